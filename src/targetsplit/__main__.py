@@ -1,0 +1,5 @@
+"""Allow ``python -m targetsplit``."""
+
+from targetsplit.cli import main
+
+main()

@@ -1,0 +1,99 @@
+"""The allocation: every node's figure for every metric, split top-down exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from targetsplit.apportion import largest_remainder
+from targetsplit.plan import Node, Plan
+
+
+@dataclass(frozen=True)
+class Allocated:
+    """One node's figures: exact amounts, multiples of each metric's unit."""
+
+    node: Node
+    targets: Mapping[str, Decimal]
+    units: Mapping[str, int]
+
+    @property
+    def path(self) -> str:
+        return self.node.key
+
+
+@dataclass(frozen=True)
+class DimensionRow:
+    name: str
+    targets: Mapping[str, Decimal]
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """The plan's figures, optionally under a tier, depth-first from the root."""
+
+    plan: Plan
+    tier: str | None
+    rows: tuple[Allocated, ...]
+    dimensions: Mapping[str, tuple[DimensionRow, ...]]
+
+    def row(self, path: str) -> Allocated:
+        for r in self.rows:
+            if r.path == path:
+                return r
+        raise KeyError(path)
+
+    @property
+    def root(self) -> Allocated:
+        return self.rows[0]
+
+
+def _scaled_units(total_units: int, factor: Fraction) -> int:
+    """``total_units * factor`` rounded half up to a whole unit."""
+    x = total_units * factor + Fraction(1, 2)
+    return x.numerator // x.denominator
+
+
+def root_units(plan: Plan, tier: str | None) -> dict[str, int]:
+    factor = plan.tiers[tier] if tier is not None else Fraction(1)
+    return {m.name: _scaled_units(m.total_units, factor) for m in plan.metrics}
+
+
+def allocate(plan: Plan, tier: str | None = None) -> Allocation:
+    """Split the plan's totals (scaled by ``tier``'s percent) down the tree.
+
+    Each parent's whole units are divided among its children by the largest
+    remainder method on their exact shares, so children always add up to
+    their parent. Raises ``KeyError`` for an unknown tier.
+    """
+    metrics = plan.metrics
+    rows: list[Allocated] = []
+
+    def visit(node: Node, units: dict[str, int]) -> None:
+        rows.append(
+            Allocated(node, {m.name: m.amount(units[m.name]) for m in metrics}, dict(units))
+        )
+        if not node.children:
+            return
+        parts = {
+            m.name: largest_remainder(units[m.name], [c.shares[m.name] for c in node.children])
+            for m in metrics
+        }
+        for i, child in enumerate(node.children):
+            visit(child, {name: p[i] for name, p in parts.items()})
+
+    top = root_units(plan, tier)
+    visit(plan.root, top)
+    dims: dict[str, tuple[DimensionRow, ...]] = {}
+    for dim, items in plan.dimensions.items():
+        parts = {
+            m.name: largest_remainder(top[m.name], [it.shares[m.name] for it in items])
+            for m in metrics
+        }
+        dims[dim] = tuple(
+            DimensionRow(it.name, {m.name: m.amount(parts[m.name][i]) for m in metrics})
+            for i, it in enumerate(items)
+        )
+    return Allocation(plan, tier, tuple(rows), dims)

@@ -1,0 +1,245 @@
+"""The command line: read arguments, make one core call, render, exit.
+
+Errors from the core arrive as :class:`~targetsplit.errors.TargetsplitError`
+and are printed once, here, as ``file:line:col: error: …`` lines with the
+documented exit code. Nothing else in the package prints or exits.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from targetsplit import __version__
+from targetsplit.errors import Diagnostic, TargetsplitError, UsageError
+
+if TYPE_CHECKING:
+    from targetsplit.allocate import Allocation
+    from targetsplit.plan import Metric
+
+app = typer.Typer(
+    name="targetsplit",
+    help="Split sales targets down a hierarchy exactly, and check plans.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    plain = "plain"
+    markdown = "markdown"
+    csv = "csv"
+    json = "json"
+
+
+PlanArg = Annotated[
+    str | None,
+    typer.Argument(
+        help="The plan file; '-' reads standard input."
+        " Default: $TARGETSPLIT_PLAN, then ./targetsplit.yaml.",
+        show_default=False,
+    ),
+]
+FormatOpt = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+]
+OutputOpt = Annotated[
+    str | None,
+    typer.Option("--output", "-o", help="Write the result to FILE (atomically).", metavar="FILE"),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Do not print warnings.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"targetsplit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Split sales targets down a hierarchy exactly, and check plans.
+
+    Exit codes: 0 success, 1 the plan is wrong or unreadable, 2 bad command line.
+    """
+
+
+def _warn(diagnostics: tuple[Diagnostic, ...], quiet: bool) -> None:
+    if quiet:
+        return
+    for d in diagnostics:
+        sys.stderr.write(d.render() + "\n")
+
+
+@app.command(
+    epilog="Examples:\n\n"
+    "  targetsplit allocate examples/fy2026.yaml\n\n"
+    "  targetsplit allocate plan.yaml --metric revenue --depth 1 --tier stretch\n\n"
+    "  targetsplit allocate plan.yaml --format json --output targets.json"
+)
+def allocate(
+    plan: PlanArg = None,
+    metric: Annotated[
+        list[str] | None,
+        typer.Option("--metric", "-m", help="Show only this metric (repeatable)."),
+    ] = None,
+    depth: Annotated[
+        int | None, typer.Option("--depth", "-d", min=0, help="Show nodes down to this depth.")
+    ] = None,
+    tier: Annotated[
+        str | None,
+        typer.Option("--tier", "-t", help="Scale the total by a tier (floor, target, stretch…)."),
+    ] = None,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Show every node's target for every metric, split exactly from the totals."""
+    from targetsplit.allocate import allocate as do_allocate
+    from targetsplit.load import load_plan
+
+    loaded = load_plan(plan)
+    p = loaded.plan
+    metrics = _pick_metrics(p.metric_names, metric)
+    if tier is not None and tier not in p.tiers:
+        raise UsageError(f"unknown tier '{tier}'; the plan's tiers are: {', '.join(p.tiers)}")
+    _warn(p.warnings, quiet)
+    result = do_allocate(p, tier)
+    chosen = tuple(p.metric(m) for m in metrics)
+    _show(fmt, output, result, chosen, depth)
+
+
+def _pick_metrics(available: tuple[str, ...], wanted: list[str] | None) -> tuple[str, ...]:
+    from targetsplit.plan import did_you_mean
+
+    if not wanted:
+        return available
+    for m in wanted:
+        if m not in available:
+            raise UsageError(
+                f"unknown metric '{m}'{did_you_mean(m, available)};"
+                f" the plan's metrics are: {', '.join(available)}"
+            )
+    return tuple(m for m in available if m in wanted)
+
+
+def _show(
+    fmt: OutputFormat,
+    output: str | None,
+    result: Allocation,
+    metrics: tuple[Metric, ...],
+    depth: int | None,
+) -> None:
+    from targetsplit import render, views
+    from targetsplit.output import emit
+
+    if fmt is OutputFormat.json:
+        from targetsplit.jsonout import dumps
+
+        emit(dumps(views.allocation_json(result, metrics, depth)), output)
+    elif fmt is OutputFormat.csv:
+        header, rows, numeric = views.allocation_csv(result, metrics, depth)
+        emit(render.csv_text(header, rows, numeric), output)
+    elif fmt is OutputFormat.plain:
+        emit(render.plain(views.allocation_grids(result, metrics, depth)), output)
+    elif fmt is OutputFormat.markdown:
+        emit(render.markdown(views.allocation_grids(result, metrics, depth)), output)
+    else:
+        grids = views.allocation_grids(result, metrics, depth)
+        if output is not None and output != "-":
+            emit(render.table_text(grids), output)
+        else:
+            from rich.console import Console
+
+            render.print_tables(Console(highlight=False, emoji=False, markup=False), grids)
+
+
+@app.command(
+    epilog="Examples:\n\n  targetsplit check plan.yaml\n\n  cat plan.yaml | targetsplit check -"
+)
+def check(plan: PlanArg = None, quiet: QuietOpt = False) -> None:
+    """Validate a plan: report every error (exit 1) and every warning (exit 0)."""
+    from targetsplit.load import load_plan
+
+    loaded = load_plan(plan)
+    p = loaded.plan
+    _warn(p.warnings, quiet)
+    nodes = sum(1 for _ in p.nodes()) - 1
+    warnings = f", {len(p.warnings)} warning(s)" if p.warnings else ""
+    typer.echo(
+        f"{loaded.source}: ok: {nodes} nodes, {len(p.metrics)} metric(s),"
+        f" period {p.period.name}{warnings}"
+    )
+
+
+@app.command(epilog="Examples:\n\n  targetsplit init\n\n  targetsplit init q3-plan.yaml")
+def init(
+    path: Annotated[
+        str, typer.Argument(help="Where to write the starter plan.")
+    ] = "targetsplit.yaml",
+) -> None:
+    """Write a commented starter plan (never over an existing file)."""
+    from importlib.resources import files
+
+    from targetsplit.output import write_atomic
+
+    text = files("targetsplit").joinpath("starter.yaml").read_text(encoding="utf-8")
+    write_atomic(path, text, overwrite=False)
+    typer.echo(f"wrote {path}; next: targetsplit allocate {path}", err=True)
+
+
+@app.command(epilog="Example:\n\n  targetsplit schema > targetsplit.schema.json")
+def schema(output: OutputOpt = None) -> None:
+    """Print the plan format's JSON Schema (for editors that validate YAML)."""
+    import json
+
+    from targetsplit.model import json_schema
+    from targetsplit.output import emit
+
+    emit(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n", output)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code (the console script exits with it)."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="targetsplit", standalone_mode=False)
+        code = result if isinstance(result, int) else 0
+    except TargetsplitError as e:
+        for d in e.diagnostics:
+            sys.stderr.write(d.render() + "\n")
+        code = e.exit_code
+    except typer.Abort:
+        sys.stderr.write("interrupted\n")
+        code = 130
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        code = 130
+    except typer.TyperException as e:  # a usage error: typer's click raises these
+        if type(e).__name__ == "NoArgsIsHelpError":
+            sys.stderr.write(str(e) + "\n")
+            code = 0
+        else:
+            show = getattr(e, "show", None)
+            if callable(show):
+                show()
+            else:
+                sys.stderr.write(f"error: {e}\n")
+            code = int(getattr(e, "exit_code", 2))
+    if argv is None:
+        sys.exit(code)
+    return code

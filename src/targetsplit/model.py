@@ -1,0 +1,240 @@
+"""The plan file's format, version 1, as pydantic models (SPEC §1).
+
+These models check the *shape* of a plan: which keys exist, which values
+parse. Sums and shares are checked when the plan is built (:mod:`plan`).
+The JSON Schema printed by ``targetsplit schema`` is generated from here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from targetsplit import amounts
+from targetsplit.errors import AmountError
+from targetsplit.periods import Period, custom_period, parse_period_text
+from targetsplit.weights import WeightSpec, parse_weight
+
+
+def _custom(message: str) -> PydanticCustomError:
+    return PydanticCustomError("targetsplit", "{message}", {"message": message})
+
+
+def _amount(value: Any) -> amounts.Parsed:
+    if value is None or isinstance(value, dict | list):
+        raise _custom("expected an amount such as 1.2亿, 4800万, 500 or $1.5M")
+    try:
+        parsed = amounts.parse(str(value))
+    except AmountError as e:
+        raise _custom(str(e)) from None
+    if parsed.kind == "percent":
+        raise _custom(f"'{value}' is a percent; an amount is expected here")
+    return parsed
+
+
+def _percent(value: Any) -> amounts.Parsed:
+    if value is None or isinstance(value, dict | list):
+        raise _custom("expected a percent such as 80%")
+    try:
+        parsed = amounts.parse(str(value))
+    except AmountError as e:
+        raise _custom(str(e)) from None
+    if parsed.kind != "percent":
+        raise _custom(f"'{value}' is not a percent; write it with %, e.g. 80%")
+    return parsed
+
+
+def _weight(value: Any) -> WeightSpec:
+    try:
+        return parse_weight(value)
+    except ValueError as e:
+        raise _custom(str(e)) from None
+
+
+def _name(value: str) -> str:
+    if value == "":
+        raise _custom("a name cannot be empty")
+    if "/" in value:
+        raise _custom(f"'{value}': a name cannot contain '/' (it separates a path's names)")
+    return value
+
+
+def _metric_name(value: str) -> str:
+    _name(value)
+    if value == "default":
+        raise _custom("'default' cannot be a metric's name (it is the default weight's key)")
+    return value
+
+
+def _text(value: Any) -> str:
+    if value is None or isinstance(value, dict | list):
+        raise _custom("expected text")
+    return str(value)
+
+
+_AMOUNT_SCHEMA = {
+    "anyOf": [{"type": "number", "minimum": 0}, {"type": "string"}],
+    "description": "An amount: 500, 1,200,000, 1.2e8, 1.2亿, 4800万, $1.5M, 1.5 万",
+}
+_PERCENT_SCHEMA = {"type": "string", "pattern": "^\\s*[0-9.,]+\\s*[%％]\\s*$"}
+_SINGLE_WEIGHT_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string", "description": "a percent (60%), a ratio (1.2) or 'rest'"},
+        {"type": "number", "minimum": 0, "description": "a ratio"},
+        {
+            "type": "object",
+            "properties": {"amount": _AMOUNT_SCHEMA},
+            "required": ["amount"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "properties": {"history": _AMOUNT_SCHEMA},
+            "required": ["history"],
+            "additionalProperties": False,
+        },
+    ]
+}
+_WEIGHT_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        _SINGLE_WEIGHT_SCHEMA,
+        {
+            "type": "object",
+            "description": "per-metric weights: {default: 60%, new_customers: 12}",
+            "additionalProperties": _SINGLE_WEIGHT_SCHEMA,
+        },
+    ]
+}
+
+AmountText = Annotated[amounts.Parsed, PlainValidator(_amount), WithJsonSchema(_AMOUNT_SCHEMA)]
+PercentText = Annotated[amounts.Parsed, PlainValidator(_percent), WithJsonSchema(_PERCENT_SCHEMA)]
+WeightField = Annotated[WeightSpec, PlainValidator(_weight), WithJsonSchema(_WEIGHT_SCHEMA)]
+Text = Annotated[str, PlainValidator(_text), WithJsonSchema({"type": "string"})]
+Name = Annotated[str, AfterValidator(_name)]
+MetricName = Annotated[str, AfterValidator(_metric_name)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class MetricDoc(_Strict):
+    """One metric: its total for the period and how its figures are rounded."""
+
+    total: AmountText
+    round: AmountText | None = Field(
+        default=None, description="every figure is a multiple of this (default 1)"
+    )
+    unit: Text | None = Field(default=None, description="a label only, e.g. CNY")
+    display: Literal["full", "cn", "short"] | None = Field(
+        default=None,
+        description="how tables show big numbers: full (120,000,000), cn (1.2亿, 4,800万)"
+        " or short (120M); default: as the total is written",
+    )
+
+
+class NodeDoc(_Strict):
+    """A node of the hierarchy. A bare weight (60%, 1.2, rest, {amount: …}) is short
+    for a leaf with that weight."""
+
+    weight: WeightField | None = None
+    split: dict[Name, NodeDoc] | None = None
+    owner: Text | None = None
+    due: date | None = None
+    strategy: Text | None = None
+    note: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data and set(data) <= {"amount", "history"}:
+            return {"weight": data}
+        if not isinstance(data, dict):
+            return {"weight": data}
+        return data
+
+
+class PeriodDoc(_Strict):
+    """A period given by its first and last day (fiscal years)."""
+
+    start: date
+    end: date
+    name: Text | None = None
+
+
+def _period(value: Any) -> Period:
+    if isinstance(value, dict):
+        try:
+            doc = PeriodDoc.model_validate(value)
+        except ValidationError as e:
+            first = e.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            what = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+            raise _custom(f"period {where}: {what} (keys: start, end, name)") from None
+        try:
+            return custom_period(doc.start, doc.end, doc.name)
+        except ValueError as e:
+            raise _custom(str(e)) from None
+    if value is None or isinstance(value, list):
+        raise _custom("expected a period: 2026, 2026-H1, 2026-Q3, 2026-07 or {start:, end:, name:}")
+    try:
+        return parse_period_text(str(value))
+    except ValueError as e:
+        raise _custom(str(e)) from None
+
+
+PeriodField = Annotated[
+    Period,
+    PlainValidator(_period),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "description": "2026, 2026-H1, 2026-Q3 or 2026-07"},
+                {"type": "integer"},
+                PeriodDoc.model_json_schema(),
+            ]
+        }
+    ),
+]
+
+
+class PlanDoc(_Strict):
+    """A targetsplit plan (format version 1)."""
+
+    version: Literal[1, "1"] = Field(default=1, description="the format version")
+    plan: Text = Field(description="the plan's title")
+    period: PeriodField
+    metrics: dict[MetricName, MetricDoc] = Field(min_length=1)
+    tiers: dict[Name, PercentText] | None = Field(
+        default=None, description="e.g. {floor: 80%, target: 100%, stretch: 120%}"
+    )
+    split: dict[Name, NodeDoc] = Field(min_length=1, description="the hierarchy")
+    dimensions: dict[Name, dict[Name, WeightField]] | None = Field(
+        default=None, description="independent cuts of the total, e.g. by product"
+    )
+
+
+#: Keys allowed at each kind of place, for "did you mean" suggestions.
+PLAN_KEYS = tuple(PlanDoc.model_fields)
+NODE_KEYS = tuple(NodeDoc.model_fields)
+METRIC_KEYS = tuple(MetricDoc.model_fields)
+PERIOD_KEYS = tuple(PeriodDoc.model_fields)
+
+
+def json_schema() -> dict[str, Any]:
+    schema = PlanDoc.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "targetsplit plan, format version 1"
+    return schema

@@ -1,0 +1,155 @@
+"""Turn neutral tables into text: rich terminal tables, plain, markdown, CSV.
+
+A :class:`Grid` holds display text only; every renderer here makes plan
+text inert (no markup, no escapes, no formulas) and none of them prints.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from targetsplit.textsafe import csv_cell, markdown_cell, visible
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+Format = Literal["table", "plain", "markdown", "csv", "json"]
+FORMATS: tuple[str, ...] = ("table", "plain", "markdown", "csv", "json")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A titled table of display strings; the first column may be a tree."""
+
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[str, ...], ...]
+    indents: tuple[int, ...] = ()  # depth of each row, for the first column
+    styles: tuple[str | None, ...] = ()  # an optional rich style per row
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def first_cell(self, i: int, indent: str = "  ") -> str:
+        depth = self.indents[i] if self.indents else 0
+        return indent * depth + visible(self.rows[i][0])
+
+
+def plain(grids: Sequence[Grid]) -> str:
+    """Aligned text (CJK-aware widths via wcwidth) with no colour or escapes."""
+    from tabulate import tabulate
+
+    chunks = []
+    for g in grids:
+        body = [[g.first_cell(i)] + [visible(c) for c in row[1:]] for i, row in enumerate(g.rows)]
+        text = tabulate(
+            body,
+            headers=[c.header for c in g.columns],
+            tablefmt="simple",
+            disable_numparse=True,
+            colalign=["right" if c.numeric else "left" for c in g.columns],
+            preserve_whitespace=True,  # keep the tree's indentation
+        )
+        text = "\n".join(line.rstrip() for line in text.splitlines())
+        chunks.append(visible(g.title) + "\n\n" + text + _notes(g))
+    return "\n\n".join(chunks) + "\n"
+
+
+def _notes(g: Grid) -> str:
+    return "".join("\n" + visible(n) for n in g.notes)
+
+
+def markdown(grids: Sequence[Grid]) -> str:
+    from tabulate import tabulate
+
+    chunks = []
+    for g in grids:
+        body = [
+            [markdown_cell(g.first_cell(i, indent="· "))] + [markdown_cell(c) for c in row[1:]]
+            for i, row in enumerate(g.rows)
+        ]
+        text = tabulate(
+            body,
+            headers=[markdown_cell(c.header) for c in g.columns],
+            tablefmt="pipe",
+            disable_numparse=True,
+            colalign=["right" if c.numeric else "left" for c in g.columns],
+        )
+        notes = "".join("\n\n" + markdown_cell(n) for n in g.notes)
+        chunks.append(f"### {markdown_cell(g.title)}\n\n{text}{notes}")
+    return "\n\n".join(chunks) + "\n"
+
+
+def csv_text(header: Sequence[str], rows: Sequence[Sequence[str | None]], numeric: set[int]) -> str:
+    """CSV where text cells are made formula-safe and numeric cells are raw numbers."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([csv_cell(h) for h in header])
+    for row in rows:
+        w.writerow(
+            [
+                "" if cell is None else (cell if i in numeric else csv_cell(cell))
+                for i, cell in enumerate(row)
+            ]
+        )
+    return buf.getvalue()
+
+
+def rich_tables(grids: Sequence[Grid]) -> list[RenderableType]:
+    """rich renderables; every string is wrapped in Text so markup is never parsed."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    out: list[RenderableType] = []
+    for g in grids:
+        table = Table(
+            title=Text(visible(g.title), style="bold"),
+            box=box.SIMPLE_HEAD,
+            title_justify="left",
+            caption=Text("\n".join(visible(n) for n in g.notes)) if g.notes else None,
+            caption_justify="left",
+        )
+        for j, c in enumerate(g.columns):
+            table.add_column(
+                Text(c.header),
+                justify="right" if c.numeric else "left",
+                no_wrap=c.numeric or j == 0,
+            )
+        for i, row in enumerate(g.rows):
+            style = g.styles[i] if g.styles else None
+            cells = [Text(g.first_cell(i), style=style or "")]
+            cells += [Text(visible(c)) for c in row[1:]]
+            table.add_row(*cells)
+        out.append(table)
+    return out
+
+
+def table_text(grids: Sequence[Grid]) -> str:
+    """The rich table as uncoloured text, never wrapped (for files and pipes)."""
+    from rich.console import Console
+
+    console = Console(
+        file=io.StringIO(), color_system=None, force_terminal=False, emoji=False, highlight=False
+    )
+    print_tables(console, grids)
+    return console.file.getvalue()  # type: ignore[attr-defined, no-any-return]
+
+
+def print_tables(console: Console, grids: Sequence[Grid]) -> None:
+    """Print to a terminal fitted to its width; elsewhere at each table's full width."""
+    for r in rich_tables(grids):
+        if console.is_terminal:
+            console.print(r)
+        else:
+            width = console.measure(r, options=console.options.update_width(10_000)).maximum
+            console.width = max(width, 20)
+            console.print(r)

@@ -1,0 +1,56 @@
+"""Make names and free text from a plan inert in every output.
+
+Names are data: control characters are shown as escapes (never sent to the
+terminal), CSV cells cannot start a formula, markdown cells cannot break
+their table or carry HTML.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# C0/C1 controls, DEL, and the invisible bidirectional overrides/isolates.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    ch = m.group(0)
+    if ch in _ESCAPES:
+        return _ESCAPES[ch]
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """Text with every control character shown as an escape sequence."""
+    if text.isprintable():
+        return text
+    out = _UNSAFE.sub(_escape, text)
+    # Anything else unprintable of the control/format categories, too.
+    return "".join(
+        c
+        if c.isprintable() or c == " " or unicodedata.category(c) not in ("Cc", "Cf")
+        else f"\\u{ord(c):04x}"
+        for c in out
+    )
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%")
+
+
+def csv_cell(text: str) -> str:
+    """A text cell a spreadsheet will not run: formula starts get a leading quote."""
+    text = visible(text)
+    if text.startswith(_FORMULA_START) or text.lstrip().startswith(_FORMULA_START[:4]):
+        return "'" + text
+    return text
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+
+
+def markdown_cell(text: str) -> str:
+    """A table cell whose text renders literally in markdown (no HTML, no links)."""
+    return _MD_SPECIAL.sub(r"\\\1", visible(text))

@@ -1,0 +1,197 @@
+"""What each command shows, as data: grids for tables, rows for CSV, dicts for JSON.
+
+Pure functions of core results; :mod:`render` turns them into text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from targetsplit.allocate import Allocated, Allocation
+from targetsplit.amounts import decimal_text, format_percent, round_fraction
+from targetsplit.plan import Metric, Plan
+from targetsplit.render import Column, Grid
+
+INFO_FIELDS = ("owner", "due", "strategy", "note")
+
+
+def _share(part: Decimal, whole: Decimal) -> Fraction | None:
+    return None if whole == 0 else Fraction(part) / Fraction(whole)
+
+
+def period_text(plan: Plan) -> str:
+    p = plan.period
+    return f"{p.name} ({p.start.isoformat()} .. {p.end.isoformat()})"
+
+
+def _info_fields(rows: Sequence[Allocated]) -> list[str]:
+    return [f for f in INFO_FIELDS if any(getattr(r.node, f) is not None for r in rows)]
+
+
+def _info(row: Allocated, field: str) -> str:
+    value = getattr(row.node, field)
+    if value is None:
+        return ""
+    return value.isoformat() if field == "due" else str(value)
+
+
+def visible_rows(alloc: Allocation, depth: int | None) -> list[Allocated]:
+    return [r for r in alloc.rows if depth is None or r.node.depth <= depth]
+
+
+def _parents(alloc: Allocation) -> dict[str, Allocated]:
+    by_path = {r.path: r for r in alloc.rows}
+    return {r.path: by_path["/".join(r.node.path[:-1])] for r in alloc.rows if r.node.path}
+
+
+def allocation_grids(alloc: Allocation, metrics: Sequence[Metric], depth: int | None) -> list[Grid]:
+    plan = alloc.plan
+    rows = visible_rows(alloc, depth)
+    parents = _parents(alloc)
+    root = alloc.root
+    info = _info_fields(rows)
+    columns = [Column("node")]
+    for m in metrics:
+        label = f"{m.name} ({m.label})" if m.label else m.name
+        columns += [Column(label, True), Column("of parent", True), Column("of total", True)]
+    columns += [Column(f) for f in info]
+    body: list[tuple[str, ...]] = []
+    for r in rows:
+        cells = [r.node.name]
+        for m in metrics:
+            value = r.targets[m.name]
+            parent = parents.get(r.path)
+            of_parent = _share(value, parent.targets[m.name]) if parent else Fraction(1)
+            of_total = _share(value, root.targets[m.name])
+            cells += [
+                m.format(value),
+                "" if of_parent is None else format_percent(of_parent, 1),
+                "" if of_total is None else format_percent(of_total, 1),
+            ]
+        cells += [_info(r, f) for f in info]
+        body.append(tuple(cells))
+    tier = f", tier {alloc.tier} ({format_percent(plan.tiers[alloc.tier])})" if alloc.tier else ""
+    grids = [
+        Grid(
+            title=f"{plan.title} — {period_text(plan)}{tier}",
+            columns=tuple(columns),
+            rows=tuple(body),
+            indents=tuple(r.node.depth for r in rows),
+            styles=tuple("bold" if r.node.depth == 0 else None for r in rows),
+        )
+    ]
+    for dim, items in alloc.dimensions.items():
+        cols = [Column(dim)]
+        for m in metrics:
+            cols += [Column(m.name, True), Column("of total", True)]
+        dim_rows: list[tuple[str, ...]] = []
+        for it in items:
+            cells = [it.name]
+            for m in metrics:
+                share = _share(it.targets[m.name], root.targets[m.name])
+                cells += [
+                    m.format(it.targets[m.name]),
+                    "" if share is None else format_percent(share, 1),
+                ]
+            dim_rows.append(tuple(cells))
+        grids.append(Grid(f"by {dim}", tuple(cols), tuple(dim_rows)))
+    return grids
+
+
+def allocation_csv(
+    alloc: Allocation, metrics: Sequence[Metric], depth: int | None
+) -> tuple[list[str], list[list[str | None]], set[int]]:
+    rows = visible_rows(alloc, depth)
+    parents = _parents(alloc)
+    root = alloc.root
+    header = ["section", "path", "name", "depth"]
+    for m in metrics:
+        header += [m.name, f"{m.name}_share_of_parent", f"{m.name}_share_of_total"]
+    header += list(INFO_FIELDS)
+    numeric = {i for i, h in enumerate(header) if i >= 4 and h not in INFO_FIELDS}
+    numeric.add(3)
+    out: list[list[str | None]] = []
+    for r in rows:
+        cells: list[str | None] = ["hierarchy", r.path, r.node.name, str(r.node.depth)]
+        for m in metrics:
+            value = r.targets[m.name]
+            parent = parents.get(r.path)
+            cells += [
+                decimal_text(value),
+                _fraction_cell(_share(value, parent.targets[m.name]) if parent else Fraction(1)),
+                _fraction_cell(_share(value, root.targets[m.name])),
+            ]
+        cells += [_info(r, f) or None for f in INFO_FIELDS]
+        out.append(cells)
+    for dim, items in alloc.dimensions.items():
+        for it in items:
+            cells = [f"dimension:{dim}", it.name, it.name, "1"]
+            for m in metrics:
+                cells += [
+                    decimal_text(it.targets[m.name]),
+                    _fraction_cell(_share(it.targets[m.name], root.targets[m.name])),
+                    _fraction_cell(_share(it.targets[m.name], root.targets[m.name])),
+                ]
+            cells += [None] * len(INFO_FIELDS)
+            out.append(cells)
+    return header, out, numeric
+
+
+def _fraction_cell(f: Fraction | None) -> str | None:
+    return None if f is None else decimal_text(round_fraction(f))
+
+
+def _json_share(f: Fraction | None) -> Decimal | None:
+    return None if f is None else round_fraction(f)
+
+
+def allocation_json(
+    alloc: Allocation, metrics: Sequence[Metric], depth: int | None
+) -> dict[str, Any]:
+    plan = alloc.plan
+    parents = _parents(alloc)
+    root = alloc.root
+    nodes = []
+    for r in visible_rows(alloc, depth):
+        parent = parents.get(r.path)
+        node: dict[str, Any] = {
+            "path": r.path,
+            "name": r.node.name,
+            "depth": r.node.depth,
+        }
+        for f in INFO_FIELDS:
+            node[f] = getattr(r.node, f)
+        node["targets"] = {m.name: r.targets[m.name] for m in metrics}
+        node["shares"] = {
+            m.name: {
+                "of_parent": _json_share(
+                    _share(r.targets[m.name], parent.targets[m.name]) if parent else Fraction(1)
+                ),
+                "of_total": _json_share(_share(r.targets[m.name], root.targets[m.name])),
+            }
+            for m in metrics
+        }
+        nodes.append(node)
+    doc: dict[str, Any] = {
+        "plan": plan.title,
+        "period": {
+            "start": plan.period.start,
+            "end": plan.period.end,
+            "name": plan.period.name,
+        },
+        "metrics": [m.name for m in metrics],
+        "tier": alloc.tier,
+        "nodes": nodes,
+    }
+    if alloc.dimensions:
+        doc["dimensions"] = {
+            dim: [
+                {"name": it.name, "targets": {m.name: it.targets[m.name] for m in metrics}}
+                for it in items
+            ]
+            for dim, items in alloc.dimensions.items()
+        }
+    return doc

@@ -1,0 +1,190 @@
+"""Reading a plan's YAML safely, keeping where every key and value came from.
+
+The YAML is composed into a node graph (never constructed into arbitrary
+objects), then turned into plain data by hand: every scalar stays the text
+the user wrote (so ``0.1`` stays one tenth and ``NO`` stays a name), only
+the standard tags are allowed, duplicate keys are errors, and aliases are
+bounded so that an alias bomb cannot exhaust memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from targetsplit.errors import Diagnostic, Loc, PlanError
+
+try:
+    _Loader: type[Any] = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+#: The most values a plan may expand to, aliases included.
+MAX_VALUES = 500_000
+#: The deepest nesting of mappings and lists.
+MAX_DEPTH = 64
+
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "timestamp")}
+_NULL = _TAG + "null"
+
+
+@dataclass
+class Document:
+    """Plain data from a YAML file and the position of each of its parts."""
+
+    data: Any
+    source: str
+    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, loc: Loc, *, key: bool = False) -> tuple[int, int] | None:
+        """The line and column of ``loc``, or of its nearest known ancestor."""
+        loc = tuple(loc)
+        if key and loc in self.keys:
+            return self.keys[loc]
+        while True:
+            if loc in self.values:
+                return self.values[loc]
+            if not loc:
+                return None
+            loc = loc[:-1]
+
+    def place(self, d: Diagnostic, *, key: bool = False) -> Diagnostic:
+        pos = self.position(d.loc, key=key)
+        return d.placed(self.source, pos[0] if pos else None, pos[1] if pos else None)
+
+
+def _pos(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Builder:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.count = 0
+        self.errors: list[Diagnostic] = []
+        self.active: set[int] = set()
+
+    def error(self, node: yaml.Node, message: str) -> None:
+        line, col = _pos(node)
+        self.errors.append(Diagnostic(message).placed(self.doc.source, line, col))
+
+    def build(self, node: yaml.Node, loc: Loc, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise _TooBig(node)
+        if depth > MAX_DEPTH:
+            raise _TooDeep(node)
+        self.doc.values.setdefault(loc, _pos(node))
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == _NULL:
+                return None
+            if node.tag not in _SCALAR_TAGS:
+                self.error(node, f"the tag '{node.tag}' is not allowed in a plan")
+                return None
+            return node.value
+        if id(node) in self.active:
+            self.error(node, "an alias refers to itself (a recursive structure)")
+            return None
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                if node.tag != _TAG + "seq":
+                    self.error(node, f"the tag '{node.tag}' is not allowed in a plan")
+                    return None
+                return [self.build(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
+            if isinstance(node, yaml.MappingNode):
+                if node.tag != _TAG + "map":
+                    self.error(node, f"the tag '{node.tag}' is not allowed in a plan")
+                    return None
+                return self.mapping(node, loc, depth)
+        finally:
+            self.active.discard(id(node))
+        self.error(node, "unexpected YAML node")  # pragma: no cover
+        return None
+
+    def mapping(self, node: yaml.MappingNode, loc: Loc, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        first: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.error(key_node, "a key must be plain text, not a list or mapping")
+                continue
+            if key_node.tag == _TAG + "merge":
+                self.error(key_node, "merge keys ('<<') are not supported in a plan")
+                continue
+            if key_node.tag not in _SCALAR_TAGS and key_node.tag != _NULL:
+                self.error(key_node, f"the tag '{key_node.tag}' is not allowed in a plan")
+                continue
+            key = key_node.value
+            if key in first:
+                line, _ = _pos(first[key])
+                self.error(
+                    key_node,
+                    f"duplicate key '{key}' (first given on line {line});"
+                    " each name may appear once",
+                )
+                continue
+            first[key] = key_node
+            self.doc.keys[(*loc, key)] = _pos(key_node)
+            out[key] = self.build(value_node, (*loc, key), depth + 1)
+        return out
+
+
+class _TooBig(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+
+class _TooDeep(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+
+def load_yaml(text: str, source: str) -> Document:
+    """Parse YAML text into a :class:`Document`; raise :class:`PlanError`."""
+    doc = Document(data=None, source=source)
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        problem = e.problem or e.context or "invalid YAML"
+        context = f" ({e.context})" if e.context and e.problem else ""
+        diag = Diagnostic(f"invalid YAML: {problem}{context}")
+        if mark is not None:
+            diag = diag.placed(source, mark.line + 1, mark.column + 1)
+        else:
+            diag = diag.placed(source, None, None)
+        raise PlanError([diag]) from None
+    except yaml.YAMLError as e:
+        raise PlanError([Diagnostic(f"invalid YAML: {e}").placed(source, None, None)]) from None
+    except RecursionError:
+        raise PlanError(
+            [Diagnostic("the YAML is nested too deeply").placed(source, None, None)]
+        ) from None
+    if root is None:
+        raise PlanError([Diagnostic("the plan is empty").placed(source, None, None)])
+    builder = _Builder(doc)
+    try:
+        doc.data = builder.build(root, (), 0)
+    except _TooBig as e:
+        line, col = _pos(e.node)
+        raise PlanError(
+            [
+                Diagnostic(
+                    f"the plan expands to more than {MAX_VALUES:,} values"
+                    " (are aliases repeating a large part?)"
+                ).placed(source, line, col)
+            ]
+        ) from None
+    except _TooDeep as e:
+        line, col = _pos(e.node)
+        raise PlanError(
+            [Diagnostic(f"nested more than {MAX_DEPTH} levels deep").placed(source, line, col)]
+        ) from None
+    if builder.errors:
+        raise PlanError(builder.errors)
+    return doc
