@@ -134,7 +134,10 @@ def _translate(doc: Document, err: Any) -> Diagnostic:
         text = template.format(expected=expected)
     else:
         text = err["msg"]
-    return doc.place(Diagnostic(f"{where or 'the plan'} {text}", loc))
+    value = err.get("input")
+    shown = f" '{value}'" if isinstance(value, str) else ""
+    name = str(loc[-1]) if loc else "the plan"
+    return doc.place(Diagnostic(f"{name}:{shown} {text}" if shown else f"{where} {text}", loc))
 
 
 def parse_plan(text: str, source: str) -> Plan:
