@@ -79,7 +79,11 @@ def plans(draw: Any) -> tuple[str, dict[str, dict[str, Fraction]], list[tuple[st
                     st.lists(st.integers(1, 50), min_size=rest_count, max_size=rest_count)
                 )
                 rs = [Fraction(r, 10) for r in ratios]
-                weights = [_pct(c) for c in claims] + [str(Decimal(r) / 10) for r in ratios]
+                history = draw(st.lists(st.booleans(), min_size=rest_count, max_size=rest_count))
+                weights = [_pct(c) for c in claims] + [
+                    {"history": str(Decimal(r) / 10)} if h else str(Decimal(r) / 10)
+                    for r, h in zip(ratios, history, strict=True)
+                ]
                 shares = [*claims] + [left * r / sum(rs) for r in rs]
         else:  # fixed amounts in the first metric, then a rest
             if parent_first == 0:

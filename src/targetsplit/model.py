@@ -203,7 +203,16 @@ PeriodField = Annotated[
             "anyOf": [
                 {"type": "string", "description": "2026, 2026-H1, 2026-Q3 or 2026-07"},
                 {"type": "integer"},
-                PeriodDoc.model_json_schema(),
+                {
+                    "type": "object",
+                    "properties": {
+                        "start": {"type": "string", "format": "date"},
+                        "end": {"type": "string", "format": "date"},
+                        "name": {"type": "string"},
+                    },
+                    "required": ["start", "end"],
+                    "additionalProperties": False,
+                },
             ]
         }
     ),

@@ -160,7 +160,9 @@ class _Builder:
         self.errors.append(Diagnostic(message, loc))
 
     def warn(self, message: str, loc: Loc) -> None:
-        self.warnings.append(Diagnostic(message, loc, severity="warning"))
+        d = Diagnostic(message, loc, severity="warning")
+        if d not in self.warnings:  # a metric-independent warning comes once
+            self.warnings.append(d)
 
     # -- metrics ---------------------------------------------------------
 
@@ -382,7 +384,7 @@ class _Builder:
                     if wt.kind != "rest" and wt.value == 0:
                         self.warn(
                             f"'{'/'.join(child_path)}' has a zero weight"
-                            f"{' for ' + m if len(self.metrics) > 1 else ''}: it gets nothing",
+                            f"{' for ' + m if wt.metric is not None else ''}: it gets nothing",
                             node_loc(child_path, "weight"),
                         )
                         break
