@@ -32,28 +32,30 @@ def _custom(message: str) -> PydanticCustomError:
     return PydanticCustomError("targetsplit", "{message}", {"message": message})
 
 
-def _amount(value: Any) -> amounts.Parsed:
+def _number(value: Any, *, percent: bool) -> amounts.Parsed:
     if value is None or isinstance(value, dict | list):
-        raise _custom("expected an amount such as 1.2亿, 4800万, 500 or $1.5M")
+        raise _custom(
+            "expected a percent such as 80%"
+            if percent
+            else "expected an amount such as 1.2亿, 4800万, 500 or $1.5M"
+        )
     try:
         parsed = amounts.parse(str(value))
     except AmountError as e:
         raise _custom(str(e)) from None
-    if parsed.kind == "percent":
+    if percent and parsed.kind != "percent":
+        raise _custom(f"'{value}' is not a percent; write it with %, e.g. 80%")
+    if not percent and parsed.kind == "percent":
         raise _custom(f"'{value}' is a percent; an amount is expected here")
     return parsed
 
 
+def _amount(value: Any) -> amounts.Parsed:
+    return _number(value, percent=False)
+
+
 def _percent(value: Any) -> amounts.Parsed:
-    if value is None or isinstance(value, dict | list):
-        raise _custom("expected a percent such as 80%")
-    try:
-        parsed = amounts.parse(str(value))
-    except AmountError as e:
-        raise _custom(str(e)) from None
-    if parsed.kind != "percent":
-        raise _custom(f"'{value}' is not a percent; write it with %, e.g. 80%")
-    return parsed
+    return _number(value, percent=True)
 
 
 def _weight(value: Any) -> WeightSpec:

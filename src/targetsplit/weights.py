@@ -58,34 +58,35 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+def _mapped_number(key: str, raw: Any, example: str, percent_hint: str) -> Fraction:
+    """The number in ``{amount: …}`` or ``{history: …}``."""
+    if raw is None:
+        raise ValueError(f"'{key}:' needs a value, e.g. {{{key}: {example}}}")
+    try:
+        parsed = amounts.parse(_text(raw))
+    except AmountError as e:
+        raise ValueError(str(e)) from None
+    if parsed.kind == "percent":
+        raise ValueError(f"'{raw}' is a percent; {percent_hint}")
+    return Fraction(parsed.value)
+
+
 def parse_single(value: Any, *, metric: str | None = None) -> Weight:
     """Parse one weight form; raise ValueError with a user-facing message."""
     if isinstance(value, Mapping):
         keys = list(value)
         if keys == ["amount"]:
             raw = value["amount"]
-            if raw is None:
-                raise ValueError("'amount:' needs a value, e.g. {amount: 300万}")
-            try:
-                parsed = amounts.parse(_text(raw))
-            except AmountError as e:
-                raise ValueError(str(e)) from None
-            if parsed.kind == "percent":
-                raise ValueError(
-                    f"'{raw}' is a percent; write it as a bare weight ({raw}), not as an amount"
-                )
-            return Weight("amount", Fraction(parsed.value), metric, _text(raw))
+            hint = f"write it as a bare weight ({raw}), not as an amount"
+            return Weight(
+                "amount", _mapped_number("amount", raw, "300万", hint), metric, _text(raw)
+            )
         if keys == ["history"]:
             raw = value["history"]
-            if raw is None:
-                raise ValueError("'history:' needs a value, e.g. {history: 120}")
-            try:
-                parsed = amounts.parse(_text(raw))
-            except AmountError as e:
-                raise ValueError(str(e)) from None
-            if parsed.kind == "percent":
-                raise ValueError(f"history '{raw}' is a percent; give last period's result")
-            return Weight("history", Fraction(parsed.value), metric, _text(raw))
+            hint = "give last period's result"
+            return Weight(
+                "history", _mapped_number("history", raw, "120", hint), metric, _text(raw)
+            )
         raise ValueError(
             "a weight mapping holds one of 'amount' or 'history'"
             f" (got {', '.join(repr(str(k)) for k in keys) or 'nothing'})"
