@@ -7,6 +7,9 @@ The JSON Schema printed by ``targetsplit schema`` is generated from here.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -128,113 +131,130 @@ Name = Annotated[str, AfterValidator(_name)]
 MetricName = Annotated[str, AfterValidator(_metric_name)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+@contextmanager
+def _no_pydantic_plugins() -> Iterator[None]:
+    """Build the models without pydantic's plugin scan.
+
+    A plugin (observability hooks) has no use in a command-line tool, and the
+    scan of installed packages' entry points costs ~25 ms of every start-up.
+    typer does the same around the adapters it builds for its parameters.
+    """
+    previous = os.environ.get("PYDANTIC_DISABLE_PLUGINS")
+    os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["PYDANTIC_DISABLE_PLUGINS"]
+        else:
+            os.environ["PYDANTIC_DISABLE_PLUGINS"] = previous
 
 
-class MetricDoc(_Strict):
-    """One metric: its total for the period and how its figures are rounded."""
+with _no_pydantic_plugins():
 
-    total: AmountText
-    round: AmountText | None = Field(
-        default=None, description="every figure is a multiple of this (default 1)"
-    )
-    unit: Text | None = Field(default=None, description="a label only, e.g. CNY")
-    display: Literal["full", "cn", "short"] | None = Field(
-        default=None,
-        description="how tables show big numbers: full (120,000,000), cn (1.2亿, 4,800万)"
-        " or short (120M); default: as the total is written",
-    )
+    class _Strict(BaseModel):
+        model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
+    class MetricDoc(_Strict):
+        """One metric: its total for the period and how its figures are rounded."""
 
-class NodeDoc(_Strict):
-    """A node of the hierarchy. A bare weight (60%, 1.2, rest, {amount: …}) is short
-    for a leaf with that weight."""
+        total: AmountText
+        round: AmountText | None = Field(
+            default=None, description="every figure is a multiple of this (default 1)"
+        )
+        unit: Text | None = Field(default=None, description="a label only, e.g. CNY")
+        display: Literal["full", "cn", "short"] | None = Field(
+            default=None,
+            description="how tables show big numbers: full (120,000,000), cn (1.2亿, 4,800万)"
+            " or short (120M); default: as the total is written",
+        )
 
-    weight: WeightField | None = None
-    split: dict[Name, NodeDoc] | None = None
-    owner: Text | None = None
-    due: date | None = None
-    strategy: Text | None = None
-    note: Text | None = None
+    class NodeDoc(_Strict):
+        """A node of the hierarchy. A bare weight (60%, 1.2, rest, {amount: …}) is short
+        for a leaf with that weight."""
 
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand(cls, data: Any) -> Any:
-        if isinstance(data, dict) and data and set(data) <= {"amount", "history"}:
-            return {"weight": data}
-        if not isinstance(data, dict):
-            return {"weight": data}
-        return data
+        weight: WeightField | None = None
+        split: dict[Name, NodeDoc] | None = None
+        owner: Text | None = None
+        due: date | None = None
+        strategy: Text | None = None
+        note: Text | None = None
 
+        @model_validator(mode="before")
+        @classmethod
+        def _shorthand(cls, data: Any) -> Any:
+            if isinstance(data, dict) and data and set(data) <= {"amount", "history"}:
+                return {"weight": data}
+            if not isinstance(data, dict):
+                return {"weight": data}
+            return data
 
-class PeriodDoc(_Strict):
-    """A period given by its first and last day (fiscal years)."""
+    class PeriodDoc(_Strict):
+        """A period given by its first and last day (fiscal years)."""
 
-    start: date
-    end: date
-    name: Text | None = None
+        start: date
+        end: date
+        name: Text | None = None
 
-
-def _period(value: Any) -> Period:
-    if isinstance(value, dict):
+    def _period(value: Any) -> Period:
+        if isinstance(value, dict):
+            try:
+                doc = PeriodDoc.model_validate(value)
+            except ValidationError as e:
+                first = e.errors()[0]
+                where = ".".join(str(p) for p in first["loc"])
+                what = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+                raise _custom(f"period {where}: {what} (keys: start, end, name)") from None
+            try:
+                return custom_period(doc.start, doc.end, doc.name)
+            except ValueError as e:
+                raise _custom(str(e)) from None
+        if value is None or isinstance(value, list):
+            raise _custom(
+                "expected a period: 2026, 2026-H1, 2026-Q3, 2026-07 or {start:, end:, name:}"
+            )
         try:
-            doc = PeriodDoc.model_validate(value)
-        except ValidationError as e:
-            first = e.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            what = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
-            raise _custom(f"period {where}: {what} (keys: start, end, name)") from None
-        try:
-            return custom_period(doc.start, doc.end, doc.name)
+            return parse_period_text(str(value))
         except ValueError as e:
             raise _custom(str(e)) from None
-    if value is None or isinstance(value, list):
-        raise _custom("expected a period: 2026, 2026-H1, 2026-Q3, 2026-07 or {start:, end:, name:}")
-    try:
-        return parse_period_text(str(value))
-    except ValueError as e:
-        raise _custom(str(e)) from None
 
-
-PeriodField = Annotated[
-    Period,
-    PlainValidator(_period),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "string", "description": "2026, 2026-H1, 2026-Q3 or 2026-07"},
-                {"type": "integer"},
-                {
-                    "type": "object",
-                    "properties": {
-                        "start": {"type": "string", "format": "date"},
-                        "end": {"type": "string", "format": "date"},
-                        "name": {"type": "string"},
+    PeriodField = Annotated[
+        Period,
+        PlainValidator(_period),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "string", "description": "2026, 2026-H1, 2026-Q3 or 2026-07"},
+                    {"type": "integer"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "start": {"type": "string", "format": "date"},
+                            "end": {"type": "string", "format": "date"},
+                            "name": {"type": "string"},
+                        },
+                        "required": ["start", "end"],
+                        "additionalProperties": False,
                     },
-                    "required": ["start", "end"],
-                    "additionalProperties": False,
-                },
-            ]
-        }
-    ),
-]
+                ]
+            }
+        ),
+    ]
 
+    class PlanDoc(_Strict):
+        """A targetsplit plan (format version 1)."""
 
-class PlanDoc(_Strict):
-    """A targetsplit plan (format version 1)."""
-
-    version: Literal[1, "1"] = Field(default=1, description="the format version")
-    plan: Text = Field(description="the plan's title")
-    period: PeriodField
-    metrics: dict[MetricName, MetricDoc] = Field(min_length=1)
-    tiers: dict[Name, PercentText] | None = Field(
-        default=None, description="e.g. {floor: 80%, target: 100%, stretch: 120%}"
-    )
-    split: dict[Name, NodeDoc] = Field(min_length=1, description="the hierarchy")
-    dimensions: dict[Name, dict[Name, WeightField]] | None = Field(
-        default=None, description="independent cuts of the total, e.g. by product"
-    )
+        version: Literal[1, "1"] = Field(default=1, description="the format version")
+        plan: Text = Field(description="the plan's title")
+        period: PeriodField
+        metrics: dict[MetricName, MetricDoc] = Field(min_length=1)
+        tiers: dict[Name, PercentText] | None = Field(
+            default=None, description="e.g. {floor: 80%, target: 100%, stretch: 120%}"
+        )
+        split: dict[Name, NodeDoc] = Field(min_length=1, description="the hierarchy")
+        dimensions: dict[Name, dict[Name, WeightField]] | None = Field(
+            default=None, description="independent cuts of the total, e.g. by product"
+        )
 
 
 #: Keys allowed at each kind of place, for "did you mean" suggestions.

@@ -6,7 +6,6 @@ text inert (no markup, no escapes, no formulas) and none of them prints.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -90,6 +89,8 @@ def markdown(grids: Sequence[Grid]) -> str:
 
 def csv_text(header: Sequence[str], rows: Sequence[Sequence[str | None]], numeric: set[int]) -> str:
     """CSV where text cells are made formula-safe and numeric cells are raw numbers."""
+    import csv
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow([csv_cell(h) for h in header])
