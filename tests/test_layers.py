@@ -6,7 +6,19 @@ import ast
 
 from conftest import ROOT
 
-CORE = ["amounts", "apportion", "periods", "weights", "plan", "allocate", "errors"]
+CORE = [
+    "amounts",
+    "apportion",
+    "periods",
+    "weights",
+    "plan",
+    "allocate",
+    "errors",
+    "calendars",
+    "seasonality",
+    "flow",
+    "timesplit",
+]
 FORBIDDEN = {"typer", "click", "rich", "yaml", "tabulate", "csv", "os", "sys", "io", "pathlib"}
 
 

@@ -18,7 +18,10 @@ from targetsplit.errors import Diagnostic, TargetsplitError, UsageError
 
 if TYPE_CHECKING:
     from targetsplit.allocate import Allocation
+    from targetsplit.calendars import Granularity
     from targetsplit.plan import Metric
+    from targetsplit.render import Grid
+    from targetsplit.timesplit import PeriodSplit
 
 app = typer.Typer(
     name="targetsplit",
@@ -29,6 +32,13 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+class By(StrEnum):
+    half = "half"
+    quarter = "quarter"
+    month = "month"
+    week = "week"
 
 
 class OutputFormat(StrEnum):
@@ -89,38 +99,77 @@ def _warn(diagnostics: tuple[Diagnostic, ...], quiet: bool) -> None:
     epilog="Examples:\n\n"
     "  targetsplit allocate examples/fy2026.yaml\n\n"
     "  targetsplit allocate plan.yaml --metric revenue --depth 1 --tier stretch\n\n"
+    "  targetsplit allocate plan.yaml --by quarter\n\n"
+    "  targetsplit allocate plan.yaml --by week --period 2026-Q3 --metric revenue\n\n"
     "  targetsplit allocate plan.yaml --format json --output targets.json"
 )
 def allocate(
     plan: PlanArg = None,
     metric: Annotated[
         list[str] | None,
-        typer.Option("--metric", "-m", help="Show only this metric (repeatable)."),
+        typer.Option("--metric", "-m", metavar="NAME", help="Show only this metric (repeatable)."),
     ] = None,
     depth: Annotated[
-        int | None, typer.Option("--depth", "-d", min=0, help="Show nodes down to this depth.")
+        int | None,
+        typer.Option("--depth", "-d", min=0, metavar="N", help="Show nodes down to this depth."),
     ] = None,
     tier: Annotated[
         str | None,
-        typer.Option("--tier", "-t", help="Scale the total by a tier (floor, target, stretch…)."),
+        typer.Option(
+            "--tier",
+            "-t",
+            metavar="NAME",
+            help="Scale the total by a tier (floor, target, stretch…).",
+        ),
+    ] = None,
+    by: Annotated[
+        By | None,
+        typer.Option("--by", "-b", help="Add period columns: half, quarter, month or week."),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            "-p",
+            metavar="LABEL",
+            help="Show only this period or range: 2026-Q3, 2026-08, 2026-W32, 2026-W30..2026-W35.",
+        ),
     ] = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Show every node's target for every metric, split exactly from the totals."""
+    """Show every node's target for every metric, split exactly from the totals,
+    and with --by its figures for each half, quarter, month or week."""
     from targetsplit.allocate import allocate as do_allocate
     from targetsplit.load import load_plan
 
     loaded = load_plan(plan)
     p = loaded.plan
-    metrics = _pick_metrics(p.metric_names, metric)
+    metrics = tuple(p.metric(m) for m in _pick_metrics(p.metric_names, metric))
     if tier is not None and tier not in p.tiers:
         raise UsageError(f"unknown tier '{tier}'; the plan's tiers are: {', '.join(p.tiers)}")
     _warn(p.warnings, quiet)
     result = do_allocate(p, tier)
-    chosen = tuple(p.metric(m) for m in metrics)
-    _show(fmt, output, result, chosen, depth)
+    if by is None and period is None:
+        _show(fmt, output, result, metrics, depth)
+        return
+    from targetsplit.calendars import select
+    from targetsplit.timesplit import split_over_time
+
+    assert p.breakdown is not None
+    wanted: Granularity | None = by.value if by is not None else None
+    granularity: Granularity = wanted or "month"
+    chosen: list[int] | None = None
+    if period is not None:
+        try:
+            granularity, chosen = select(p.breakdown, period, wanted)
+        except ValueError as e:
+            raise UsageError(f"--period: {e}") from None
+    split = split_over_time(result, granularity)
+    if chosen is None:
+        chosen = list(range(len(split.slots)))
+    _show_periods(fmt, output, result, split, metrics, depth, chosen)
 
 
 def _pick_metrics(available: tuple[str, ...], wanted: list[str] | None) -> tuple[str, ...]:
@@ -144,28 +193,85 @@ def _show(
     metrics: tuple[Metric, ...],
     depth: int | None,
 ) -> None:
-    from targetsplit import render, views
-    from targetsplit.output import emit
+    from targetsplit import views
+    from targetsplit.render import csv_text
 
     if fmt is OutputFormat.json:
-        from targetsplit.jsonout import dumps
-
-        emit(dumps(views.allocation_json(result, metrics, depth)), output)
+        _emit_json(views.allocation_json(result, metrics, depth), output)
     elif fmt is OutputFormat.csv:
-        header, rows, numeric = views.allocation_csv(result, metrics, depth)
-        emit(render.csv_text(header, rows, numeric), output)
-    elif fmt is OutputFormat.plain:
-        emit(render.plain(views.allocation_grids(result, metrics, depth)), output)
-    elif fmt is OutputFormat.markdown:
-        emit(render.markdown(views.allocation_grids(result, metrics, depth)), output)
+        _emit(csv_text(*views.allocation_csv(result, metrics, depth)), output)
     else:
-        grids = views.allocation_grids(result, metrics, depth)
-        if output is not None and output != "-":
-            emit(render.table_text(grids), output)
-        else:
-            from rich.console import Console
+        _emit_grids(fmt, output, views.allocation_grids(result, metrics, depth))
 
-            render.print_tables(Console(highlight=False, emoji=False, markup=False), grids)
+
+def _show_periods(
+    fmt: OutputFormat,
+    output: str | None,
+    result: Allocation,
+    split: PeriodSplit,
+    metrics: tuple[Metric, ...],
+    depth: int | None,
+    chosen: list[int],
+) -> None:
+    from targetsplit import views
+    from targetsplit.render import csv_text
+
+    if fmt is OutputFormat.json:
+        doc = views.allocation_json(result, metrics, depth)
+        _emit_json(views.add_periods_json(doc, split, metrics, chosen), output)
+    elif fmt is OutputFormat.csv:
+        _emit(csv_text(*views.period_csv(result, split, metrics, depth, chosen)), output)
+    else:
+        per_grid = None
+        if fmt is OutputFormat.table and output is None:
+            per_grid = _columns_that_fit(split, result, metrics, chosen)
+        _emit_grids(
+            fmt, output, views.period_grids(result, split, metrics, depth, chosen, per_grid)
+        )
+
+
+def _columns_that_fit(
+    split: PeriodSplit, result: Allocation, metrics: tuple[Metric, ...], chosen: list[int]
+) -> int | None:
+    """How many period columns fit the terminal beside the node and total columns."""
+    import shutil
+
+    if not sys.stdout.isatty():
+        return None
+    width = shutil.get_terminal_size().columns
+    name_w = max(len(r.node.name) + 2 * r.node.depth for r in result.rows) + 3
+    cell_w = 3 + max(
+        max(len(split.slots[k].label) for k in chosen),
+        max(len(m.format(r.targets[m.name])) for m in metrics for r in result.rows),
+    )
+    return max(1, (width - name_w - cell_w) // cell_w)
+
+
+def _emit(text: str, output: str | None) -> None:
+    from targetsplit.output import emit
+
+    emit(text, output)
+
+
+def _emit_json(doc: dict[str, object], output: str | None) -> None:
+    from targetsplit.jsonout import dumps
+
+    _emit(dumps(doc), output)
+
+
+def _emit_grids(fmt: OutputFormat, output: str | None, grids: list[Grid]) -> None:
+    from targetsplit import render
+
+    if fmt is OutputFormat.plain:
+        _emit(render.plain(grids), output)
+    elif fmt is OutputFormat.markdown:
+        _emit(render.markdown(grids), output)
+    elif output is not None and output != "-":
+        _emit(render.table_text(grids), output)
+    else:
+        from rich.console import Console
+
+        render.print_tables(Console(highlight=False, emoji=False, markup=False), grids)
 
 
 @app.command(

@@ -15,7 +15,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from targetsplit.errors import Diagnostic, PlanError
-from targetsplit.model import METRIC_KEYS, NODE_KEYS, PERIOD_KEYS, PLAN_KEYS, PlanDoc
+from targetsplit.model import (
+    CALENDAR_KEYS,
+    METRIC_KEYS,
+    NODE_KEYS,
+    PERIOD_KEYS,
+    PLAN_KEYS,
+    SEASONALITY_KEYS,
+    PlanDoc,
+)
 from targetsplit.plan import Plan, build_plan, did_you_mean
 from targetsplit.yamlsource import Document, load_yaml
 
@@ -85,6 +93,10 @@ def read_text(path: str, what: str = "plan") -> tuple[str, str]:
 def _allowed_keys(loc: tuple[Any, ...]) -> tuple[str, ...]:
     if len(loc) == 1:
         return PLAN_KEYS
+    if len(loc) >= 2 and loc[-2] == "seasonality":
+        return SEASONALITY_KEYS
+    if loc[0] == "calendar":
+        return CALENDAR_KEYS
     if loc[0] == "metrics":
         return METRIC_KEYS
     if loc[0] == "period":

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from fractions import Fraction
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -89,6 +90,44 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _share_list(value: Any) -> tuple[Fraction, ...]:
+    """A seasonality list: all percents adding up to 100 %, or all ratios."""
+    if not isinstance(value, list) or not value:
+        raise _custom("expected a list such as [20%, 25%, 25%, 30%] or [2, 3, 3, 4]")
+    parsed = []
+    for item in value:
+        if item is None or isinstance(item, dict | list):
+            raise _custom("each value must be a percent (25%) or a ratio (2.5)")
+        try:
+            p = amounts.parse(str(item))
+        except AmountError as e:
+            raise _custom(str(e)) from None
+        if p.suffix is not None:
+            raise _custom(f"'{item}': give shares as percents or ratios, not amounts")
+        parsed.append(p)
+    kinds = {p.kind for p in parsed}
+    if len(kinds) > 1:
+        raise _custom("mix of percents and ratios: give all values as percents or all as ratios")
+    values = [Fraction(p.value) for p in parsed]
+    total = sum(values, Fraction(0))
+    if kinds == {"percent"} and total != 1:
+        raise _custom(f"the percents add up to {amounts.format_percent(total)}, not 100%")
+    if total == 0:
+        raise _custom("the values are all zero")
+    return tuple(v / total for v in values)
+
+
+def _text_list(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise _custom("expected a list, e.g. [2026-10-01..2026-10-07, 2026-12-25]")
+    out = []
+    for item in value:
+        if item is None or isinstance(item, dict | list):
+            raise _custom("each entry must be a date, a range or a day name")
+        out.append(str(item))
+    return tuple(out)
+
+
 _AMOUNT_SCHEMA = {
     "anyOf": [{"type": "number", "minimum": 0}, {"type": "string"}],
     "description": "An amount: 500, 1,200,000, 1.2e8, 1.2亿, 4800万, $1.5M, 1.5 万",
@@ -127,6 +166,16 @@ AmountText = Annotated[amounts.Parsed, PlainValidator(_amount), WithJsonSchema(_
 PercentText = Annotated[amounts.Parsed, PlainValidator(_percent), WithJsonSchema(_PERCENT_SCHEMA)]
 WeightField = Annotated[WeightSpec, PlainValidator(_weight), WithJsonSchema(_WEIGHT_SCHEMA)]
 Text = Annotated[str, PlainValidator(_text), WithJsonSchema({"type": "string"})]
+ShareList = Annotated[
+    tuple[Fraction, ...],
+    PlainValidator(_share_list),
+    WithJsonSchema({"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "number"}]}}),
+]
+TextList = Annotated[
+    tuple[str, ...],
+    PlainValidator(_text_list),
+    WithJsonSchema({"type": "array", "items": {"type": "string"}}),
+]
 Name = Annotated[str, AfterValidator(_name)]
 MetricName = Annotated[str, AfterValidator(_metric_name)]
 
@@ -169,6 +218,28 @@ with _no_pydantic_plugins():
             " or short (120M); default: as the total is written",
         )
 
+    class SeasonalityDoc(_Strict):
+        """How the period's target spreads over time; unset parts follow working days."""
+
+        quarters: ShareList | None = Field(default=None, description="one value per quarter")
+        months: ShareList | None = Field(default=None, description="one value per month")
+        within_quarter: ShareList | None = Field(
+            default=None, description="three values: the months of each quarter"
+        )
+
+    class CalendarDoc(_Strict):
+        """Which days are working days."""
+
+        workdays: TextList | None = Field(
+            default=None, description="default [Mon, Tue, Wed, Thu, Fri]"
+        )
+        holidays: TextList | None = Field(
+            default=None, description="dates and ranges: [2026-10-01..2026-10-07]"
+        )
+        workday_overrides: TextList | None = Field(
+            default=None, description="weekend days that are worked (make-up days)"
+        )
+
     class NodeDoc(_Strict):
         """A node of the hierarchy. A bare weight (60%, 1.2, rest, {amount: …}) is short
         for a leaf with that weight."""
@@ -179,6 +250,9 @@ with _no_pydantic_plugins():
         due: date | None = None
         strategy: Text | None = None
         note: Text | None = None
+        seasonality: SeasonalityDoc | None = Field(
+            default=None, description="this subtree's own seasonality (replaces the plan's)"
+        )
 
         @model_validator(mode="before")
         @classmethod
@@ -251,6 +325,8 @@ with _no_pydantic_plugins():
         tiers: dict[Name, PercentText] | None = Field(
             default=None, description="e.g. {floor: 80%, target: 100%, stretch: 120%}"
         )
+        seasonality: SeasonalityDoc | None = None
+        calendar: CalendarDoc | None = None
         split: dict[Name, NodeDoc] = Field(min_length=1, description="the hierarchy")
         dimensions: dict[Name, dict[Name, WeightField]] | None = Field(
             default=None, description="independent cuts of the total, e.g. by product"
@@ -262,6 +338,8 @@ PLAN_KEYS = tuple(PlanDoc.model_fields)
 NODE_KEYS = tuple(NodeDoc.model_fields)
 METRIC_KEYS = tuple(MetricDoc.model_fields)
 PERIOD_KEYS = tuple(PeriodDoc.model_fields)
+SEASONALITY_KEYS = tuple(SeasonalityDoc.model_fields)
+CALENDAR_KEYS = tuple(CalendarDoc.model_fields)
 
 
 def json_schema() -> dict[str, Any]:

@@ -17,9 +17,11 @@ from fractions import Fraction
 
 from targetsplit import amounts
 from targetsplit.apportion import largest_remainder
+from targetsplit.calendars import Breakdown, Calendar, breakdown, parse_day_range, parse_weekday
 from targetsplit.errors import Diagnostic, Loc, PlanError
-from targetsplit.model import NodeDoc, PlanDoc
+from targetsplit.model import CalendarDoc, NodeDoc, PlanDoc, SeasonalityDoc
 from targetsplit.periods import Period
+from targetsplit.seasonality import Seasonality, SeasonalityError, month_shares
 from targetsplit.weights import Weight, WeightSpec
 
 DEFAULT_TIERS: dict[str, Fraction] = {
@@ -63,6 +65,7 @@ class Node:
     due: date | None = None
     strategy: str | None = None
     note: str | None = None
+    seasonality: Seasonality | None = None  # this subtree's own, if the plan gives one
 
     @property
     def key(self) -> str:
@@ -98,6 +101,9 @@ class Plan:
     tiers_given: bool
     dimensions: Mapping[str, tuple[DimensionItem, ...]] = field(default_factory=dict)
     warnings: tuple[Diagnostic, ...] = ()
+    calendar: Calendar = field(default_factory=Calendar)
+    seasonality: Seasonality | None = None
+    breakdown: Breakdown | None = None
 
     def metric(self, name: str) -> Metric:
         for m in self.metrics:
@@ -151,6 +157,7 @@ class _Builder:
         self.seen: set[tuple[Loc, str]] = set()
         self.metrics = self._metrics()
         self.names = tuple(m.name for m in self.metrics)
+        self.breakdown: Breakdown | None = None
 
     def error(self, message: str, loc: Loc, dedupe: str | None = None) -> None:
         if dedupe is not None:
@@ -428,6 +435,9 @@ class _Builder:
             due=doc.due if doc else None,
             strategy=doc.strategy if doc else None,
             note=doc.note if doc else None,
+            seasonality=self.seasonality(doc.seasonality, node_loc(path, "seasonality"))
+            if doc
+            else None,
         )
 
     def _provisional_units(
@@ -465,6 +475,40 @@ class _Builder:
                 )
         return out
 
+    def calendar(self, doc: CalendarDoc | None) -> Calendar:
+        if doc is None:
+            return Calendar()
+        workdays: set[int] = set()
+        for i, text in enumerate(doc.workdays or ()):
+            try:
+                workdays.add(parse_weekday(text))
+            except ValueError as e:
+                self.error(str(e), ("calendar", "workdays", i))
+        holidays: set[date] = set()
+        overrides: set[date] = set()
+        for key, into in (("holidays", holidays), ("workday_overrides", overrides)):
+            for i, text in enumerate(getattr(doc, key) or ()):
+                try:
+                    into.update(parse_day_range(text))
+                except ValueError as e:
+                    self.error(str(e), ("calendar", key, i))
+        return Calendar(
+            frozenset(workdays) if doc.workdays is not None else frozenset(range(5)),
+            frozenset(holidays),
+            frozenset(overrides),
+        )
+
+    def seasonality(self, doc: SeasonalityDoc | None, loc: Loc) -> Seasonality | None:
+        if doc is None:
+            return None
+        s = Seasonality(doc.quarters, doc.months, doc.within_quarter)
+        if self.breakdown is not None:
+            try:
+                month_shares(s, self.breakdown)
+            except SeasonalityError as e:
+                self.error(f"seasonality: {e}", (*loc, e.key) if e.key else loc)
+        return s
+
     def tiers(self) -> dict[str, Fraction]:
         if self.doc.tiers is None:
             return dict(DEFAULT_TIERS)
@@ -484,6 +528,14 @@ def build_plan(doc: PlanDoc) -> Plan:
     """Build and check the plan; raise :class:`PlanError` with every problem."""
     b = _Builder(doc)
     tiers = b.tiers()
+    calendar = b.calendar(doc.calendar)
+    b.breakdown = None if b.errors else breakdown(doc.period, calendar)
+    seasonality = b.seasonality(doc.seasonality, ("seasonality",))
+    if doc.seasonality is None and b.breakdown is not None:
+        try:  # without seasonality the period still needs working days
+            month_shares(None, b.breakdown)
+        except SeasonalityError as e:
+            b.error(str(e), ("period",))
     units = {m.name: m.total_units for m in b.metrics}
     if b.errors:  # totals that do not fit their unit: nothing below can be trusted
         raise PlanError(b.errors + b.warnings)
@@ -500,4 +552,7 @@ def build_plan(doc: PlanDoc) -> Plan:
         tiers_given=doc.tiers is not None,
         dimensions=dims,
         warnings=tuple(b.warnings),
+        calendar=calendar,
+        seasonality=seasonality,
+        breakdown=b.breakdown,
     )

@@ -14,6 +14,7 @@ from targetsplit.allocate import Allocated, Allocation
 from targetsplit.amounts import decimal_text, format_percent, round_fraction
 from targetsplit.plan import Metric, Plan
 from targetsplit.render import Column, Grid
+from targetsplit.timesplit import PeriodSplit
 
 INFO_FIELDS = ("owner", "due", "strategy", "note")
 
@@ -194,4 +195,78 @@ def allocation_json(
             ]
             for dim, items in alloc.dimensions.items()
         }
+    return doc
+
+
+def period_grids(
+    alloc: Allocation,
+    split: PeriodSplit,
+    metrics: Sequence[Metric],
+    depth: int | None,
+    chosen: Sequence[int],
+    per_grid: int | None = None,
+) -> list[Grid]:
+    """One table per metric: each node's figure and its period figures.
+
+    ``per_grid`` caps the period columns of one table (the rest continue in
+    the next), so that 53 weeks stay readable on a terminal.
+    """
+    rows = visible_rows(alloc, depth)
+    grids = []
+    step = per_grid or max(len(chosen), 1)
+    for m in metrics:
+        label = f"{m.name} ({m.label})" if m.label else m.name
+        for start in range(0, max(len(chosen), 1), step):
+            part = chosen[start : start + step]
+            columns = [Column("node"), Column(label, True)]
+            columns += [Column(split.slots[k].label, True) for k in part]
+            body = []
+            for r in rows:
+                values = split.figures[r.path][m.name]
+                body.append(
+                    (r.node.name, m.format(r.targets[m.name]), *(m.format(values[k]) for k in part))
+                )
+            more = " (continued)" if start else ""
+            grids.append(
+                Grid(
+                    title=f"{alloc.plan.title} — {label} by {split.granularity}{more}",
+                    columns=tuple(columns),
+                    rows=tuple(body),
+                    indents=tuple(r.node.depth for r in rows),
+                    styles=tuple("bold" if r.node.depth == 0 else None for r in rows),
+                )
+            )
+    return grids
+
+
+def period_csv(
+    alloc: Allocation,
+    split: PeriodSplit,
+    metrics: Sequence[Metric],
+    depth: int | None,
+    chosen: Sequence[int],
+) -> tuple[list[str], list[list[str | None]], set[int]]:
+    header = ["path", "name", "depth"]
+    for m in metrics:
+        header += [m.name] + [f"{m.name} {split.slots[k].label}" for k in chosen]
+    out: list[list[str | None]] = []
+    for r in visible_rows(alloc, depth):
+        cells: list[str | None] = [r.path, r.node.name, str(r.node.depth)]
+        for m in metrics:
+            values = split.figures[r.path][m.name]
+            cells += [decimal_text(r.targets[m.name])] + [decimal_text(values[k]) for k in chosen]
+        out.append(cells)
+    return header, out, set(range(2, len(header)))
+
+
+def add_periods_json(
+    doc: dict[str, Any], split: PeriodSplit, metrics: Sequence[Metric], chosen: Sequence[int]
+) -> dict[str, Any]:
+    """Add ``periods`` (metric -> label -> figure) to each node of an allocation's JSON."""
+    for node in doc["nodes"]:
+        figures = split.figures[node["path"]]
+        node["periods"] = {
+            m.name: {split.slots[k].label: figures[m.name][k] for k in chosen} for m in metrics
+        }
+    doc["by"] = split.granularity
     return doc

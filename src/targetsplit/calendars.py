@@ -1,0 +1,214 @@
+"""Working days, and a period cut into halves, quarters, months and weeks (SPEC §3).
+
+Pure date arithmetic: no I/O. Weeks start on Monday. For a calendar-year
+plan weeks are ISO 8601 weeks (days before ISO week 1 count in week 1, days
+after the last ISO week in the last); otherwise week 1 is the week that
+holds the period's first day.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Literal
+
+from targetsplit.periods import Period
+
+Granularity = Literal["half", "quarter", "month", "week"]
+GRANULARITIES: tuple[Granularity, ...] = ("half", "quarter", "month", "week")
+
+_DAY_NAMES = {
+    "mon": 0, "monday": 0, "tue": 1, "tuesday": 1, "wed": 2, "wednesday": 2,
+    "thu": 3, "thursday": 3, "fri": 4, "friday": 4, "sat": 5, "saturday": 5,
+    "sun": 6, "sunday": 6,
+    "周一": 0, "周二": 1, "周三": 2, "周四": 3, "周五": 4, "周六": 5, "周日": 6, "周天": 6,
+}  # fmt: skip
+MAX_CALENDAR_DAYS = 5000
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Which days are worked: weekdays, minus holidays, plus make-up days."""
+
+    workdays: frozenset[int] = frozenset(range(5))  # Monday = 0
+    holidays: frozenset[date] = frozenset()
+    overrides: frozenset[date] = frozenset()
+
+    def is_workday(self, d: date) -> bool:
+        if d in self.overrides:
+            return True
+        return d.weekday() in self.workdays and d not in self.holidays
+
+
+def parse_weekday(text: str) -> int:
+    key = text.strip().lower()
+    if key in _DAY_NAMES:
+        return _DAY_NAMES[key]
+    if key.isdigit() and 1 <= int(key) <= 7:
+        return int(key) - 1
+    raise ValueError(f"'{text}' is not a day of the week (Mon, Tue, … Sun, or 1-7)")
+
+
+_DATE_RE = re.compile(r"\s*(\d{4}-\d{2}-\d{2})\s*(?:\.\.\s*(\d{4}-\d{2}-\d{2})\s*)?")
+
+
+def parse_day_range(text: str) -> list[date]:
+    """``2026-10-01`` or ``2026-10-01..2026-10-07`` (inclusive) as a list of days."""
+    m = _DATE_RE.fullmatch(text)
+    if m is None:
+        raise ValueError(
+            f"'{text}' is not a date or range (write 2026-10-01 or 2026-10-01..2026-10-07)"
+        )
+    try:
+        first = date.fromisoformat(m[1])
+        last = date.fromisoformat(m[2]) if m[2] else first
+    except ValueError:
+        raise ValueError(f"'{text}' is not a valid date") from None
+    if last < first:
+        raise ValueError(f"'{text}': the range ends before it starts")
+    if (last - first).days >= MAX_CALENDAR_DAYS:
+        raise ValueError(f"'{text}': a range may be at most {MAX_CALENDAR_DAYS} days long")
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def days(start: date, end: date) -> Iterable[date]:
+    d = start
+    while d <= end:
+        yield d
+        d += timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One column of a period table: a labelled range of days."""
+
+    label: str
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A period cut into months (the unit seasonality works in) and weeks."""
+
+    period: Period
+    calendar: Calendar
+    months: tuple[Slot, ...]
+    quarters: tuple[tuple[int, ...], ...]  # month indices of each quarter
+    month_workdays: tuple[int, ...]
+    day_month: dict[date, int] = field(repr=False)  # each working day's month index
+
+    def slots(self, g: Granularity) -> tuple[Slot, ...]:
+        if g == "month":
+            return self.months
+        if g == "quarter":
+            return tuple(self._span(qi + 1, q, "Q") for qi, q in enumerate(self.quarters))
+        if g == "half":
+            halves = [self.months[:6], self.months[6:12]]
+            out = []
+            for i, h in enumerate(halves):
+                if h:
+                    out.append(self._label_span("H", i + 1, h[0].start, h[-1].end))
+            return tuple(out)
+        return self.weeks()
+
+    def _span(self, n: int, months: Sequence[int], kind: str) -> Slot:
+        return self._label_span(kind, n, self.months[months[0]].start, self.months[months[-1]].end)
+
+    def _label_span(self, kind: str, n: int, start: date, end: date) -> Slot:
+        p = self.period
+        if p.kind == "custom":
+            return Slot(f"{p.name}-{kind}{n}", start, end)
+        # Calendar-based periods use the calendar's own numbering (2026-Q3).
+        if kind == "Q":
+            n = (start.month - 1) // 3 + 1
+        elif kind == "H":
+            n = 1 if start.month <= 6 else 2
+        return Slot(f"{start.year}-{kind}{n}", start, end)
+
+    def week_of(self, d: date) -> int:
+        """The 1-based week number of a day of the period."""
+        p = self.period
+        if p.is_calendar_year:
+            year = p.start.year
+            iso = d.isocalendar()
+            if iso.year < year:
+                return 1
+            if iso.year > year:
+                return iso_weeks(year)
+            return iso.week
+        first_monday = p.start - timedelta(days=p.start.weekday())
+        return (d - first_monday).days // 7 + 1
+
+    def weeks(self) -> tuple[Slot, ...]:
+        p = self.period
+        spans: dict[int, list[date]] = {}
+        for d in days(p.start, p.end):
+            w = self.week_of(d)
+            span = spans.setdefault(w, [d, d])
+            span[1] = d
+        prefix = str(p.start.year) if p.is_calendar_year else p.name
+        return tuple(Slot(f"{prefix}-W{w:02d}", s, e) for w, (s, e) in sorted(spans.items()))
+
+
+def iso_weeks(year: int) -> int:
+    return date(year, 12, 28).isocalendar().week
+
+
+def breakdown(period: Period, calendar: Calendar) -> Breakdown:
+    months: list[Slot] = []
+    d = period.start
+    k = 0
+    while d <= period.end:
+        nxt = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+        end = min(nxt - timedelta(days=1), period.end)
+        k += 1
+        label = f"{period.name}-M{k:02d}" if period.kind == "custom" else f"{d.year}-{d.month:02d}"
+        months.append(Slot(label, d, end))
+        d = nxt
+    quarters = tuple(tuple(range(i, min(i + 3, len(months)))) for i in range(0, len(months), 3))
+    day_month: dict[date, int] = {}
+    counts = []
+    for i, m in enumerate(months):
+        n = 0
+        for day in days(m.start, m.end):
+            if calendar.is_workday(day):
+                day_month[day] = i
+                n += 1
+        counts.append(n)
+    return Breakdown(period, calendar, tuple(months), quarters, tuple(counts), day_month)
+
+
+def select(b: Breakdown, text: str, by: Granularity | None) -> tuple[Granularity, list[int]]:
+    """The granularity and the columns a ``--period`` choice shows.
+
+    ``text`` is one label (``2026-Q3``, ``2026-08``, ``2026-W32``, ``2026-H1``) or a
+    range ``A..B`` of labels; with ``by`` the columns are those of that
+    granularity that overlap the chosen days, otherwise those of the label's own.
+    Raises ValueError naming the labels that exist.
+    """
+    labels: dict[str, tuple[Granularity, Slot]] = {}
+    for g in GRANULARITIES:
+        for slot in b.slots(g):
+            labels.setdefault(slot.label, (g, slot))
+    parts = [p.strip() for p in text.split("..")] if ".." in text else [text.strip()]
+    if len(parts) > 2 or not all(parts):
+        raise ValueError(f"'{text}' is not a period or a range of periods (A..B)")
+    found = []
+    for part in parts:
+        if part not in labels:
+            sample = ", ".join(
+                s.label for g in ("half", "quarter", "month") for s in b.slots(g)[:1]
+            )
+            raise ValueError(
+                f"the plan has no period '{part}' (labels look like {sample}, {b.weeks()[0].label})"
+            )
+        found.append(labels[part])
+    start, end = found[0][1].start, found[-1][1].end
+    if end < start:
+        raise ValueError(f"'{text}': the range ends before it starts")
+    g = by or found[0][0]
+    chosen = [k for k, s in enumerate(b.slots(g)) if s.start <= end and s.end >= start]
+    return g, chosen
