@@ -106,12 +106,10 @@ class Breakdown:
         if g == "quarter":
             return tuple(self._span(qi + 1, q, "Q") for qi, q in enumerate(self.quarters))
         if g == "half":
-            halves = [self.months[:6], self.months[6:12]]
-            out = []
-            for i, h in enumerate(halves):
-                if h:
-                    out.append(self._label_span("H", i + 1, h[0].start, h[-1].end))
-            return tuple(out)
+            halves = [self.months[i : i + 6] for i in range(0, len(self.months), 6)]
+            return tuple(
+                self._label_span("H", i + 1, h[0].start, h[-1].end) for i, h in enumerate(halves)
+            )
         return self.weeks()
 
     def _span(self, n: int, months: Sequence[int], kind: str) -> Slot:
