@@ -18,7 +18,8 @@ from targetsplit.timesplit import _round_children, split_over_time
 
 def split(text: str, by: str) -> dict[str, dict[str, tuple[Decimal, ...]]]:
     plan = parse_plan(text, "p.yaml")
-    return dict(split_over_time(allocate(plan), by).figures)  # type: ignore[arg-type]
+    s = split_over_time(allocate(plan), by)  # type: ignore[arg-type]
+    return {path: {m: s.values(path, m) for m in s.metrics} for path in s.units}
 
 
 YEAR = """\
@@ -57,8 +58,8 @@ def test_53_iso_weeks_and_week_32() -> None:
     w32 = s.slots[31]
     assert (str(w32.start), str(w32.end)) == ("2026-08-03", "2026-08-09")
     exact = Fraction(5 * 5200, 261)
-    assert abs(Fraction(s.figures[""]["revenue"][31]) - exact) < 1
-    assert sum(s.figures[""]["revenue"]) == 5200
+    assert abs(Fraction(s.values("", "revenue")[31]) - exact) < 1
+    assert sum(s.values("", "revenue")) == 5200
 
 
 def test_holidays_and_make_up_days() -> None:
@@ -85,7 +86,7 @@ def test_fiscal_labels_and_partial_months() -> None:
     s = split_over_time(allocate(plan), "month")
     assert s.slots[0].label == "FY26-M01" and str(s.slots[0].start) == "2026-04-15"
     assert len(s.slots) == 13  # a partial April at each end
-    assert sum(s.figures[""]["revenue"]) == 5200
+    assert sum(s.values("", "revenue")) == 5200
     q = split_over_time(allocate(plan), "quarter")
     assert [slot.label for slot in q.slots] == [
         "FY26-Q1",

@@ -112,7 +112,7 @@ def test_rows_and_columns_add_up_and_cells_stay_within_a_unit(by: str, text: str
     assert s.exact is not None
     for row in alloc.rows:
         for m in plan.metrics:
-            cells = s.figures[row.path][m.name]
+            cells = s.values(row.path, m.name)
             assert len(cells) == len(s.slots)
             assert sum(cells) == row.targets[m.name]
             for cell, exact in zip(cells, s.exact[row.path][m.name], strict=True):
@@ -120,4 +120,4 @@ def test_rows_and_columns_add_up_and_cells_stay_within_a_unit(by: str, text: str
                 assert abs(Fraction(cell) - exact) < Fraction(m.unit)
             if row.node.children:
                 for j in range(len(s.slots)):
-                    assert sum(s.figures[c.key][m.name][j] for c in row.node.children) == cells[j]
+                    assert sum(s.values(c.key, m.name)[j] for c in row.node.children) == cells[j]

@@ -6,6 +6,7 @@ comes first in the input (the sibling declared first in the plan).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -21,21 +22,24 @@ def largest_remainder(total: int, weights: Sequence[Fraction | int]) -> list[int
         raise ValueError("total must not be negative")
     if any(w < 0 for w in weights):
         raise ValueError("weights must not be negative")
-    weight_sum = sum((Fraction(w) for w in weights), Fraction(0))
+    # Exact integer arithmetic: weights over one common denominator.
+    fractions = [Fraction(w) for w in weights]
+    denom = math.lcm(*(f.denominator for f in fractions)) if fractions else 1
+    ints = [f.numerator * (denom // f.denominator) for f in fractions]
+    weight_sum = sum(ints)
     if weight_sum == 0:
         if total != 0:
             raise ValueError("cannot split a non-zero total by weights that are all zero")
         return [0] * len(weights)
     parts: list[int] = []
-    remainders: list[Fraction] = []
-    for w in weights:
-        quota = Fraction(total) * Fraction(w) / weight_sum
-        whole = quota.numerator // quota.denominator
+    remainders: list[int] = []
+    for w in ints:
+        whole, rem = divmod(total * w, weight_sum)
         parts.append(whole)
-        remainders.append(quota - whole)
+        remainders.append(rem)
     left = total - sum(parts)
     # Sort is stable, so equal remainders keep their declaration order.
-    order = sorted(range(len(parts)), key=lambda i: remainders[i], reverse=True)
+    order = sorted(range(len(parts)), key=remainders.__getitem__, reverse=True)
     for i in order[:left]:
         parts[i] += 1
     return parts

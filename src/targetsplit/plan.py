@@ -48,6 +48,13 @@ class Metric:
     def amount(self, units: int) -> Decimal:
         return amounts.EXACT.multiply(Decimal(units), self.unit)
 
+    def numbers(self, units: Sequence[int]) -> list[int] | list[Decimal]:
+        """Exact amounts, as ints when the rounding unit is whole (fast to write)."""
+        if self.unit == self.unit.to_integral_value():
+            whole = int(self.unit)
+            return [u * whole for u in units]
+        return [self.amount(u) for u in units]
+
     def format(self, value: Decimal) -> str:
         return amounts.format_amount(value, self.display)
 

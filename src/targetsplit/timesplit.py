@@ -24,18 +24,28 @@ from fractions import Fraction
 from targetsplit.allocate import Allocation
 from targetsplit.calendars import Granularity, Slot
 from targetsplit.flow import INF, Network, feasible_flow
-from targetsplit.plan import Node
+from targetsplit.plan import Metric, Node
 from targetsplit.seasonality import Seasonality, month_shares, slot_shares
 
 
 @dataclass(frozen=True)
 class PeriodSplit:
-    """Period figures per node path and metric, in the order of ``slots``."""
+    """Period figures per node path and metric, in the order of ``slots``,
+    held as whole rounding units."""
 
     granularity: Granularity
     slots: tuple[Slot, ...]
-    figures: Mapping[str, Mapping[str, tuple[Decimal, ...]]]
+    units: Mapping[str, Mapping[str, list[int]]]
+    metrics: Mapping[str, Metric]
     exact: Mapping[str, Mapping[str, tuple[Fraction, ...]]] | None = None
+
+    def values(self, path: str, metric: str) -> tuple[Decimal, ...]:
+        m = self.metrics[metric]
+        return tuple(m.amount(u) for u in self.units[path][metric])
+
+    def numbers(self, path: str, metric: str) -> list[int] | list[Decimal]:
+        """The same figures as :meth:`values`, as ints where the unit is whole."""
+        return self.metrics[metric].numbers(self.units[path][metric])
 
 
 def _hamilton(exact: Sequence[int], denom: int, total: int) -> list[int]:
@@ -200,7 +210,7 @@ def split_over_time(alloc: Allocation, g: Granularity, *, keep_exact: bool = Fal
     numerators = {k: [int(f * denom) for f in vec] for k, vec in vectors.items()}
 
     post_order = list(plan.root.walk())[::-1]
-    figures: dict[str, dict[str, tuple[Decimal, ...]]] = {r.path: {} for r in alloc.rows}
+    figures: dict[str, dict[str, list[int]]] = {r.path: {} for r in alloc.rows}
     exact_out: dict[str, dict[str, tuple[Fraction, ...]]] = {r.path: {} for r in alloc.rows}
     for metric in plan.metrics:
         units = {r.path: r.units[metric.name] for r in alloc.rows}
@@ -214,8 +224,9 @@ def split_over_time(alloc: Allocation, g: Granularity, *, keep_exact: bool = Fal
                 exact[node.key] = [u * n for n in numerators[in_force[node.key]]]
         rounded = _round_tree(plan.root, units, exact, denom)
         for path, row in rounded.items():
-            figures[path][metric.name] = tuple(metric.amount(x) for x in row)
+            figures[path][metric.name] = row
             if keep_exact:
                 unit = Fraction(metric.unit)
                 exact_out[path][metric.name] = tuple(Fraction(x, denom) * unit for x in exact[path])
-    return PeriodSplit(g, slots, figures, exact_out if keep_exact else None)
+    metrics = {m.name: m for m in plan.metrics}
+    return PeriodSplit(g, slots, figures, metrics, exact_out if keep_exact else None)

@@ -222,7 +222,7 @@ def period_grids(
             columns += [Column(split.slots[k].label, True) for k in part]
             body = []
             for r in rows:
-                values = split.figures[r.path][m.name]
+                values = split.values(r.path, m.name)
                 body.append(
                     (r.node.name, m.format(r.targets[m.name]), *(m.format(values[k]) for k in part))
                 )
@@ -253,7 +253,7 @@ def period_csv(
     for r in visible_rows(alloc, depth):
         cells: list[str | None] = [r.path, r.node.name, str(r.node.depth)]
         for m in metrics:
-            values = split.figures[r.path][m.name]
+            values = split.values(r.path, m.name)
             cells += [decimal_text(r.targets[m.name])] + [decimal_text(values[k]) for k in chosen]
         out.append(cells)
     return header, out, set(range(2, len(header)))
@@ -263,10 +263,11 @@ def add_periods_json(
     doc: dict[str, Any], split: PeriodSplit, metrics: Sequence[Metric], chosen: Sequence[int]
 ) -> dict[str, Any]:
     """Add ``periods`` (metric -> label -> figure) to each node of an allocation's JSON."""
+    labels = [split.slots[k].label for k in chosen]
     for node in doc["nodes"]:
-        figures = split.figures[node["path"]]
-        node["periods"] = {
-            m.name: {split.slots[k].label: figures[m.name][k] for k in chosen} for m in metrics
-        }
+        node["periods"] = {}
+        for m in metrics:
+            numbers = split.numbers(node["path"], m.name)
+            node["periods"][m.name] = dict(zip(labels, [numbers[k] for k in chosen], strict=True))
     doc["by"] = split.granularity
     return doc
