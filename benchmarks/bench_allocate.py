@@ -10,12 +10,10 @@ Usage: python benchmarks/bench_allocate.py [N]   (needs numpy: pip install numpy
 from __future__ import annotations
 
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -72,7 +70,6 @@ def main() -> None:
             peak = max(m for _, m in runs)
             print(f"{name:>12}: {med[name]:6.2f} s median of {n}, peak RSS {peak:6.0f} MiB")
         print(f"       ratio: {med['targetsplit'] / med['numpy']:.2f}x (goal <= 2x)")
-    _ = resource  # keep the import visible: RUSAGE_CHILDREN is read in the child wrapper
 
 
 if __name__ == "__main__":

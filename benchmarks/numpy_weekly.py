@@ -78,8 +78,11 @@ def main() -> None:
                 "path": path,
                 "name": name,
                 "depth": depth,
-                "targets": dict(zip(metrics, figures.tolist())),
-                "periods": {m: dict(zip(labels, weeks[i].tolist())) for i, m in enumerate(metrics)},
+                "targets": dict(zip(metrics, figures.tolist(), strict=True)),
+                "periods": {
+                    m: dict(zip(labels, weeks[i].tolist(), strict=True))
+                    for i, m in enumerate(metrics)
+                },
             }
         )
         if not split:
@@ -87,7 +90,7 @@ def main() -> None:
         kinds = [weight_of(v) for v in split.values()]
         claimed = sum(w for k, w in kinds if k == "percent")
         ratio_sum = sum(w for k, w in kinds if k == "ratio")
-        for (child, value), (kind, w) in zip(split.items(), kinds):
+        for (child, value), (kind, w) in zip(split.items(), kinds, strict=True):
             if kind == "percent":
                 share = w
             elif kind == "rest":
