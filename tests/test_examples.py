@@ -21,6 +21,9 @@ def test_every_example_runs_clean(plan: Path, fmt: str, run) -> None:  # type: i
     assert result.code == 0, result.err
     assert result.err == ""
     assert result.out
+    by_week = run("allocate", str(plan), "--format", fmt, "--by", "week", "--tier", "stretch")
+    assert by_week.code == 0, by_week.err
+    assert "W01" in by_week.out
 
 
 def targets(run, plan: str, *extra: str) -> dict[str, dict[str, int]]:  # type: ignore[no-untyped-def]
