@@ -118,6 +118,12 @@ def test_rows_and_columns_add_up_and_cells_stay_within_a_unit(by: str, text: str
             for cell, exact in zip(cells, s.exact[row.path][m.name], strict=True):
                 assert cell % m.unit == 0
                 assert abs(Fraction(cell) - exact) < Fraction(m.unit)
+            if row.node.depth == 0:  # the root's running totals stay within half a unit
+                running, exact_running = Fraction(0), Fraction(0)
+                for cell, exact in zip(cells, s.exact[row.path][m.name], strict=True):
+                    running += Fraction(cell)
+                    exact_running += exact
+                    assert abs(running - exact_running) <= Fraction(m.unit) / 2
             if row.node.children:
                 for j in range(len(s.slots)):
                     assert sum(s.values(c.key, m.name)[j] for c in row.node.children) == cells[j]

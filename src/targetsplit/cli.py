@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="targetsplit",
-    help="Split sales targets down a hierarchy exactly, and check plans.",
+    help="Split sales targets down a hierarchy exactly, and track actuals against them.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -272,6 +272,134 @@ def _emit_grids(fmt: OutputFormat, output: str | None, grids: list[Grid]) -> Non
         from rich.console import Console
 
         render.print_tables(Console(highlight=False, emoji=False, markup=False), grids)
+
+
+@app.command(
+    epilog="Examples:\n\n"
+    "  targetsplit progress plan.yaml --week 32\n\n"
+    "  targetsplit progress plan.yaml --as-of 2026-08-05 --actuals crm-export.csv\n\n"
+    "  targetsplit progress plan.yaml --week 32 --depth 1 --sort rank\n\n"
+    "  targetsplit progress plan.yaml --week 32 --fail-under 90 --quiet || notify-team"
+)
+def progress(
+    plan: PlanArg = None,
+    week: Annotated[
+        int | None,
+        typer.Option("--week", "-w", metavar="N", help="Cut off at the end of week N."),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", metavar="DATE", help="Cut off at the end of DATE (default: today)."
+        ),
+    ] = None,
+    actuals: Annotated[
+        str | None,
+        typer.Option(
+            "--actuals", "-a", metavar="FILE", help="The actuals CSV (overrides the plan's)."
+        ),
+    ] = None,
+    metric: Annotated[
+        list[str] | None,
+        typer.Option("--metric", "-m", metavar="NAME", help="Show only this metric (repeatable)."),
+    ] = None,
+    depth: Annotated[
+        int | None,
+        typer.Option("--depth", "-d", min=0, metavar="N", help="Show nodes down to this depth."),
+    ] = None,
+    sort: Annotated[
+        str | None,
+        typer.Option("--sort", metavar="rank", help="'rank': siblings best first (leaderboard)."),
+    ] = None,
+    fail_under: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-under",
+            metavar="PCT",
+            help="Exit 3, listing them, when a node shown is below PCT attainment.",
+        ),
+    ] = None,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Attainment to date from actuals: target to date, actual, attainment, gap,
+    pace, projection, red/yellow/green status and rank, for every node."""
+    from datetime import date
+    from fractions import Fraction
+    from pathlib import Path
+
+    from targetsplit import amounts, progress_views
+    from targetsplit.actuals import read_actuals
+    from targetsplit.allocate import allocate as do_allocate
+    from targetsplit.errors import AmountError
+    from targetsplit.load import load_plan
+    from targetsplit.progress import compute, cutoff, targets_to_date, week_end
+    from targetsplit.render import csv_text
+
+    if week is not None and as_of is not None:
+        raise UsageError("give --week or --as-of, not both")
+    if sort not in (None, "rank"):
+        raise UsageError(f"--sort takes 'rank', not '{sort}'")
+    threshold = None
+    if fail_under is not None:
+        try:
+            threshold = Fraction(amounts.parse(fail_under.rstrip("%％") + "%").value)
+        except AmountError:
+            raise UsageError(
+                f"--fail-under takes a percent such as 90, not '{fail_under}'"
+            ) from None
+    loaded = load_plan(plan)
+    p = loaded.plan
+    b = p.breakdown
+    assert b is not None
+    metrics = tuple(p.metric(m) for m in _pick_metrics(p.metric_names, metric))
+    if week is not None:
+        try:
+            day = week_end(b, week)
+        except ValueError as e:
+            raise UsageError(f"--week: {e}") from None
+    elif as_of is not None:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            raise UsageError(f"--as-of takes a date such as 2026-08-09, not '{as_of}'") from None
+    else:
+        day = date.today()
+    source = actuals
+    if source is None:
+        if p.actuals is None:
+            raise TargetsplitError(
+                [
+                    Diagnostic(
+                        "no actuals: give --actuals FILE, or actuals: FILE in the plan"
+                    ).placed(loaded.source, None, None)
+                ]
+            )
+        source = str(loaded.base_dir / p.actuals)
+        shown = p.actuals if not Path(p.actuals).is_absolute() else source
+    else:
+        shown = source
+    _warn(p.warnings, quiet)
+    cut = cutoff(b, day, week)
+    alloc = do_allocate(p)
+    facts = read_actuals(source, shown, p, cut.day)
+    _warn(facts.warnings, quiet)
+    result = compute(alloc, cut, targets_to_date(alloc, cut.day), facts.direct)
+    sort_metric = metrics[0].name if sort == "rank" else None
+    if fmt is OutputFormat.json:
+        _emit_json(progress_views.progress_json(result, metrics, depth, sort_metric), output)
+    elif fmt is OutputFormat.csv:
+        _emit(csv_text(*progress_views.progress_csv(result, metrics, depth, sort_metric)), output)
+    else:
+        _emit_grids(fmt, output, progress_views.progress_grids(result, metrics, depth, sort_metric))
+    if threshold is not None:
+        low = progress_views.below(result, metrics, depth, threshold)
+        if low:
+            sys.stderr.write(f"below {amounts.format_percent(threshold)} attainment:\n")
+            for line in low:
+                sys.stderr.write(f"  {line}\n")
+            raise typer.Exit(3)
 
 
 @app.command(

@@ -22,6 +22,7 @@ from targetsplit.model import (
     PERIOD_KEYS,
     PLAN_KEYS,
     SEASONALITY_KEYS,
+    STATUS_KEYS,
     PlanDoc,
 )
 from targetsplit.plan import Plan, build_plan, did_you_mean
@@ -97,6 +98,8 @@ def _allowed_keys(loc: tuple[Any, ...]) -> tuple[str, ...]:
         return SEASONALITY_KEYS
     if loc[0] == "calendar":
         return CALENDAR_KEYS
+    if loc[0] == "status":
+        return STATUS_KEYS
     if loc[0] == "metrics":
         return METRIC_KEYS
     if loc[0] == "period":

@@ -240,6 +240,12 @@ with _no_pydantic_plugins():
             default=None, description="weekend days that are worked (make-up days)"
         )
 
+    class StatusDoc(_Strict):
+        """Progress thresholds, as a percent of pace (attainment to date)."""
+
+        green: PercentText | None = Field(default=None, description="default 100%")
+        yellow: PercentText | None = Field(default=None, description="default 90%")
+
     class NodeDoc(_Strict):
         """A node of the hierarchy. A bare weight (60%, 1.2, rest, {amount: …}) is short
         for a leaf with that weight."""
@@ -331,6 +337,10 @@ with _no_pydantic_plugins():
         dimensions: dict[Name, dict[Name, WeightField]] | None = Field(
             default=None, description="independent cuts of the total, e.g. by product"
         )
+        status: StatusDoc | None = None
+        actuals: Text | None = Field(
+            default=None, description="the actuals CSV, relative to the plan file"
+        )
 
 
 #: Keys allowed at each kind of place, for "did you mean" suggestions.
@@ -340,6 +350,7 @@ METRIC_KEYS = tuple(MetricDoc.model_fields)
 PERIOD_KEYS = tuple(PeriodDoc.model_fields)
 SEASONALITY_KEYS = tuple(SeasonalityDoc.model_fields)
 CALENDAR_KEYS = tuple(CalendarDoc.model_fields)
+STATUS_KEYS = tuple(StatusDoc.model_fields)
 
 
 def json_schema() -> dict[str, Any]:

@@ -111,6 +111,9 @@ class Plan:
     calendar: Calendar = field(default_factory=Calendar)
     seasonality: Seasonality | None = None
     breakdown: Breakdown | None = None
+    green: Fraction = Fraction(1)  # status thresholds, as a share of pace
+    yellow: Fraction = Fraction(9, 10)
+    actuals: str | None = None  # the plan's actuals file, as written in it
 
     def metric(self, name: str) -> Metric:
         for m in self.metrics:
@@ -546,6 +549,16 @@ def build_plan(doc: PlanDoc) -> Plan:
     units = {m.name: m.total_units for m in b.metrics}
     if b.errors:  # totals that do not fit their unit: nothing below can be trusted
         raise PlanError(b.errors + b.warnings)
+    green, yellow = Fraction(1), Fraction(9, 10)
+    if doc.status is not None:
+        green = Fraction(doc.status.green.value) if doc.status.green else green
+        yellow = Fraction(doc.status.yellow.value) if doc.status.yellow else yellow
+        if yellow > green:
+            b.error(
+                f"status: yellow ({amounts.format_percent(yellow)}) is above green"
+                f" ({amounts.format_percent(green)})",
+                ("status", "yellow"),
+            )
     root = b.node(doc.plan, (), None, {}, {m.name: Fraction(1) for m in b.metrics}, units)
     dims = b.dimensions(units)
     if b.errors:
@@ -562,4 +575,7 @@ def build_plan(doc: PlanDoc) -> Plan:
         calendar=calendar,
         seasonality=seasonality,
         breakdown=b.breakdown,
+        green=green,
+        yellow=yellow,
+        actuals=doc.actuals,
     )

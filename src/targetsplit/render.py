@@ -36,6 +36,7 @@ class Grid:
     indents: tuple[int, ...] = ()  # depth of each row, for the first column
     styles: tuple[str | None, ...] = ()  # an optional rich style per row
     notes: tuple[str, ...] = field(default_factory=tuple)
+    cell_styles: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column)
 
     def first_cell(self, i: int, indent: str = "  ") -> str:
         depth = self.indents[i] if self.indents else 0
@@ -128,7 +129,10 @@ def rich_tables(grids: Sequence[Grid]) -> list[RenderableType]:
         for i, row in enumerate(g.rows):
             style = g.styles[i] if g.styles else None
             cells = [Text(g.first_cell(i), style=style or "")]
-            cells += [Text(visible(c)) for c in row[1:]]
+            cells += [
+                Text(visible(c), style=g.cell_styles.get((i, j), ""))
+                for j, c in enumerate(row[1:], 1)
+            ]
             table.add_row(*cells)
         out.append(table)
     return out

@@ -8,11 +8,12 @@ spread evenly over that month's working days. All shares are exact.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from targetsplit.calendars import Breakdown, Granularity
+from targetsplit.calendars import Breakdown, Granularity, Slot
 
 
 @dataclass(frozen=True)
@@ -109,13 +110,20 @@ def slot_shares(months: Sequence[Fraction], b: Breakdown, g: Granularity) -> tup
             )
             for slot in slots
         )
-    index = {slot.label: k for k, slot in enumerate(slots)}
-    prefix = slots[0].label.rsplit("-W", 1)[0]
+    return range_shares(months, b, slots)
+
+
+def range_shares(
+    months: Sequence[Fraction], b: Breakdown, slots: Sequence[Slot]
+) -> tuple[Fraction, ...]:
+    """The exact shares of consecutive day ranges that cover the period: each
+    working day carries its month's share over the month's working days."""
+    starts = [slot.start for slot in slots]
     counts: dict[tuple[int, int], int] = {}
     for day, mi in b.day_month.items():
-        key = (mi, index[f"{prefix}-W{b.week_of(day):02d}"])
+        key = (mi, bisect_right(starts, day) - 1)
         counts[key] = counts.get(key, 0) + 1
-    weeks = [Fraction(0)] * len(slots)
-    for (mi, wi), c in counts.items():
-        weeks[wi] += months[mi] * c / b.month_workdays[mi]
-    return tuple(weeks)
+    out = [Fraction(0)] * len(slots)
+    for (mi, k), c in counts.items():
+        out[k] += months[mi] * c / b.month_workdays[mi]
+    return tuple(out)

@@ -25,7 +25,7 @@ from targetsplit.allocate import Allocation
 from targetsplit.calendars import Granularity, Slot
 from targetsplit.flow import INF, Network, feasible_flow
 from targetsplit.plan import Metric, Node
-from targetsplit.seasonality import Seasonality, month_shares, slot_shares
+from targetsplit.seasonality import Seasonality, month_shares, range_shares, slot_shares
 
 
 @dataclass(frozen=True)
@@ -48,44 +48,62 @@ class PeriodSplit:
         return self.metrics[metric].numbers(self.units[path][metric])
 
 
-def _hamilton(exact: Sequence[int], denom: int, total: int) -> list[int]:
-    floors = [x // denom for x in exact]
-    left = total - sum(floors)
-    order = sorted(range(len(exact)), key=lambda j: exact[j] % denom, reverse=True)
-    for j in order[:left]:
-        floors[j] += 1
-    return floors
+def _round_row(exact: Sequence[int], denom: int, total: int) -> list[int]:
+    """One row by rounding its running totals half up: each cell is the floor or
+    ceiling of its exact value, and every running total is within half a unit."""
+    out = []
+    running = 0
+    before = 0
+    for x in exact:
+        running += x
+        now = (2 * running + denom) // (2 * denom)
+        out.append(now - before)
+        before = now
+    assert before == total, "a row's exact values add up to its total"
+    return out
 
 
 def _round_children(
     rows: Sequence[Sequence[int]], denom: int, row_totals: Sequence[int], col_totals: Sequence[int]
 ) -> list[list[int]] | None:
     """Integer rows, each cell the floor or ceiling of ``row/denom``, with the
-    given row and column totals; ``None`` when there is no such rounding."""
+    given row and column totals; ``None`` when there is no such rounding.
+
+    Period by period, a column's spare units go to the children that are most
+    behind their exact running total, so that each child's targets to date stay
+    close to exact too (a max-flow settles the rare case this cannot finish).
+    """
+    k = len(rows)
     floors = [[x // denom for x in row] for row in rows]
     rems = [[x % denom for x in row] for row in rows]
     need_col = [c - sum(col) for c, col in zip(col_totals, zip(*floors, strict=True), strict=True)]
     need_row = [t - sum(f) for t, f in zip(row_totals, floors, strict=True)]
     if any(c < 0 for c in need_col) or any(r < 0 for r in need_row):
         return None
-    # Greedy (Gale-Ryser): rows needing most first, each to the columns that
-    # still need most; among those, to the cells closest to rounding up.
-    left = list(need_col)
+    result = [list(f) for f in floors]
+    running = [0] * k  # exact running totals (numerators)
+    given = [0] * k  # rounded running totals
+    left = list(need_row)
     ok = True
-    for i in sorted(range(len(rows)), key=lambda i: need_row[i], reverse=True):
-        r = need_row[i]
-        if r == 0:
-            continue
-        cand = [j for j, rem in enumerate(rems[i]) if rem and left[j] > 0]
-        if len(cand) < r:
-            ok = False
-            break
-        for j in heapq.nlargest(r, cand, key=lambda j: (left[j], rems[i][j])):
-            floors[i][j] += 1
-            left[j] -= 1
+    for j, spare in enumerate(need_col):
+        for i in range(k):
+            running[i] += rows[i][j]
+            given[i] += floors[i][j]
+        if spare:
+            cand = [i for i in range(k) if rems[i][j] and left[i] > 0]
+            if len(cand) < spare:
+                ok = False
+                break
+            chosen = heapq.nlargest(
+                spare, cand, key=lambda i: (running[i] - given[i] * denom, rems[i][j], -i)
+            )
+            for i in chosen:
+                result[i][j] += 1
+                given[i] += 1
+                left[i] -= 1
     if ok and not any(left):
-        return floors
-    return _round_by_flow(rems, [[x // denom for x in row] for row in rows], need_row, need_col)
+        return result
+    return _round_by_flow(rems, floors, need_row, need_col)
 
 
 def _round_by_flow(
@@ -119,7 +137,7 @@ def _round_tree(
     denom: int,
 ) -> dict[str, list[int]]:
     """Top-down controlled rounding of one metric."""
-    out: dict[str, list[int]] = {root.key: _hamilton(exact[root.key], denom, units[root.key])}
+    out: dict[str, list[int]] = {root.key: _round_row(exact[root.key], denom, units[root.key])}
     stack = [root]
     while stack:
         node = stack.pop()
@@ -182,12 +200,20 @@ def _round_tree_by_flow(
     return out
 
 
-def split_over_time(alloc: Allocation, g: Granularity, *, keep_exact: bool = False) -> PeriodSplit:
-    """Split every node's figures over the period's halves, quarters, months or weeks."""
+def split_over_time(
+    alloc: Allocation,
+    g: Granularity,
+    *,
+    keep_exact: bool = False,
+    slots: tuple[Slot, ...] | None = None,
+) -> PeriodSplit:
+    """Split every node's figures over the period's halves, quarters, months or
+    weeks, or over ``slots``: consecutive day ranges that cover the period."""
     plan = alloc.plan
     b = plan.breakdown
     assert b is not None, "a built plan always has its breakdown"
-    slots = b.slots(g)
+    custom = slots is not None
+    slots = slots if slots is not None else b.slots(g)
 
     # The seasonality in force at each node, and each one's slot shares.
     vectors: dict[int, tuple[Fraction, ...]] = {}
@@ -197,7 +223,8 @@ def split_over_time(alloc: Allocation, g: Granularity, *, keep_exact: bool = Fal
         s = node.seasonality or inherited
         key = id(s)
         if key not in vectors:
-            vectors[key] = slot_shares(month_shares(s, b), b, g)
+            months = month_shares(s, b)
+            vectors[key] = range_shares(months, b, slots) if custom else slot_shares(months, b, g)
         in_force[node.key] = key
         for c in node.children:
             assign(c, s)
