@@ -35,7 +35,8 @@ def main() -> None:
         for i in range(args.rows):
             metric = metrics[i % 3]
             if metric == "revenue":
-                cents = rnd.randint(-2_000_00, 60_000_00) if i % 50 == 0 else rnd.randint(1, 60_000_00)
+                low = -2_000_00 if i % 50 == 0 else 1  # every 50th row may be a refund
+                cents = rnd.randint(low, 60_000_00)
                 value = f"{cents / 100:.2f}"
                 if i % 997 == 0:
                     value = f"{rnd.randint(1, 9)}.{rnd.randint(0, 9)}万"
