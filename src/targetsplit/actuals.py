@@ -218,7 +218,7 @@ def _read(con: Any, path: str, source: str, plan: Plan, layout: _Layout, cut_day
             )
         else:
             problems.append(
-                ("n", n, f"unknown node '{key}'{_near(key, list(paths) + list(names))}")
+                ("n", n, f"unknown node '{key}'{_near(key, list(dict.fromkeys([*paths, *names])))}")
             )
 
     if metric_of is None:
