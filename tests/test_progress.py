@@ -258,3 +258,14 @@ def test_the_example_monday_report(run) -> None:  # type: ignore[no-untyped-def]
     assert paths.index("East/Group 1") < paths.index("East/Group 3") < paths.index("East/Group 2")
     table = run("progress", str(EXAMPLES / "fy2026.yaml"), "--week", "32", "-q")
     assert "yellow" in table.out and "red" in table.out and "█" in table.out
+
+
+def test_actuals_that_are_not_utf8(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    p = write(tmp_path, JULY)
+    a = tmp_path / "a.csv"
+    a.write_bytes(b"date,node,metric,value\n2026-07-01,A,revenue,1\n2026-07-02,A,revenue,\xe9\n")
+    result = run("progress", p, "-a", str(a), "-q")
+    assert (result.code, result.err) == (
+        1,
+        f"{a}:3: error: not UTF-8 text; save the actuals as UTF-8\n",
+    )

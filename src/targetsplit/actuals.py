@@ -50,9 +50,10 @@ def _fail(source: str, message: str, line: int | None = None) -> ActualsError:
 
 
 def _read_header(path: str, source: str) -> list[str]:
+    """The header row; the rest of the file is checked as DuckDB reads it."""
     try:
         with open(path, "rb") as f:
-            data = f.read()
+            data = f.read(65536)
     except FileNotFoundError:
         raise _fail(source, "no such actuals file") from None
     except IsADirectoryError:
@@ -61,12 +62,12 @@ def _read_header(path: str, source: str) -> list[str]:
         raise _fail(source, f"cannot read: {e.strerror}") from None
     if b"\x00" in data:
         raise _fail(source, "contains NUL bytes; actuals must be a UTF-8 CSV")
+    head = data.split(b"\n", 1)[0]
     try:
-        text = data.decode("utf-8-sig")
+        text = head.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
         raise _fail(
-            source, f"not UTF-8 text (byte 0x{data[e.start]:02x}); save as UTF-8", line
+            source, f"not UTF-8 text (byte 0x{head[e.start]:02x}); save as UTF-8", 1
         ) from None
     first = text.split("\n", 1)[0].rstrip("\r")
     if not first.strip():
@@ -157,21 +158,38 @@ def read_actuals(path: str, source: str, plan: Plan, cut_day: date) -> Actuals:
             f" columns = {{{cols}}}, delim = ',', quote = '\"', escape = '\"',"
             " auto_detect = false, null_padding = true, strict_mode = false)"
         )
+        # Read the file once into memory; every check below scans the table.
         if layout.metrics:
             parts = " union all ".join(
-                f"select c0 as d, c1 as n, '{i}' as m, c{i} as v from raw where c{i} is not null"
+                f"select c0 as d, c1 as n, '{i}' as m, c{i} as v,"
+                f" regexp_full_match(trim(c{i}), '{_PLAIN}') as plain"
+                f" from raw where c{i} is not null"
                 for i, _ in layout.metrics
             )
-            con.execute(f"create temp view rows as {parts}")
+            con.execute(f"create temp table rows as {parts}")
         else:
             con.execute(
-                "create temp view rows as select c0 as d, c1 as n, c2 as m, c3 as v from raw"
+                "create temp table rows as select c0 as d, c1 as n, c2 as m, c3 as v,"
+                f" coalesce(regexp_full_match(trim(c3), '{_PLAIN}'), false) as plain from raw"
             )
         return _read(con, path, source, plan, layout, cut_day)
     except duckdb.Error as e:
-        raise _fail(source, f"cannot read as CSV: {str(e).splitlines()[0]}") from None
+        raise _duckdb_error(source, str(e)) from None
     finally:
         con.close()
+
+
+def _duckdb_error(source: str, message: str) -> ActualsError:
+    """DuckDB's complaint about the file, as one placed line."""
+    found = re.search(r"Line: (\d+)", message)
+    line = int(found[1]) if found else None
+    lines = [t.strip() for t in message.splitlines() if t.strip()]
+    if "unicode" in message.lower() or "utf-8" in message.lower():
+        return _fail(source, "not UTF-8 text; save the actuals as UTF-8", line)
+    reason = next(
+        (t for t in lines[1:] if not t.startswith(("Original Line", "Possible"))), lines[0]
+    )
+    return _fail(source, f"cannot read as CSV: {reason}", line)
 
 
 def _read(con: Any, path: str, source: str, plan: Plan, layout: _Layout, cut_day: date) -> Actuals:
@@ -230,9 +248,7 @@ def _read(con: Any, path: str, source: str, plan: Plan, layout: _Layout, cut_day
                 )
 
     odd: dict[str, Decimal] = {}
-    for (v,) in con.execute(
-        f"select distinct v from rows where v is null or not regexp_full_match(trim(v), '{_PLAIN}')"
-    ).fetchall():
+    for (v,) in con.execute("select distinct v from rows where not plain").fetchall():
         if v is None or not v.strip():
             if metric_of is None:
                 problems.append(("v", "", "a row has no value"))
@@ -246,18 +262,13 @@ def _read(con: Any, path: str, source: str, plan: Plan, layout: _Layout, cut_day
         raise ActualsError(_place(path, source, layout, problems))
 
     # All names are known: sum the plain values in DuckDB, the odd ones here.
-    con.execute(
-        "create temp table keep_dates as select unnest(?) as d", [[d for d, k in keep.items() if k]]
-    )
-    con.execute(
-        "create temp table node_paths as select unnest(?) as n, unnest(?) as path",
-        [list(node_path), list(node_path.values())],
-    )
+    _table(con, "keep_dates", d=[d for d, k in keep.items() if k and d is not None])
+    _table(con, "node_paths", n=list(node_path), path=list(node_path.values()))
     direct: dict[tuple[str, str], Decimal] = {}
     for path_, m, total in con.execute(
         "select p.path, r.m, sum(cast(trim(r.v) as decimal(38, 12)))"
         " from rows r join keep_dates k on r.d = k.d join node_paths p on r.n = p.n"
-        f" where regexp_full_match(trim(r.v), '{_PLAIN}') group by all"
+        " where r.plain group by all"
     ).fetchall():
         metric = metric_of[m] if metric_of else m.strip()
         direct[(path_, metric)] = direct.get((path_, metric), Decimal(0)) + total

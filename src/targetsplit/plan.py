@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 
 from targetsplit import amounts
 from targetsplit.apportion import largest_remainder
@@ -74,7 +75,7 @@ class Node:
     note: str | None = None
     seasonality: Seasonality | None = None  # this subtree's own, if the plan gives one
 
-    @property
+    @cached_property
     def key(self) -> str:
         return "/".join(self.path)
 

@@ -9,7 +9,7 @@ week it is the sum of the node's weekly targets. Actuals roll up the tree.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -102,12 +102,20 @@ def targets_to_date(alloc: Allocation, day: date) -> dict[str, dict[str, int]]:
 
 
 def _round_unit(x: Fraction, metric: Metric, *, up: bool = False) -> Decimal:
-    q = x / Fraction(metric.unit)
+    """``x`` in whole rounding units: up (a need), else half up (half away from zero)."""
+    un, ud = metric.unit.as_integer_ratio()
+    num, den = x.numerator * ud, x.denominator * un  # x / unit
     if up:
-        n = -((-q.numerator) // q.denominator)
-    else:  # half up, away from zero for negatives
-        n = int((abs(q) + Fraction(1, 2)) // 1) * (1 if q >= 0 else -1)
+        n = -((-num) // den)
+    else:
+        n = (2 * abs(num) + den) // (2 * den) * (1 if num >= 0 else -1)
     return metric.amount(n)
+
+
+def _ratio(a: Decimal, b: Decimal) -> Fraction:
+    an, ad = a.as_integer_ratio()
+    bn, bd = b.as_integer_ratio()
+    return Fraction(an * bd, ad * bn)
 
 
 def compute(
@@ -119,21 +127,32 @@ def compute(
     """Figures for every node; ``direct`` holds the actuals booked on each node."""
     plan = alloc.plan
     tiers = sorted(plan.tiers.items(), key=lambda kv: kv[1])
-    actual: dict[tuple[str, str], Fraction] = {}
-    for node in reversed(list(plan.root.walk())):
-        for m in plan.metrics:
-            total = Fraction(direct.get((node.key, m.name), Decimal(0)))
-            total += sum((actual[(c.key, m.name)] for c in node.children), Fraction(0))
-            actual[(node.key, m.name)] = total
-    figures: dict[str, dict[str, Figures]] = {}
-    for row in alloc.rows:
-        out: dict[str, Figures] = {}
-        for m in plan.metrics:
-            target = Fraction(row.targets[m.name])
-            ttd = Fraction(m.amount(to_date[row.path][m.name]))
-            act = actual[(row.path, m.name)]
-            attainment = act / ttd if ttd else None
-            status = None
+    exact = amounts.EXACT
+    nodes = list(plan.root.walk())
+    zero = Decimal(0)
+    figures: dict[str, dict[str, Figures]] = {n.key: {} for n in nodes}
+    for m in plan.metrics:
+        # Actuals roll up the tree, children before parents.
+        actual: dict[str, Decimal] = {}
+        for node in reversed(nodes):
+            total = direct.get((node.key, m.name), zero)
+            for c in node.children:
+                total = exact.add(total, actual[c.key])
+            actual[node.key] = total
+        attainments: dict[str, Fraction | None] = {}
+        for row in alloc.rows:
+            key = row.path
+            ttd = to_date[key][m.name]
+            attainments[key] = _ratio(actual[key], m.amount(ttd)) if ttd else None
+        ranks = _ranks(nodes, attainments)
+        for row in alloc.rows:
+            key = row.path
+            target_d = row.targets[m.name]
+            ttd_d = m.amount(to_date[key][m.name])
+            act_d = actual[key]
+            attainment = attainments[key]
+            status = tier = None
+            projection = None
             if attainment is not None:
                 status = (
                     "green"
@@ -142,50 +161,38 @@ def compute(
                     if attainment >= plan.yellow
                     else "red"
                 )
-            projection = act * target / ttd if ttd else None
-            tier = None
-            if projection is not None and target:
-                for name, share in tiers:
-                    if projection >= target * share:
-                        tier = name
-            remaining = target - act
-            out[m.name] = Figures(
-                target=row.targets[m.name],
-                target_to_date=m.amount(to_date[row.path][m.name]),
-                actual=amounts.to_decimal(act),
+                projection = _round_unit(attainment * _ratio(target_d, Decimal(1)), m)
+                if target_d:
+                    for name, share in tiers:  # projection >= target x share
+                        if attainment >= share:
+                            tier = name
+            remaining = exact.subtract(target_d, act_d)
+            figures[key][m.name] = Figures(
+                target=target_d,
+                target_to_date=ttd_d,
+                actual=act_d,
                 attainment=attainment,
-                attainment_full=act / target if target else None,
-                gap=amounts.to_decimal(ttd - act),
-                remaining=amounts.to_decimal(remaining),
-                needed_per_week=_round_unit(remaining / cut.weeks_left, m, up=True)
+                attainment_full=_ratio(act_d, target_d) if target_d else None,
+                gap=exact.subtract(ttd_d, act_d),
+                remaining=remaining,
+                needed_per_week=_round_unit(_ratio(remaining, Decimal(cut.weeks_left)), m, up=True)
                 if cut.weeks_left
                 else None,
-                projection=_round_unit(projection, m) if projection is not None else None,
+                projection=projection,
                 status=status,
-                rank=None,
+                rank=ranks.get(key),
                 tier=tier,
             )
-        figures[row.path] = out
-    # Rank siblings by attainment, best first; equal attainments share a rank.
-    ranked: dict[tuple[str, str], int] = {}
-    for node in plan.root.walk():
-        for m in plan.metrics:
-            kids = [c for c in node.children if figures[c.key][m.name].attainment is not None]
-            kids.sort(key=lambda c: figures[c.key][m.name].attainment, reverse=True)  # type: ignore[arg-type, return-value]
-            for i, c in enumerate(kids):
-                prev = kids[i - 1] if i else None
-                same = prev is not None and (
-                    figures[prev.key][m.name].attainment == figures[c.key][m.name].attainment
-                )
-                ranked[(c.key, m.name)] = ranked[(prev.key, m.name)] if same and prev else i + 1
-    rows = [
-        ProgressRow(
-            row.node,
-            {
-                name: replace(f, rank=ranked.get((row.path, name)))
-                for name, f in figures[row.path].items()
-            },
-        )
-        for row in alloc.rows
-    ]
-    return Progress(plan, cut, tuple(rows))
+    rows = tuple(ProgressRow(row.node, figures[row.path]) for row in alloc.rows)
+    return Progress(plan, cut, rows)
+
+
+def _ranks(nodes: list[Node], attainments: Mapping[str, Fraction | None]) -> dict[str, int]:
+    """Rank siblings by attainment, best first; equal attainments share a rank."""
+    ranks: dict[str, int] = {}
+    for node in nodes:
+        scored = [(a, c.key) for c in node.children if (a := attainments[c.key]) is not None]
+        scored.sort(key=lambda pair: pair[0], reverse=True)
+        for i, (a, key) in enumerate(scored):
+            ranks[key] = ranks[scored[i - 1][1]] if i and scored[i - 1][0] == a else i + 1
+    return ranks
