@@ -203,7 +203,7 @@ def test_check_reports_warnings_with_exit_0(run, tmp_path: Path) -> None:  # typ
 
 
 def test_every_command_has_help(run) -> None:  # type: ignore[no-untyped-def]
-    for command in ("allocate", "check", "init", "schema"):
+    for command in ("allocate", "progress", "check", "init", "schema"):
         result = run(command, "--help")
         assert result.code == 0
         assert "Example" in result.out
