@@ -85,7 +85,10 @@ class Progress:
 
 
 def targets_to_date(alloc: Allocation, day: date) -> dict[str, dict[str, int]]:
-    """Each node's target units from the period's start through ``day``."""
+    """Each node's target units from the period's start through ``day``: the sum
+    of its weekly targets, the cut-off's week split at the cut-off when it ends
+    mid-week (so at the end of a week it is exactly what ``allocate --by week``
+    shows, summed)."""
     plan = alloc.plan
     b = plan.breakdown
     assert b is not None
@@ -94,10 +97,18 @@ def targets_to_date(alloc: Allocation, day: date) -> dict[str, dict[str, int]]:
         return {r.path: dict.fromkeys(r.units, 0) for r in alloc.rows}
     if day >= end:
         return {r.path: dict(r.units) for r in alloc.rows}
-    slots = (Slot("to date", start, day), Slot("after", day + timedelta(days=1), end))
-    split = split_over_time(alloc, "week", slots=slots)
+    slots: list[Slot] = []
+    for w in b.weeks():
+        if w.start <= day < w.end:
+            slots.append(Slot(w.label, w.start, day))
+            slots.append(Slot(w.label + "+", day + timedelta(days=1), w.end))
+        else:
+            slots.append(w)
+    done = sum(1 for slot in slots if slot.end <= day)
+    split = split_over_time(alloc, "week", slots=tuple(slots))
     return {
-        path: {m: row[0] for m, row in by_metric.items()} for path, by_metric in split.units.items()
+        path: {m: sum(row[:done]) for m, row in by_metric.items()}
+        for path, by_metric in split.units.items()
     }
 
 

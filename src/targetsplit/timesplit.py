@@ -14,7 +14,6 @@ at once as one feasible flow over the tree, which always exists.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -82,25 +81,31 @@ def _round_children(
         return None
     result = [list(f) for f in floors]
     running = [0] * k  # exact running totals (numerators)
-    given = [0] * k  # rounded running totals
+    given = [0] * k  # rounded running totals, times denom
     left = list(need_row)
     ok = True
-    for j, spare in enumerate(need_col):
-        for i in range(k):
-            running[i] += rows[i][j]
-            given[i] += floors[i][j]
-        if spare:
-            cand = [i for i in range(k) if rems[i][j] and left[i] > 0]
-            if len(cand) < spare:
-                ok = False
-                break
-            chosen = heapq.nlargest(
-                spare, cand, key=lambda i: (running[i] - given[i] * denom, rems[i][j], -i)
-            )
-            for i in chosen:
-                result[i][j] += 1
-                given[i] += 1
-                left[i] -= 1
+    columns = zip(
+        zip(*rows, strict=True),
+        zip(*floors, strict=True),
+        zip(*rems, strict=True),
+        need_col,
+        strict=True,
+    )
+    for j, (xs, fs, rs, spare) in enumerate(columns):
+        running = [a + x for a, x in zip(running, xs, strict=True)]
+        given = [g + f * denom for g, f in zip(given, fs, strict=True)]
+        if not spare:
+            continue
+        cand = [(running[i] - given[i], rs[i], -i) for i in range(k) if rs[i] and left[i] > 0]
+        if len(cand) < spare:
+            ok = False
+            break
+        chosen = [max(cand)] if spare == 1 else sorted(cand, reverse=True)[:spare]
+        for _, _, neg in chosen:
+            i = -neg
+            result[i][j] += 1
+            given[i] += denom
+            left[i] -= 1
     if ok and not any(left):
         return result
     return _round_by_flow(rems, floors, need_row, need_col)
