@@ -8,13 +8,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from targetsplit.allocate import Allocated, Allocation
 from targetsplit.amounts import decimal_text, format_percent, round_fraction
 from targetsplit.plan import Metric, Plan
 from targetsplit.render import Column, Grid
-from targetsplit.timesplit import PeriodSplit
+
+if TYPE_CHECKING:
+    from targetsplit.timesplit import PeriodSplit
 
 INFO_FIELDS = ("owner", "due", "strategy", "note")
 
