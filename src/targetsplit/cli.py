@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="targetsplit",
-    help="Split sales targets down a hierarchy exactly, and track actuals against them.",
+    help="Split sales targets down a hierarchy exactly, and track actuals against them."
+    " Exit codes: 0 success, 1 the plan or actuals are wrong or unreadable,"
+    " 2 bad command line, 3 progress --fail-under found a node below.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -55,6 +57,7 @@ PlanArg = Annotated[
         help="The plan file; '-' reads standard input."
         " Default: $TARGETSPLIT_PLAN, then ./targetsplit.yaml.",
         show_default=False,
+        metavar="PLAN",
     ),
 ]
 FormatOpt = Annotated[
@@ -65,6 +68,14 @@ OutputOpt = Annotated[
     typer.Option("--output", "-o", help="Write the result to FILE (atomically).", metavar="FILE"),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Do not print warnings.")]
+MetricOpt = Annotated[
+    list[str] | None,
+    typer.Option("--metric", "-m", metavar="NAME", help="Show only this metric (repeatable)."),
+]
+DepthOpt = Annotated[
+    int | None,
+    typer.Option("--depth", "-d", min=0, metavar="N", help="Show nodes down to this depth."),
+]
 
 
 def _version(value: bool) -> None:
@@ -105,14 +116,8 @@ def _warn(diagnostics: tuple[Diagnostic, ...], quiet: bool) -> None:
 )
 def allocate(
     plan: PlanArg = None,
-    metric: Annotated[
-        list[str] | None,
-        typer.Option("--metric", "-m", metavar="NAME", help="Show only this metric (repeatable)."),
-    ] = None,
-    depth: Annotated[
-        int | None,
-        typer.Option("--depth", "-d", min=0, metavar="N", help="Show nodes down to this depth."),
-    ] = None,
+    metric: MetricOpt = None,
+    depth: DepthOpt = None,
     tier: Annotated[
         str | None,
         typer.Option(
@@ -299,14 +304,8 @@ def progress(
             "--actuals", "-a", metavar="FILE", help="The actuals CSV (overrides the plan's)."
         ),
     ] = None,
-    metric: Annotated[
-        list[str] | None,
-        typer.Option("--metric", "-m", metavar="NAME", help="Show only this metric (repeatable)."),
-    ] = None,
-    depth: Annotated[
-        int | None,
-        typer.Option("--depth", "-d", min=0, metavar="N", help="Show nodes down to this depth."),
-    ] = None,
+    metric: MetricOpt = None,
+    depth: DepthOpt = None,
     sort: Annotated[
         str | None,
         typer.Option("--sort", metavar="rank", help="'rank': siblings best first (leaderboard)."),

@@ -59,6 +59,11 @@ class Metric:
     def format(self, value: Decimal) -> str:
         return amounts.format_amount(value, self.display)
 
+    @property
+    def title(self) -> str:
+        """The metric's name with its unit label, for column headers."""
+        return f"{self.name} ({self.label})" if self.label else self.name
+
 
 @dataclass(frozen=True)
 class Node:

@@ -115,7 +115,7 @@ def progress_grids(
             if f.status:
                 styles[(i, 6)] = STATUS_STYLE[f.status]
                 styles[(i, 5)] = STATUS_STYLE[f.status].replace("bold ", "")
-        label = f"{m.name} ({m.label})" if m.label else m.name
+        label = m.title
         grids.append(
             Grid(
                 title=f"{p.plan.title} — {label}, {cutoff_text(p)}",

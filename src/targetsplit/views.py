@@ -58,7 +58,7 @@ def allocation_grids(alloc: Allocation, metrics: Sequence[Metric], depth: int | 
     info = _info_fields(rows)
     columns = [Column("node")]
     for m in metrics:
-        label = f"{m.name} ({m.label})" if m.label else m.name
+        label = m.title
         columns += [Column(label, True), Column("of parent", True), Column("of total", True)]
     columns += [Column(f) for f in info]
     body: list[tuple[str, ...]] = []
@@ -217,7 +217,7 @@ def period_grids(
     grids = []
     step = per_grid or max(len(chosen), 1)
     for m in metrics:
-        label = f"{m.name} ({m.label})" if m.label else m.name
+        label = m.title
         for start in range(0, max(len(chosen), 1), step):
             part = chosen[start : start + step]
             columns = [Column("node"), Column(label, True)]
