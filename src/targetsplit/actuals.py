@@ -23,7 +23,7 @@ from typing import Any
 
 from targetsplit import amounts
 from targetsplit.errors import AmountError, Diagnostic, TargetsplitError
-from targetsplit.plan import Plan
+from targetsplit.plan import NodeIndex, Plan
 
 MAX_ERRORS = 20
 _PLAIN = r"-?[0-9]{1,18}(\.[0-9]{1,12})?"
@@ -107,16 +107,6 @@ def _layout(header: list[str], plan: Plan, source: str) -> _Layout:
 def _near(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
     return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-
-
-def _node_index(plan: Plan) -> tuple[dict[str, str], dict[str, list[str]]]:
-    paths: dict[str, str] = {}
-    names: dict[str, list[str]] = {}
-    for node in plan.nodes():
-        if node.path:
-            paths[node.key] = node.key
-            names.setdefault(node.name, []).append(node.key)
-    return paths, names
 
 
 def _day_of(text: str, layout: _Layout, plan: Plan) -> date:
@@ -214,30 +204,16 @@ def _read(con: Any, path: str, source: str, plan: Plan, layout: _Layout, cut_day
         keep[d] = b.period.start <= day <= cut_day and day <= b.period.end
     outside = {d for d in dates if d is not None and d in keep and not keep[d]}
 
-    paths, names = _node_index(plan)
+    index = NodeIndex(plan)
     node_path: dict[str, str] = {}
     for (n,) in con.execute("select distinct n from rows").fetchall():
         if n is None or not n.strip():
             problems.append(("n", "", "a row has no node"))
             continue
-        key = n.strip()
-        if key in paths:
-            node_path[n] = paths[key]
-        elif key in names and len(names[key]) == 1:
-            node_path[n] = names[key][0]
-        elif key in names:
-            problems.append(
-                (
-                    "n",
-                    n,
-                    f"'{key}' names {len(names[key])} nodes ({', '.join(names[key][:4])});"
-                    " give its path instead",
-                )
-            )
-        else:
-            problems.append(
-                ("n", n, f"unknown node '{key}'{_near(key, list(dict.fromkeys([*paths, *names])))}")
-            )
+        try:
+            node_path[n] = index.lookup(n).key
+        except LookupError as e:
+            problems.append(("n", n, str(e)))
 
     if metric_of is None:
         for (m,) in con.execute("select distinct m from rows").fetchall():

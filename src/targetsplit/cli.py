@@ -19,6 +19,7 @@ from targetsplit.errors import Diagnostic, TargetsplitError, UsageError
 if TYPE_CHECKING:
     from targetsplit.allocate import Allocation
     from targetsplit.calendars import Granularity
+    from targetsplit.explain import Step
     from targetsplit.plan import Metric
     from targetsplit.render import Grid
     from targetsplit.timesplit import PeriodSplit
@@ -399,6 +400,108 @@ def progress(
             for line in low:
                 sys.stderr.write(f"  {line}\n")
             raise typer.Exit(3)
+
+
+@app.command(
+    epilog="Examples:\n\n"
+    "  targetsplit explain examples/fy2026.yaml 'East/Group 1'\n\n"
+    "  targetsplit explain examples/two-reps.yaml 'Rep B' --tier stretch\n\n"
+    "  targetsplit explain examples/fy2026.yaml North --metric revenue --period 2026-W32"
+)
+def explain(
+    args: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="[PLAN] NODE",
+            help="The plan (optional, as for every command) and the node: a path or a unique name.",
+            show_default=False,
+        ),
+    ],
+    metric: MetricOpt = None,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", "-p", metavar="LABEL", help="Also derive this period's figure."),
+    ] = None,
+    tier: Annotated[
+        str | None, typer.Option("--tier", "-t", metavar="NAME", help="Explain under a tier.")
+    ] = None,
+    fmt: FormatOpt = OutputFormat.plain,
+    output: OutputOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """How each of a node's figures was derived, step by step from the total."""
+    from targetsplit import explain as ex
+    from targetsplit.allocate import allocate as do_allocate
+    from targetsplit.load import load_plan
+    from targetsplit.plan import NodeIndex
+
+    if len(args) > 2:
+        raise UsageError("give at most a plan and a node")
+    plan_arg, node_arg = (args[0], args[1]) if len(args) == 2 else (None, args[0])
+    loaded = load_plan(plan_arg)
+    p = loaded.plan
+    metrics = tuple(p.metric(m) for m in _pick_metrics(p.metric_names, metric))
+    if tier is not None and tier not in p.tiers:
+        raise UsageError(f"unknown tier '{tier}'; the plan's tiers are: {', '.join(p.tiers)}")
+    try:
+        node = NodeIndex(p).lookup(node_arg) if node_arg not in ("", p.title) else p.root
+    except LookupError as e:
+        raise UsageError(str(e)) from None
+    _warn(p.warnings, quiet)
+    alloc = do_allocate(p, tier)
+    steps: list[Step] = []
+    for m in metrics:
+        steps += ex.derivation(alloc, node, m)
+    if period is not None:
+        from targetsplit.calendars import select
+        from targetsplit.timesplit import split_over_time
+
+        assert p.breakdown is not None
+        try:
+            granularity, chosen = select(p.breakdown, period, None)
+        except ValueError as e:
+            raise UsageError(f"--period: {e}") from None
+        split = split_over_time(alloc, granularity)
+        for m in metrics:
+            values = split.values(node.key, m.name)
+            for k in chosen:
+                steps += ex.period_steps(alloc, node, m, split.slots[k], values[k])
+    title = node.key or p.title
+    if fmt is OutputFormat.json:
+        doc: dict[str, object] = {
+            "node": node.key,
+            "tier": tier,
+            "steps": [{"metric": st.metric, "text": st.text, "value": st.value} for st in steps],
+        }
+        _emit_json(doc, output)
+    elif fmt is OutputFormat.csv:
+        from targetsplit.amounts import decimal_text
+        from targetsplit.render import csv_text
+
+        rows: list[list[str | None]] = [
+            [st.metric, st.text, None if st.value is None else decimal_text(st.value)]
+            for st in steps
+        ]
+        _emit(csv_text(["metric", "step", "value"], rows, {2}), output)
+    else:
+        _emit(_explain_text(title, steps, markdown=fmt is OutputFormat.markdown), output)
+
+
+def _explain_text(title: str, steps: list[Step], *, markdown: bool) -> str:
+    from targetsplit.textsafe import markdown_cell, visible
+
+    lines: list[str] = []
+    current = None
+    n = 0
+    for st in steps:
+        if st.metric != current:
+            current, n = st.metric, 0
+            head = f"{title} — {st.metric}"
+            lines += ["", f"### {markdown_cell(head)}", ""] if markdown else ["", visible(head)]
+        n += 1
+        text = markdown_cell(st.text) if markdown else visible(st.text)
+        lines.append(f"{n}. {text}" if markdown else f"  {n}. {text}")
+    return "\n".join(lines[1:]) + "\n"
 
 
 @app.command(

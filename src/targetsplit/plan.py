@@ -135,6 +135,35 @@ class Plan:
         return self.root.walk()
 
 
+class NodeIndex:
+    """Find a node by its path (``East/Group 1``) or by a name unique in the plan."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.nodes: dict[str, Node] = {}
+        self.names: dict[str, list[str]] = {}
+        for node in plan.nodes():
+            if node.path:
+                self.nodes[node.key] = node
+                self.names.setdefault(node.name, []).append(node.key)
+
+    def lookup(self, text: str) -> Node:
+        """The node; raise LookupError with a message that says what to write."""
+        key = text.strip()
+        if key in self.nodes:
+            return self.nodes[key]
+        found = self.names.get(key, [])
+        if len(found) == 1:
+            return self.nodes[found[0]]
+        if found:
+            raise LookupError(
+                f"'{key}' names {len(found)} nodes ({', '.join(found[:4])}); give its path instead"
+            )
+        choices = list(dict.fromkeys([*self.nodes, *self.names]))
+        close = difflib.get_close_matches(key, choices, n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        raise LookupError(f"unknown node '{key}'{hint}")
+
+
 def node_loc(path: Sequence[str], *rest: str | int) -> Loc:
     """Where a node sits in the plan document."""
     loc: list[str | int] = []

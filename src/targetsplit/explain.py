@@ -1,0 +1,213 @@
+"""How each of a node's figures was derived, step by step from the total.
+
+Pure: it re-traces the allocator's arithmetic for one path (shares, the
+largest-remainder rounding, the tier) and, for a period, the seasonality and
+working-day arithmetic, and returns the steps as data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from targetsplit import amounts
+from targetsplit.allocate import Allocation, root_units
+from targetsplit.calendars import Breakdown, Slot
+from targetsplit.plan import Metric, Node, Plan
+from targetsplit.seasonality import Seasonality, month_shares
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a derivation: what was done and the figure it gave."""
+
+    metric: str
+    text: str
+    value: Decimal | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def _pct(f: Fraction) -> str:
+    return amounts.format_percent(f, 2)
+
+
+def _exact(x: Fraction, m: Metric) -> str:
+    """An exact amount, or a rounded one marked ≈ when it does not terminate."""
+    d = x.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    if d == 1:
+        return m.format(amounts.to_decimal(x))
+    hundredths = Fraction(m.unit) / 100  # two decimals of the rounding unit
+    return "≈" + m.format(
+        m.unit * amounts.round_fraction(x / Fraction(m.unit), 2)
+        if hundredths
+        else amounts.round_fraction(x, 2)
+    )
+
+
+def _nth(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _share_text(child: Node, parent: Node, m: Metric, plan: Plan, parent_value: Decimal) -> str:
+    w = child.weights[m.name]
+    siblings = parent.children
+    pname = parent.name if parent.path else "the total"
+    share = child.shares[m.name]
+    if w.kind == "percent":
+        return f"{child.name}: {w.text} of {pname} {m.format(parent_value)}"
+    if w.kind == "amount":
+        counted = w.metric or plan.metrics[0].name
+        if counted == m.name:
+            return f"{child.name}: amount {w.text}"
+        return (
+            f"{child.name}: holds {w.text} of {pname}'s {counted}, {_pct(share)}"
+            f" of {pname} {m.format(parent_value)}"
+        )
+    claims = sum((c.shares[m.name] for c in siblings if c.weights[m.name].is_claim), Fraction(0))
+    left = 1 - claims
+    if w.kind == "rest":
+        return (
+            f"{child.name}: rest, what the claims ({_pct(claims)}) leave: {_pct(left)} of {pname}"
+        )
+    ratios = [c.weights[m.name] for c in siblings if c.weights[m.name].is_ratio]
+    total = sum((r.value for r in ratios), Fraction(0))
+    kind = "history" if w.kind == "history" else "ratio"
+    return (
+        f"{child.name}: {kind} {w.text} of {' + '.join(r.text for r in ratios)}"
+        f" = {_exact(total, _plain)} of what the claims leave ({_pct(left)} of {pname}):"
+        f" {m.format(parent_value)} × {_pct(left)} × {w.text} / {_exact(total, _plain)}"
+    )
+
+
+_plain = Metric("ratio", Decimal(0), Decimal(1), None, "full")
+
+
+def derivation(alloc: Allocation, node: Node, m: Metric) -> list[Step]:
+    """The steps from the plan's total to ``node``'s figure in metric ``m``."""
+    plan = alloc.plan
+    rows = {r.path: r for r in alloc.rows}
+    steps = [Step(m.name, f"plan total: {m.format(m.total)}", m.total)]
+    if alloc.tier is not None:
+        top = m.amount(root_units(plan, alloc.tier)[m.name])
+        steps.append(
+            Step(
+                m.name,
+                f"tier {alloc.tier}: {m.format(m.total)} × {_pct(plan.tiers[alloc.tier])}"
+                f" = {m.format(top)} (rounded half up to {m.format(m.unit)})",
+                top,
+            )
+        )
+    parent = plan.root
+    for depth in range(1, len(node.path) + 1):
+        child = next(c for c in parent.children if c.path == node.path[:depth])
+        p_units = rows[parent.key].units[m.name]
+        p_value = rows[parent.key].targets[m.name]
+        text = _share_text(child, parent, m, plan, p_value)
+        quotas = [Fraction(p_units) * c.shares[m.name] for c in parent.children]
+        floors = [q.numerator // q.denominator for q in quotas]
+        i = parent.children.index(child)
+        got = rows[child.key].units[m.name]
+        exact = quotas[i] * Fraction(m.unit)
+        left = p_units - sum(floors)
+        value = rows[child.key].targets[m.name]
+        if quotas[i] == floors[i]:
+            text += f" = {m.format(value)}"
+        else:
+            rem = quotas[i] - floors[i]
+            rems = [q - f for q, f in zip(quotas, floors, strict=True)]
+            ahead = sum(1 for j, r in enumerate(rems) if r > rem or (r == rem and j < i))
+            tie = any(r == rem for j, r in enumerate(rems) if j != i)
+            n = len(quotas)
+            units = "1 unit was" if left == 1 else f"{left} units were"
+            line = f"{_nth(ahead + 1)} in line among {n} siblings by remainder"
+            ties = "; ties go to the sibling declared first" if tie else ""
+            if got > floors[i]:
+                why = f"+1 unit: remainder {_exact(rem, _plain)}, {line}; {units} left{ties}"
+            else:
+                why = (
+                    f"no extra unit: remainder {_exact(rem, _plain)}, {line};"
+                    f" only {units} left{ties}"
+                )
+            text += f" = {_exact(exact, m)} → {m.format(value)} ({why})"
+        steps.append(Step(m.name, text, value, {"path": child.key, "share": child.shares[m.name]}))
+        parent = child
+    return steps
+
+
+def _seasonality_in_force(plan: Plan, node: Node) -> tuple[Seasonality | None, str]:
+    found, where = plan.seasonality, "the plan's seasonality"
+    walk = plan.root
+    for depth in range(1, len(node.path) + 1):
+        walk = next(c for c in walk.children if c.path == node.path[:depth])
+        if walk.seasonality is not None:
+            found, where = walk.seasonality, f"{walk.key}'s own seasonality"
+    if found is None:
+        where = "working days (no seasonality)"
+    return found, where
+
+
+def _month_story(s: Seasonality | None, b: Breakdown, month: int) -> str:
+    """Why a month has its share of the period."""
+    wd = b.month_workdays
+    label = b.months[month].label
+    if s is not None and s.months is not None:
+        return f"{label}: {_pct(s.months[month])} of the period (months seasonality)"
+    qi = next(k for k, q in enumerate(b.quarters) if month in q)
+    q = b.quarters[qi]
+    if s is not None and s.quarters is not None:
+        q_text = f"quarter {qi + 1}: {_pct(s.quarters[qi])} (quarters seasonality)"
+    else:
+        q_wd = sum(wd[i] for i in q)
+        q_text = f"quarter {qi + 1}: {q_wd} of {sum(wd)} working days"
+    if s is not None and s.within_quarter is not None:
+        inner = f"{label}: {_pct(s.within_quarter[q.index(month)])} of its quarter (within_quarter)"
+    else:
+        inner = f"{label}: {wd[month]} of {sum(wd[i] for i in q)} working days of its quarter"
+    return f"{q_text}; {inner}"
+
+
+def period_steps(
+    alloc: Allocation, node: Node, m: Metric, slot: Slot, rounded: Decimal
+) -> list[Step]:
+    """From the node's figure to its figure for one period, through working days."""
+    plan = alloc.plan
+    b = plan.breakdown
+    assert b is not None
+    figure = Fraction(next(r for r in alloc.rows if r.path == node.key).targets[m.name])
+    s, where = _seasonality_in_force(plan, node)
+    shares = month_shares(s, b)
+    steps = [Step(m.name, f"{slot.label} ({slot.start} .. {slot.end}), spread by {where}")]
+    total = Fraction(0)
+    for mi, month in enumerate(b.months):
+        days = sum(1 for d, k in b.day_month.items() if k == mi and slot.start <= d <= slot.end)
+        if not days:
+            continue
+        month_target = figure * shares[mi]
+        part = month_target * days / b.month_workdays[mi]
+        total += part
+        steps.append(
+            Step(
+                m.name,
+                f"{_month_story(s, b, mi)} → {month.label} share {_pct(shares[mi])},"
+                f" {m.format(amounts.to_decimal(figure))} × {_pct(shares[mi])}"
+                f" = {_exact(month_target, m)} over {b.month_workdays[mi]} working days;"
+                f" {days} of them in {slot.label}: {_exact(part, m)}",
+                data={"month": month.label, "working_days": days},
+            )
+        )
+    steps.append(
+        Step(
+            m.name,
+            f"{slot.label}: exact {_exact(total, m)} → {m.format(rounded)} (controlled rounding:"
+            " within one unit of exact, running totals kept close, parents the sum of"
+            " their children)",
+            rounded,
+        )
+    )
+    return steps
