@@ -38,6 +38,11 @@ class Loaded:
     plan: Plan
     source: str  # the name shown in messages
     base_dir: Path  # relative paths in the plan resolve against this
+    document: Document | None = None  # where each part of the plan is
+
+    def place(self, d: Diagnostic) -> Diagnostic:
+        """Give a diagnostic from the core its file:line:col in the plan."""
+        return self.document.place(d) if self.document is not None else d
 
 
 def find_plan(arg: str | None) -> str:
@@ -157,6 +162,11 @@ def _translate(doc: Document, err: Any) -> Diagnostic:
 
 def parse_plan(text: str, source: str) -> Plan:
     """Parse and check plan text; raise :class:`PlanError` with placed diagnostics."""
+    return parse_document(text, source)[0]
+
+
+def parse_document(text: str, source: str) -> tuple[Plan, Document]:
+    """:func:`parse_plan`, also returning the positions of the plan's parts."""
     doc = load_yaml(text, source)
     if not isinstance(doc.data, dict):
         raise PlanError(
@@ -170,7 +180,7 @@ def parse_plan(text: str, source: str) -> Plan:
         plan = build_plan(model)
     except PlanError as e:
         raise PlanError([doc.place(d) for d in e.diagnostics]) from None
-    return _with_places(plan, doc)
+    return _with_places(plan, doc), doc
 
 
 def _with_places(plan: Plan, doc: Document) -> Plan:
@@ -192,4 +202,5 @@ def load_plan(arg: str | None) -> Loaded:
     path = find_plan(arg)
     text, name = read_text(path)
     base = Path.cwd() if path == "-" else Path(path).resolve().parent
-    return Loaded(parse_plan(text, name), name, base)
+    plan, doc = parse_document(text, name)
+    return Loaded(plan, name, base, doc)

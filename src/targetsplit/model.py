@@ -338,6 +338,11 @@ with _no_pydantic_plugins():
             default=None, description="independent cuts of the total, e.g. by product"
         )
         status: StatusDoc | None = None
+        max_growth: PercentText | None = Field(
+            default=None,
+            description="check warns when a target grows more than this over its history"
+            " (default 30%)",
+        )
         actuals: Text | None = Field(
             default=None, description="the actuals CSV, relative to the plan file"
         )

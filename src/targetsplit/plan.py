@@ -120,6 +120,7 @@ class Plan:
     green: Fraction = Fraction(1)  # status thresholds, as a share of pace
     yellow: Fraction = Fraction(9, 10)
     actuals: str | None = None  # the plan's actuals file, as written in it
+    max_growth: Fraction = Fraction(3, 10)
 
     def metric(self, name: str) -> Metric:
         for m in self.metrics:
@@ -613,4 +614,5 @@ def build_plan(doc: PlanDoc) -> Plan:
         green=green,
         yellow=yellow,
         actuals=doc.actuals,
+        max_growth=Fraction(doc.max_growth.value) if doc.max_growth else Fraction(3, 10),
     )
