@@ -17,10 +17,13 @@ from targetsplit import __version__
 from targetsplit.errors import Diagnostic, TargetsplitError, UsageError
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from targetsplit.against import Difference
     from targetsplit.allocate import Allocation
     from targetsplit.calendars import Granularity
     from targetsplit.explain import Step
-    from targetsplit.plan import Metric
+    from targetsplit.plan import Metric, Plan
     from targetsplit.render import Grid
     from targetsplit.timesplit import PeriodSplit
 
@@ -505,21 +508,138 @@ def _explain_text(title: str, steps: list[Step], *, markdown: bool) -> str:
 
 
 @app.command(
-    epilog="Examples:\n\n  targetsplit check plan.yaml\n\n  cat plan.yaml | targetsplit check -"
+    epilog="Examples:\n\n"
+    "  targetsplit check plan.yaml\n\n"
+    "  cat plan.yaml | targetsplit check -\n\n"
+    "  targetsplit check examples/two-reps.yaml --against examples/two-reps-sheet.csv\n\n"
+    "  targetsplit check plan.yaml --strict"
 )
-def check(plan: PlanArg = None, quiet: QuietOpt = False) -> None:
-    """Validate a plan: report every error (exit 1) and every warning (exit 0)."""
+def check(
+    plan: PlanArg = None,
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            metavar="SHEET",
+            help="Compare a hand-made target sheet (CSV node,metric,value or node,<metric>…).",
+        ),
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    fmt: FormatOpt = OutputFormat.plain,
+    output: OutputOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Validate a plan: report every error (exit 1) and every warning (exit 0, or
+    1 with --strict); with --against, list where a target sheet disagrees (exit 1)."""
+    from targetsplit.allocate import allocate as do_allocate
+    from targetsplit.lint import lint
     from targetsplit.load import load_plan
 
     loaded = load_plan(plan)
     p = loaded.plan
-    _warn(p.warnings, quiet)
-    nodes = sum(1 for _ in p.nodes()) - 1
-    warnings = f", {len(p.warnings)} warning(s)" if p.warnings else ""
-    typer.echo(
-        f"{loaded.source}: ok: {nodes} nodes, {len(p.metrics)} metric(s),"
-        f" period {p.period.name}{warnings}"
+    alloc = do_allocate(p)
+    warnings = p.warnings + tuple(loaded.place(d) for d in lint(alloc))
+    if not (quiet and not strict):
+        _warn(warnings, False)
+    failed = strict and bool(warnings)
+    if against is None:
+        nodes = sum(1 for _ in p.nodes()) - 1
+        noted = f", {len(warnings)} warning(s)" if warnings else ""
+        typer.echo(
+            f"{loaded.source}: ok: {nodes} nodes, {len(p.metrics)} metric(s),"
+            f" period {p.period.name}{noted}"
+        )
+    else:
+        from targetsplit.against import compare
+        from targetsplit.sheets import read_sheet
+
+        sheet_name, entries = read_sheet(against, p)
+        differences = compare(alloc, entries)
+        _show_differences(fmt, output, sheet_name, len(entries), differences, p)
+        failed = failed or bool(differences)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _show_differences(
+    fmt: OutputFormat,
+    output: str | None,
+    sheet: str,
+    checked: int,
+    differences: list[Difference],
+    p: Plan,
+) -> None:
+    from targetsplit.amounts import decimal_text
+    from targetsplit.render import Column, Grid, csv_text
+
+    def fmt_value(metric: str, v: Decimal | None) -> str:
+        return "—" if v is None else p.metric(metric).format(v)
+
+    if fmt is OutputFormat.json:
+        _emit_json(
+            {
+                "sheet": sheet,
+                "checked": checked,
+                "agrees": not differences,
+                "differences": [
+                    {
+                        "node": d.name,
+                        "metric": d.metric,
+                        "sheet": d.sheet,
+                        "computed": d.computed,
+                        "difference": d.difference,
+                        "cause": d.cause,
+                        "line": d.line,
+                    }
+                    for d in differences
+                ],
+            },
+            output,
+        )
+        return
+    if fmt is OutputFormat.csv:
+        rows: list[list[str | None]] = [
+            [
+                d.name,
+                d.metric,
+                None if d.sheet is None else decimal_text(d.sheet),
+                None if d.computed is None else decimal_text(d.computed),
+                None if d.difference is None else decimal_text(d.difference),
+                d.cause,
+            ]
+            for d in differences
+        ]
+        header = ["node", "metric", "sheet", "computed", "difference", "cause"]
+        _emit(csv_text(header, rows, {2, 3, 4}), output)
+        return
+    if not differences:
+        _emit(
+            f"{sheet} agrees with the plan: {checked} figure(s) within one rounding unit\n", output
+        )
+        return
+    grid = Grid(
+        title=f"{sheet}: {len(differences)} figure(s) differ from the plan",
+        columns=(
+            Column("node"),
+            Column("metric"),
+            Column("sheet", True),
+            Column("computed", True),
+            Column("difference", True),
+            Column("likely cause"),
+        ),
+        rows=tuple(
+            (
+                d.name or p.title,
+                d.metric,
+                fmt_value(d.metric, d.sheet),
+                fmt_value(d.metric, d.computed),
+                fmt_value(d.metric, d.difference),
+                d.cause or "",
+            )
+            for d in differences
+        ),
     )
+    _emit_grids(fmt, output, [grid])
 
 
 @app.command(epilog="Examples:\n\n  targetsplit init\n\n  targetsplit init q3-plan.yaml")
