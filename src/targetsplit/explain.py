@@ -109,6 +109,13 @@ def derivation(alloc: Allocation, node: Node, m: Metric) -> list[Step]:
         p_units = rows[parent.key].units[m.name]
         p_value = rows[parent.key].targets[m.name]
         text = _share_text(child, parent, m, plan, p_value)
+        w = child.weights[m.name]
+        if alloc.tier is not None and w.kind == "amount":
+            text += (
+                f", {_pct(child.shares[m.name])} of {parent.name if parent.path else 'the total'}"
+                f" without the tier, so {_pct(child.shares[m.name])} of"
+                f" {m.format(p_value)} under it"
+            )
         quotas = [Fraction(p_units) * c.shares[m.name] for c in parent.children]
         floors = [q.numerator // q.denominator for q in quotas]
         i = parent.children.index(child)
