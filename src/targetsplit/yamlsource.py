@@ -144,15 +144,41 @@ class _TooDeep(Exception):
         self.node = node
 
 
+def _check_depth(text: str, source: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before composing: the composer recurses
+    (in C, with the C loader), and a deep enough document would crash it."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                where = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+                raise PlanError(
+                    [Diagnostic(f"nested more than {MAX_DEPTH} levels deep").placed(source, *where)]
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def load_yaml(text: str, source: str) -> Document:
     """Parse YAML text into a :class:`Document`; raise :class:`PlanError`."""
     doc = Document(data=None, source=source)
     try:
+        _check_depth(text, source)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         problem = e.problem or e.context or "invalid YAML"
         context = f" ({e.context})" if e.context and e.problem else ""
+        if mark is not None and "mapping values are not allowed" in problem:
+            lines = text.splitlines()
+            at = lines[mark.line] if mark.line < len(lines) else ""
+            if len(at.split(":", 1)[0]) > 1024:
+                context = (
+                    " (a name longer than 1024 characters must be written as an explicit"
+                    " key: '? name' on one line, ': weight' on the next)"
+                )
         diag = Diagnostic(f"invalid YAML: {problem}{context}")
         if mark is not None:
             diag = diag.placed(source, mark.line + 1, mark.column + 1)
