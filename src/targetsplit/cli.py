@@ -278,9 +278,15 @@ def _emit_grids(fmt: OutputFormat, output: str | None, grids: list[Grid]) -> Non
     elif output is not None and output != "-":
         _emit(render.table_text(grids), output)
     else:
+        import os
+
         from rich.console import Console
 
-        render.print_tables(Console(highlight=False, emoji=False, markup=False), grids)
+        plain = bool(os.environ.get("NO_COLOR"))  # no-color.org: no styling at all
+        console = Console(
+            highlight=False, emoji=False, markup=False, color_system=None if plain else "auto"
+        )
+        render.print_tables(console, grids)
 
 
 @app.command(
@@ -669,22 +675,42 @@ def schema(output: OutputOpt = None) -> None:
     emit(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n", output)
 
 
+def _safe_streams() -> None:
+    """Never crash on a terminal that cannot show a character (LANG=C, latin-1):
+    such characters are written as escapes instead."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if callable(reconfigure) and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (the console script exits with it)."""
+    _safe_streams()
     command = typer.main.get_command(app)
     try:
         result = command.main(args=argv, prog_name="targetsplit", standalone_mode=False)
         code = result if isinstance(result, int) else 0
+        if code == 130:  # typer turns Ctrl-C into exit code 130
+            sys.stderr.write("interrupted\n")
+        sys.stdout.flush()
     except TargetsplitError as e:
         for d in e.diagnostics:
             sys.stderr.write(d.render() + "\n")
         code = e.exit_code
-    except typer.Abort:
+    except (typer.Abort, KeyboardInterrupt):
         sys.stderr.write("interrupted\n")
         code = 130
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        code = 130
+    except BrokenPipeError:
+        # The reader went away (| head): stop quietly, as Unix tools do.
+        _silence_stdout()
+        code = 141
+    except OSError as e:
+        if e.errno is None:
+            raise
+        _silence_stdout()
+        sys.stderr.write(f"<stdout>: error: cannot write: {e.strerror}\n")
+        code = 1
     except typer.TyperException as e:  # a usage error: typer's click raises these
         if type(e).__name__ == "NoArgsIsHelpError":
             sys.stderr.write(str(e) + "\n")
@@ -699,3 +725,14 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None:
         sys.exit(code)
     return code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's last flush cannot fail."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -34,6 +34,14 @@ def write_atomic(path: str, text: str, *, overwrite: bool = True) -> None:
     existing file is never replaced.
     """
     target = Path(path)
+    if target.exists() and not target.is_file() and not target.is_dir():
+        # A device or a pipe (/dev/stdout, a FIFO): write to it in place.
+        try:
+            with open(target, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+        except OSError as e:
+            raise _fail(path, "write", e) from None
+        return
     directory = target.parent if str(target.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
