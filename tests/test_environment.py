@@ -88,9 +88,15 @@ def test_a_full_disk_on_output_names_the_path() -> None:
 
 
 def test_an_unwritable_output_directory_names_the_path() -> None:
-    result = run("allocate", FY, "--format", "json", "--output", "/proc/targetsplit.json")
+    # /sys refuses new files even to root, as a read-only directory does.
+    result = run("allocate", FY, "--format", "json", "--output", "/sys/targetsplit.json")
+    assert (result.returncode, result.stderr) == (
+        1,
+        "/sys/targetsplit.json: error: cannot write: Permission denied\n",
+    )
+    result = run("allocate", FY, "--output", "/proc/targetsplit.txt")
     assert result.returncode == 1
-    assert result.stderr.startswith("/proc/targetsplit.json: error: cannot write: ")
+    assert result.stderr.startswith("/proc/targetsplit.txt: error: cannot write: ")
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(
