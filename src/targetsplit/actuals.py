@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from targetsplit.errors import AmountError, Diagnostic, TargetsplitError
 from targetsplit.plan import NodeIndex, Plan
 
 MAX_ERRORS = 20
+#: Actuals are read into memory (about 250 bytes a row); past this, refuse.
+MAX_ACTUALS_BYTES = 2 * 1024**3
 _PLAIN = r"-?[0-9]{1,18}(\.[0-9]{1,12})?"
 _PLAIN_RE = re.compile(_PLAIN)
 _WEEK_RE = re.compile(r"(?:(\d{4}|.+)-)?W?(\d{1,2})")
@@ -60,6 +63,8 @@ def _read_header(path: str, source: str) -> list[str]:
         raise _fail(source, "is a directory, not an actuals file") from None
     except OSError as e:
         raise _fail(source, f"cannot read: {e.strerror}") from None
+    if os.path.getsize(path) > MAX_ACTUALS_BYTES:
+        raise _fail(source, "larger than 2 GiB; split the actuals by period")
     if b"\x00" in data:
         raise _fail(source, "contains NUL bytes; actuals must be a UTF-8 CSV")
     head = data.split(b"\n", 1)[0]
