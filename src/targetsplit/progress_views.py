@@ -117,13 +117,12 @@ def progress_grids(
                 styles[(i, 5)] = STATUS_STYLE[f.status].replace("bold ", "")
         label = m.title
         grids.append(
-            Grid(
-                title=f"{p.plan.title} — {label}, {cutoff_text(p)}",
-                columns=columns,
-                rows=tuple(body),
-                indents=tuple(r.node.depth for r in rows),
-                styles=tuple("bold" if r.node.depth == 0 else None for r in rows),
-                cell_styles=styles,
+            Grid.tree(
+                f"{p.plan.title} — {label}, {cutoff_text(p)}",
+                columns,
+                body,
+                [r.node.depth for r in rows],
+                styles,
             )
         )
     return grids

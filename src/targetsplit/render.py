@@ -38,6 +38,25 @@ class Grid:
     notes: tuple[str, ...] = field(default_factory=tuple)
     cell_styles: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column)
 
+    @classmethod
+    def tree(
+        cls,
+        title: str,
+        columns: Sequence[Column],
+        rows: Sequence[tuple[str, ...]],
+        depths: Sequence[int],
+        cell_styles: dict[tuple[int, int], str] | None = None,
+    ) -> Grid:
+        """A table whose first column is a tree: indented by depth, the root in bold."""
+        return cls(
+            title=title,
+            columns=tuple(columns),
+            rows=tuple(rows),
+            indents=tuple(depths),
+            styles=tuple("bold" if d == 0 else None for d in depths),
+            cell_styles=cell_styles or {},
+        )
+
     def first_cell(self, i: int, indent: str = "  ") -> str:
         depth = self.indents[i] if self.indents else 0
         return indent * depth + visible(self.rows[i][0])

@@ -78,12 +78,8 @@ def allocation_grids(alloc: Allocation, metrics: Sequence[Metric], depth: int | 
         body.append(tuple(cells))
     tier = f", tier {alloc.tier} ({format_percent(plan.tiers[alloc.tier])})" if alloc.tier else ""
     grids = [
-        Grid(
-            title=f"{plan.title} — {period_text(plan)}{tier}",
-            columns=tuple(columns),
-            rows=tuple(body),
-            indents=tuple(r.node.depth for r in rows),
-            styles=tuple("bold" if r.node.depth == 0 else None for r in rows),
+        Grid.tree(
+            f"{plan.title} — {period_text(plan)}{tier}", columns, body, [r.node.depth for r in rows]
         )
     ]
     for dim, items in alloc.dimensions.items():
@@ -230,12 +226,11 @@ def period_grids(
                 )
             more = " (continued)" if start else ""
             grids.append(
-                Grid(
-                    title=f"{alloc.plan.title} — {label} by {split.granularity}{more}",
-                    columns=tuple(columns),
-                    rows=tuple(body),
-                    indents=tuple(r.node.depth for r in rows),
-                    styles=tuple("bold" if r.node.depth == 0 else None for r in rows),
+                Grid.tree(
+                    f"{alloc.plan.title} — {label} by {split.granularity}{more}",
+                    columns,
+                    body,
+                    [r.node.depth for r in rows],
                 )
             )
     return grids
