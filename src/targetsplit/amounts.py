@@ -138,10 +138,6 @@ def parse_percent(text: str | int | Decimal) -> Decimal:
 # Exact conversions and formatting
 
 
-def to_fraction(d: Decimal) -> Fraction:
-    return Fraction(d)
-
-
 def to_decimal(f: Fraction | int) -> Decimal:
     """Convert an exact value whose decimal expansion terminates."""
     f = Fraction(f)

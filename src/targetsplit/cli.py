@@ -76,6 +76,12 @@ MetricOpt = Annotated[
     list[str] | None,
     typer.Option("--metric", "-m", metavar="NAME", help="Show only this metric (repeatable)."),
 ]
+TierOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--tier", "-t", metavar="NAME", help="Scale the total by a tier (floor, target, stretch…)."
+    ),
+]
 DepthOpt = Annotated[
     int | None,
     typer.Option("--depth", "-d", min=0, metavar="N", help="Show nodes down to this depth."),
@@ -122,15 +128,7 @@ def allocate(
     plan: PlanArg = None,
     metric: MetricOpt = None,
     depth: DepthOpt = None,
-    tier: Annotated[
-        str | None,
-        typer.Option(
-            "--tier",
-            "-t",
-            metavar="NAME",
-            help="Scale the total by a tier (floor, target, stretch…).",
-        ),
-    ] = None,
+    tier: TierOpt = None,
     by: Annotated[
         By | None,
         typer.Option("--by", "-b", help="Add period columns: half, quarter, month or week."),
@@ -156,8 +154,7 @@ def allocate(
     loaded = load_plan(plan)
     p = loaded.plan
     metrics = tuple(p.metric(m) for m in _pick_metrics(p.metric_names, metric))
-    if tier is not None and tier not in p.tiers:
-        raise UsageError(f"unknown tier '{tier}'; the plan's tiers are: {', '.join(p.tiers)}")
+    _check_tier(p, tier)
     _warn(p.warnings, quiet)
     result = do_allocate(p, tier)
     if by is None and period is None:
@@ -179,6 +176,11 @@ def allocate(
     if chosen is None:
         chosen = list(range(len(split.slots)))
     _show_periods(fmt, output, result, split, metrics, depth, chosen)
+
+
+def _check_tier(p: Plan, tier: str | None) -> None:
+    if tier is not None and tier not in p.tiers:
+        raise UsageError(f"unknown tier '{tier}'; the plan's tiers are: {', '.join(p.tiers)}")
 
 
 def _pick_metrics(available: tuple[str, ...], wanted: list[str] | None) -> tuple[str, ...]:
@@ -431,9 +433,7 @@ def explain(
         str | None,
         typer.Option("--period", "-p", metavar="LABEL", help="Also derive this period's figure."),
     ] = None,
-    tier: Annotated[
-        str | None, typer.Option("--tier", "-t", metavar="NAME", help="Explain under a tier.")
-    ] = None,
+    tier: TierOpt = None,
     fmt: FormatOpt = OutputFormat.plain,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
@@ -450,8 +450,7 @@ def explain(
     loaded = load_plan(plan_arg)
     p = loaded.plan
     metrics = tuple(p.metric(m) for m in _pick_metrics(p.metric_names, metric))
-    if tier is not None and tier not in p.tiers:
-        raise UsageError(f"unknown tier '{tier}'; the plan's tiers are: {', '.join(p.tiers)}")
+    _check_tier(p, tier)
     try:
         node = NodeIndex(p).lookup(node_arg) if node_arg not in ("", p.title) else p.root
     except LookupError as e:

@@ -7,7 +7,7 @@ into ``file:line:col`` before the CLI prints them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -65,7 +65,3 @@ class UsageError(TargetsplitError):
     """The command line is wrong (exit code 2)."""
 
     exit_code = 2
-
-
-def errors_only(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    return [d for d in diagnostics if d.severity == "error"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal
 
 PeriodKind = Literal["year", "half", "quarter", "month", "custom"]
@@ -76,7 +76,3 @@ def custom_period(start: date, end: date, name: str | None) -> Period:
     if "/" in label:
         raise ValueError("a period's name cannot contain '/'")
     return Period(start, end, label, "custom")
-
-
-def day_after(d: date) -> date:
-    return d + timedelta(days=1)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -35,15 +34,6 @@ class Weight:
     @property
     def is_ratio(self) -> bool:
         return self.kind in ("ratio", "history")
-
-    def describe(self) -> str:
-        if self.kind == "rest":
-            return "rest"
-        if self.kind == "amount":
-            return f"amount {self.text}"
-        if self.kind == "history":
-            return f"history {self.text}"
-        return self.text
 
 
 @dataclass(frozen=True)
@@ -134,7 +124,3 @@ def parse_weight(value: Any) -> WeightSpec:
             raise ValueError("; ".join(problems))
         return WeightSpec(default, by_metric)
     return WeightSpec(parse_single(value))
-
-
-def as_decimal(w: Weight) -> Decimal:
-    return amounts.to_decimal(w.value)
