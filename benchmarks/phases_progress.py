@@ -18,12 +18,12 @@ def main() -> None:
     def mark(name: str) -> None:
         marks.append((name, time.perf_counter()))
 
-    from targetsplit.actuals import read_actuals
-    from targetsplit.allocate import allocate
-    from targetsplit.jsonout import dumps
-    from targetsplit.load import load_plan
-    from targetsplit.progress import compute, cutoff, targets_to_date, week_end
-    from targetsplit.progress_views import progress_json
+    from targetsplit.plan.load import load_plan
+    from targetsplit.report.jsonout import dumps
+    from targetsplit.report.progress import progress_json
+    from targetsplit.split.hierarchy import allocate
+    from targetsplit.track.actuals import read_actuals
+    from targetsplit.track.progress import compute, cutoff, targets_to_date, week_end
 
     mark("imports")
     plan = load_plan(plan_path).plan

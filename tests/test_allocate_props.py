@@ -15,8 +15,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from targetsplit.allocate import allocate
-from targetsplit.load import parse_plan
+from targetsplit.plan.load import parse_plan
+from targetsplit.split.hierarchy import allocate
 from test_apportion import reference
 
 UNITS = [Decimal("1"), Decimal("0.01"), Decimal("10000")]

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from targetsplit.amounts import format_amount, parse, parse_amount, parse_percent
 from targetsplit.errors import AmountError
+from targetsplit.numbers.amounts import format_amount, parse, parse_amount, parse_percent
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from targetsplit.apportion import largest_remainder
+from targetsplit.numbers.apportion import largest_remainder
 
 
 def reference(total: int, weights: list[Fraction]) -> list[int]:

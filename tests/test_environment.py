@@ -102,8 +102,8 @@ def test_an_unwritable_output_directory_names_the_path() -> None:
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from targetsplit import output
     from targetsplit.errors import TargetsplitError
+    from targetsplit.report import output
 
     target = tmp_path / "targets.json"
     target.write_text("the old file\n", encoding="utf-8")

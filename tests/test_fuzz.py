@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES
-from targetsplit.amounts import parse
 from targetsplit.errors import AmountError, PlanError, TargetsplitError
-from targetsplit.load import parse_plan
+from targetsplit.numbers.amounts import parse
+from targetsplit.plan.load import parse_plan
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 REGRESSIONS = Path(__file__).parent / "regressions"
@@ -49,8 +49,8 @@ def _check_plan_text(text: str) -> None:
             assert d.file == "fuzz.yaml", d
             assert d.message
         return
-    from targetsplit.allocate import allocate
-    from targetsplit.timesplit import split_over_time
+    from targetsplit.split.hierarchy import allocate
+    from targetsplit.split.timesplit import split_over_time
 
     alloc = allocate(plan)
     split_over_time(alloc, "month")
@@ -139,8 +139,8 @@ def test_actuals_reader_on_mutated_csv(
 ) -> None:
     from datetime import date
 
-    from targetsplit.actuals import read_actuals
-    from targetsplit.load import load_plan
+    from targetsplit.plan.load import load_plan
+    from targetsplit.track.actuals import read_actuals
 
     rnd = random.Random(seed)
     lines = CSV_SEED.splitlines()[:40]
@@ -176,7 +176,7 @@ def test_thousands_of_siblings_and_long_names() -> None:
     many = "plan: P\nperiod: 2026\nmetrics:\n  r: {total: 1000000}\nsplit:\n" + "".join(
         f"  n{i}: 1\n" for i in range(5000)
     )
-    from targetsplit.allocate import allocate
+    from targetsplit.split.hierarchy import allocate
 
     alloc = allocate(parse_plan(many, "many.yaml"))
     assert sum(r.targets["r"] for r in alloc.rows[1:]) == 1_000_000

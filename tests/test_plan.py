@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from targetsplit.allocate import allocate
 from targetsplit.errors import PlanError
-from targetsplit.load import parse_plan
+from targetsplit.plan.load import parse_plan
+from targetsplit.split.hierarchy import allocate
 
 HEAD = """\
 plan: P

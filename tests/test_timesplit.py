@@ -9,11 +9,11 @@ from fractions import Fraction
 import pytest
 
 from conftest import EXAMPLES, write
-from targetsplit.allocate import allocate
-from targetsplit.calendars import breakdown
+from targetsplit.calendar.workdays import breakdown
 from targetsplit.errors import PlanError
-from targetsplit.load import parse_plan
-from targetsplit.timesplit import _round_children, split_over_time
+from targetsplit.plan.load import parse_plan
+from targetsplit.split.hierarchy import allocate
+from targetsplit.split.timesplit import _round_children, split_over_time
 
 
 def split(text: str, by: str) -> dict[str, dict[str, tuple[Decimal, ...]]]:

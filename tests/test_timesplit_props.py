@@ -11,10 +11,10 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from targetsplit.allocate import allocate
 from targetsplit.errors import PlanError
-from targetsplit.load import parse_plan
-from targetsplit.timesplit import split_over_time
+from targetsplit.plan.load import parse_plan
+from targetsplit.split.hierarchy import allocate
+from targetsplit.split.timesplit import split_over_time
 from test_allocate_props import plans
 
 PERIODS = st.one_of(

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from targetsplit.amounts import decimal_text
+from targetsplit.numbers.amounts import decimal_text
 
 # json.dumps(ensure_ascii=False) leaves C1 controls and bidi overrides raw.
 _RAW_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")

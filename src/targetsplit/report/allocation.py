@@ -10,13 +10,13 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from targetsplit.allocate import Allocated, Allocation
-from targetsplit.amounts import decimal_text, format_percent, round_fraction
-from targetsplit.plan import Metric, Plan
-from targetsplit.render import Column, Grid
+from targetsplit.numbers.amounts import decimal_text, format_percent, round_fraction
+from targetsplit.plan.tree import Metric, Plan
+from targetsplit.report.grid import Column, Grid
+from targetsplit.split.hierarchy import Allocated, Allocation
 
 if TYPE_CHECKING:
-    from targetsplit.timesplit import PeriodSplit
+    from targetsplit.split.timesplit import PeriodSplit
 
 INFO_FIELDS = ("owner", "due", "strategy", "note")
 

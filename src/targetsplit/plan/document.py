@@ -26,10 +26,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from targetsplit import amounts
+from targetsplit.calendar.periods import Period, custom_period, parse_period_text
 from targetsplit.errors import AmountError
-from targetsplit.periods import Period, custom_period, parse_period_text
-from targetsplit.weights import WeightSpec, parse_weight
+from targetsplit.numbers import amounts
+from targetsplit.plan.weights import WeightSpec, parse_weight
 
 
 def _custom(message: str) -> PydanticCustomError:

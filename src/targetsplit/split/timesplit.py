@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from targetsplit.allocate import Allocation
-from targetsplit.calendars import Granularity, Slot
-from targetsplit.flow import INF, Network, feasible_flow
-from targetsplit.plan import Metric, Node
-from targetsplit.seasonality import Seasonality, month_shares, range_shares, slot_shares
+from targetsplit.calendar.seasonality import Seasonality, month_shares, range_shares, slot_shares
+from targetsplit.calendar.workdays import Granularity, Slot
+from targetsplit.numbers.flow import INF, Network, feasible_flow
+from targetsplit.plan.tree import Metric, Node
+from targetsplit.split.hierarchy import Allocation
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from targetsplit.textsafe import csv_cell, markdown_cell, visible
+from targetsplit.report.textsafe import csv_cell, markdown_cell, visible
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType

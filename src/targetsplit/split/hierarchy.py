@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from targetsplit.apportion import largest_remainder
-from targetsplit.plan import Node, Plan
+from targetsplit.numbers.apportion import largest_remainder
+from targetsplit.plan.tree import Node, Plan
 
 
 @dataclass(frozen=True)

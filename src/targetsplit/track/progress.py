@@ -14,11 +14,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from targetsplit import amounts
-from targetsplit.allocate import Allocation
-from targetsplit.calendars import Breakdown, Slot
-from targetsplit.plan import Metric, Node, Plan
-from targetsplit.timesplit import split_over_time
+from targetsplit.calendar.workdays import Breakdown, Slot
+from targetsplit.numbers import amounts
+from targetsplit.plan.tree import Metric, Node, Plan
+from targetsplit.split.hierarchy import Allocation
+from targetsplit.split.timesplit import split_over_time
 
 
 @dataclass(frozen=True)

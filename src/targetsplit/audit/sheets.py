@@ -6,11 +6,11 @@ from __future__ import annotations
 import csv
 import io
 
-from targetsplit import amounts
-from targetsplit.against import Entry
+from targetsplit.audit.against import Entry
 from targetsplit.errors import AmountError, Diagnostic, TargetsplitError
-from targetsplit.load import read_text
-from targetsplit.plan import NodeIndex, Plan, did_you_mean
+from targetsplit.numbers import amounts
+from targetsplit.plan.load import read_text
+from targetsplit.plan.tree import NodeIndex, Plan, did_you_mean
 
 
 class SheetError(TargetsplitError):

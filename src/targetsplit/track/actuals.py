@@ -22,9 +22,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from targetsplit import amounts
 from targetsplit.errors import AmountError, Diagnostic, TargetsplitError
-from targetsplit.plan import NodeIndex, Plan
+from targetsplit.numbers import amounts
+from targetsplit.plan.tree import NodeIndex, Plan
 
 MAX_ERRORS = 20
 #: Actuals are read into memory (about 250 bytes a row); past this, refuse.

@@ -7,10 +7,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from targetsplit.amounts import decimal_text, format_percent, round_fraction
-from targetsplit.plan import Metric
-from targetsplit.progress import Figures, Progress, ProgressRow
-from targetsplit.render import Column, Grid
+from targetsplit.numbers.amounts import decimal_text, format_percent, round_fraction
+from targetsplit.plan.tree import Metric
+from targetsplit.report.grid import Column, Grid
+from targetsplit.track.progress import Figures, Progress, ProgressRow
 
 FIELDS = (
     "target",

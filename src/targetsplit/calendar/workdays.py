@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
-from targetsplit.periods import Period
+from targetsplit.calendar.periods import Period
 
 Granularity = Literal["half", "quarter", "month", "week"]
 GRANULARITIES: tuple[Granularity, ...] = ("half", "quarter", "month", "week")

@@ -16,14 +16,20 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 
-from targetsplit import amounts
-from targetsplit.apportion import largest_remainder
-from targetsplit.calendars import Breakdown, Calendar, breakdown, parse_day_range, parse_weekday
+from targetsplit.calendar.periods import Period
+from targetsplit.calendar.seasonality import Seasonality, SeasonalityError, month_shares
+from targetsplit.calendar.workdays import (
+    Breakdown,
+    Calendar,
+    breakdown,
+    parse_day_range,
+    parse_weekday,
+)
 from targetsplit.errors import Diagnostic, Loc, PlanError
-from targetsplit.model import CalendarDoc, NodeDoc, PlanDoc, SeasonalityDoc
-from targetsplit.periods import Period
-from targetsplit.seasonality import Seasonality, SeasonalityError, month_shares
-from targetsplit.weights import Weight, WeightSpec
+from targetsplit.numbers import amounts
+from targetsplit.numbers.apportion import largest_remainder
+from targetsplit.plan.document import CalendarDoc, NodeDoc, PlanDoc, SeasonalityDoc
+from targetsplit.plan.weights import Weight, WeightSpec
 
 DEFAULT_TIERS: dict[str, Fraction] = {
     "floor": Fraction(4, 5),

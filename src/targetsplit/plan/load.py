@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from targetsplit.errors import Diagnostic, PlanError
-from targetsplit.model import (
+from targetsplit.plan.document import (
     CALENDAR_KEYS,
     METRIC_KEYS,
     NODE_KEYS,
@@ -25,8 +25,8 @@ from targetsplit.model import (
     STATUS_KEYS,
     PlanDoc,
 )
-from targetsplit.plan import Plan, build_plan, did_you_mean
-from targetsplit.yamlsource import Document, load_yaml
+from targetsplit.plan.source import Document, load_yaml
+from targetsplit.plan.tree import Plan, build_plan, did_you_mean
 
 MAX_PLAN_BYTES = 20 * 1024 * 1024
 ENV_VAR = "TARGETSPLIT_PLAN"

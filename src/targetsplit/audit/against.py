@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from targetsplit import amounts
-from targetsplit.allocate import Allocation, allocate
-from targetsplit.apportion import largest_remainder
-from targetsplit.plan import Metric, Node
+from targetsplit.numbers import amounts
+from targetsplit.numbers.apportion import largest_remainder
+from targetsplit.plan.tree import Metric, Node
+from targetsplit.split.hierarchy import Allocation, allocate
 
 
 @dataclass(frozen=True)

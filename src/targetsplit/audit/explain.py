@@ -12,11 +12,11 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from targetsplit import amounts
-from targetsplit.allocate import Allocation, root_units
-from targetsplit.calendars import Breakdown, Slot
-from targetsplit.plan import Metric, Node, Plan
-from targetsplit.seasonality import Seasonality, month_shares
+from targetsplit.calendar.seasonality import Seasonality, month_shares
+from targetsplit.calendar.workdays import Breakdown, Slot
+from targetsplit.numbers import amounts
+from targetsplit.plan.tree import Metric, Node, Plan
+from targetsplit.split.hierarchy import Allocation, root_units
 
 
 @dataclass(frozen=True)

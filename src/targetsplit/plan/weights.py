@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Literal
 
-from targetsplit import amounts
 from targetsplit.errors import AmountError
+from targetsplit.numbers import amounts
 
 WeightKind = Literal["percent", "amount", "ratio", "history", "rest"]
 

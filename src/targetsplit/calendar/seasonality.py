@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from targetsplit.calendars import Breakdown, Granularity, Slot
+from targetsplit.calendar.workdays import Breakdown, Granularity, Slot
 
 
 @dataclass(frozen=True)

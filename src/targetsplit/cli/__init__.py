@@ -19,13 +19,13 @@ from targetsplit.errors import Diagnostic, TargetsplitError, UsageError
 if TYPE_CHECKING:
     from decimal import Decimal
 
-    from targetsplit.against import Difference
-    from targetsplit.allocate import Allocation
-    from targetsplit.calendars import Granularity
-    from targetsplit.explain import Step
-    from targetsplit.plan import Metric, Plan
-    from targetsplit.render import Grid
-    from targetsplit.timesplit import PeriodSplit
+    from targetsplit.audit.against import Difference
+    from targetsplit.audit.explain import Step
+    from targetsplit.calendar.workdays import Granularity
+    from targetsplit.plan.tree import Metric, Plan
+    from targetsplit.report.grid import Grid
+    from targetsplit.split.hierarchy import Allocation
+    from targetsplit.split.timesplit import PeriodSplit
 
 app = typer.Typer(
     name="targetsplit",
@@ -148,8 +148,8 @@ def allocate(
 ) -> None:
     """Show every node's target for every metric, split exactly from the totals,
     and with --by its figures for each half, quarter, month or week."""
-    from targetsplit.allocate import allocate as do_allocate
-    from targetsplit.load import load_plan
+    from targetsplit.plan.load import load_plan
+    from targetsplit.split.hierarchy import allocate as do_allocate
 
     loaded = load_plan(plan)
     p = loaded.plan
@@ -160,8 +160,8 @@ def allocate(
     if by is None and period is None:
         _show(fmt, output, result, metrics, depth)
         return
-    from targetsplit.calendars import select
-    from targetsplit.timesplit import split_over_time
+    from targetsplit.calendar.workdays import select
+    from targetsplit.split.timesplit import split_over_time
 
     assert p.breakdown is not None
     wanted: Granularity | None = by.value if by is not None else None
@@ -184,7 +184,7 @@ def _check_tier(p: Plan, tier: str | None) -> None:
 
 
 def _pick_metrics(available: tuple[str, ...], wanted: list[str] | None) -> tuple[str, ...]:
-    from targetsplit.plan import did_you_mean
+    from targetsplit.plan.tree import did_you_mean
 
     if not wanted:
         return available
@@ -204,8 +204,8 @@ def _show(
     metrics: tuple[Metric, ...],
     depth: int | None,
 ) -> None:
-    from targetsplit import views
-    from targetsplit.render import csv_text
+    from targetsplit.report import allocation as views
+    from targetsplit.report.grid import csv_text
 
     if fmt is OutputFormat.json:
         _emit_json(views.allocation_json(result, metrics, depth), output)
@@ -224,8 +224,8 @@ def _show_periods(
     depth: int | None,
     chosen: list[int],
 ) -> None:
-    from targetsplit import views
-    from targetsplit.render import csv_text
+    from targetsplit.report import allocation as views
+    from targetsplit.report.grid import csv_text
 
     if fmt is OutputFormat.json:
         doc = views.allocation_json(result, metrics, depth)
@@ -259,19 +259,19 @@ def _columns_that_fit(
 
 
 def _emit(text: str, output: str | None) -> None:
-    from targetsplit.output import emit
+    from targetsplit.report.output import emit
 
     emit(text, output)
 
 
 def _emit_json(doc: dict[str, object], output: str | None) -> None:
-    from targetsplit.jsonout import dumps
+    from targetsplit.report.jsonout import dumps
 
     _emit(dumps(doc), output)
 
 
 def _emit_grids(fmt: OutputFormat, output: str | None, grids: list[Grid]) -> None:
-    from targetsplit import render
+    from targetsplit.report import grid as render
 
     if fmt is OutputFormat.plain:
         _emit(render.plain(grids), output)
@@ -340,13 +340,14 @@ def progress(
     from fractions import Fraction
     from pathlib import Path
 
-    from targetsplit import amounts, progress_views
-    from targetsplit.actuals import read_actuals
-    from targetsplit.allocate import allocate as do_allocate
     from targetsplit.errors import AmountError
-    from targetsplit.load import load_plan
-    from targetsplit.progress import compute, cutoff, targets_to_date, week_end
-    from targetsplit.render import csv_text
+    from targetsplit.numbers import amounts
+    from targetsplit.plan.load import load_plan
+    from targetsplit.report import progress as progress_views
+    from targetsplit.report.grid import csv_text
+    from targetsplit.split.hierarchy import allocate as do_allocate
+    from targetsplit.track.actuals import read_actuals
+    from targetsplit.track.progress import compute, cutoff, targets_to_date, week_end
 
     if week is not None and as_of is not None:
         raise UsageError("give --week or --as-of, not both")
@@ -439,10 +440,10 @@ def explain(
     quiet: QuietOpt = False,
 ) -> None:
     """How each of a node's figures was derived, step by step from the total."""
-    from targetsplit import explain as ex
-    from targetsplit.allocate import allocate as do_allocate
-    from targetsplit.load import load_plan
-    from targetsplit.plan import NodeIndex
+    from targetsplit.audit import explain as ex
+    from targetsplit.plan.load import load_plan
+    from targetsplit.plan.tree import NodeIndex
+    from targetsplit.split.hierarchy import allocate as do_allocate
 
     if len(args) > 2:
         raise UsageError("give at most a plan and a node")
@@ -461,8 +462,8 @@ def explain(
     for m in metrics:
         steps += ex.derivation(alloc, node, m)
     if period is not None:
-        from targetsplit.calendars import select
-        from targetsplit.timesplit import split_over_time
+        from targetsplit.calendar.workdays import select
+        from targetsplit.split.timesplit import split_over_time
 
         assert p.breakdown is not None
         try:
@@ -483,8 +484,8 @@ def explain(
         }
         _emit_json(doc, output)
     elif fmt is OutputFormat.csv:
-        from targetsplit.amounts import decimal_text
-        from targetsplit.render import csv_text
+        from targetsplit.numbers.amounts import decimal_text
+        from targetsplit.report.grid import csv_text
 
         rows: list[list[str | None]] = [
             [st.metric, st.text, None if st.value is None else decimal_text(st.value)]
@@ -496,7 +497,7 @@ def explain(
 
 
 def _explain_text(title: str, steps: list[Step], *, markdown: bool) -> str:
-    from targetsplit.textsafe import markdown_cell, visible
+    from targetsplit.report.textsafe import markdown_cell, visible
 
     lines: list[str] = []
     current = None
@@ -536,9 +537,9 @@ def check(
 ) -> None:
     """Validate a plan: report every error (exit 1) and every warning (exit 0, or
     1 with --strict); with --against, list where a target sheet disagrees (exit 1)."""
-    from targetsplit.allocate import allocate as do_allocate
-    from targetsplit.lint import lint
-    from targetsplit.load import load_plan
+    from targetsplit.audit.lint import lint
+    from targetsplit.plan.load import load_plan
+    from targetsplit.split.hierarchy import allocate as do_allocate
 
     loaded = load_plan(plan)
     p = loaded.plan
@@ -555,8 +556,8 @@ def check(
             f" period {p.period.name}{noted}"
         )
     else:
-        from targetsplit.against import compare
-        from targetsplit.sheets import read_sheet
+        from targetsplit.audit.against import compare
+        from targetsplit.audit.sheets import read_sheet
 
         sheet_name, entries = read_sheet(against, p)
         differences = compare(alloc, entries)
@@ -574,8 +575,8 @@ def _show_differences(
     differences: list[Difference],
     p: Plan,
 ) -> None:
-    from targetsplit.amounts import decimal_text
-    from targetsplit.render import Column, Grid, csv_text
+    from targetsplit.numbers.amounts import decimal_text
+    from targetsplit.report.grid import Column, Grid, csv_text
 
     def fmt_value(metric: str, v: Decimal | None) -> str:
         return "—" if v is None else p.metric(metric).format(v)
@@ -656,7 +657,7 @@ def init(
     """Write a commented starter plan (never over an existing file)."""
     from importlib.resources import files
 
-    from targetsplit.output import write_atomic
+    from targetsplit.report.output import write_atomic
 
     text = files("targetsplit").joinpath("starter.yaml").read_text(encoding="utf-8")
     write_atomic(path, text, overwrite=False)
@@ -668,8 +669,8 @@ def schema(output: OutputOpt = None) -> None:
     """Print the plan format's JSON Schema (for editors that validate YAML)."""
     import json
 
-    from targetsplit.model import json_schema
-    from targetsplit.output import emit
+    from targetsplit.plan.document import json_schema
+    from targetsplit.report.output import emit
 
     emit(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n", output)
 

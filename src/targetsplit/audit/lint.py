@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from targetsplit import amounts
-from targetsplit.allocate import Allocation
+from targetsplit.calendar.seasonality import Seasonality, month_shares, slot_shares
 from targetsplit.errors import Diagnostic
-from targetsplit.plan import Node, Plan, node_loc
-from targetsplit.seasonality import Seasonality, month_shares, slot_shares
+from targetsplit.numbers import amounts
+from targetsplit.plan.tree import Node, Plan, node_loc
+from targetsplit.split.hierarchy import Allocation
 
 
 def _warn(message: str, *loc: str | int) -> Diagnostic:
