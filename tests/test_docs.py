@@ -31,3 +31,18 @@ def test_readme_test_line_is_what_ci_runs() -> None:
     line = "python3.11 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]' && pytest"
     assert line in README
     assert line in ci
+
+
+def test_readme_python_api_example_runs(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(ROOT)
+    blocks = re.findall(r"```python\n(.*?)```", README, re.S)
+    assert blocks, "the README shows no Python API example"
+    for code in blocks:
+        exec(compile(code, "README.md", "exec"), {})
+
+
+def test_architecture_names_every_package() -> None:
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    package = ROOT / "src" / "targetsplit"
+    for sub in sorted(p.name for p in package.iterdir() if (p / "__init__.py").exists()):
+        assert f"`{sub}/`" in text, sub

@@ -18,8 +18,8 @@ LAYERS = [
     "split",
     "track",
     "audit",
+    "api",
     "report",
-    "app",
     "cli",
 ]
 # The core: no terminal, CLI, YAML or file libraries, and no printing ...
@@ -96,3 +96,35 @@ def test_core_does_not_print() -> None:
 def test_the_edges_exist() -> None:
     for rel in EDGES:
         assert Path(PACKAGE / rel).is_file(), rel
+
+
+def _body_lines(fn: ast.FunctionDef) -> int:
+    """Lines of a function's body, its docstring not counted."""
+    body = fn.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    return 0 if not body else (body[-1].end_lineno or 0) - body[0].lineno + 1
+
+
+def test_commands_are_a_few_lines_long() -> None:
+    commands = 0
+    for rel, layer, tree in modules():
+        if layer != "cli":
+            continue
+        for fn in ast.walk(tree):
+            if isinstance(fn, ast.FunctionDef) and any(
+                isinstance(d, ast.Call) and getattr(d.func, "attr", "") == "command"
+                for d in fn.decorator_list
+            ):
+                commands += 1
+                assert _body_lines(fn) <= 20, f"{rel}: {fn.name} is {_body_lines(fn)} lines"
+    assert commands == 6
+
+
+def test_only_main_exits_and_the_api_knows_no_cli() -> None:
+    for rel, layer, tree in modules():
+        text = (PACKAGE / rel).read_text(encoding="utf-8")
+        if rel != "cli/main.py":
+            assert "sys.exit" not in text, rel
+        if layer == "api":
+            assert not {"typer", "click", "rich"} & {m.split(".")[0] for m in imports(tree)}, rel

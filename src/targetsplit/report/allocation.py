@@ -1,6 +1,6 @@
 """What each command shows, as data: grids for tables, rows for CSV, dicts for JSON.
 
-Pure functions of core results; :mod:`render` turns them into text.
+Pure functions of core results; :mod:`targetsplit.report.grid` turns grids into text.
 """
 
 from __future__ import annotations
@@ -12,10 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from targetsplit.numbers.amounts import decimal_text, format_percent, round_fraction
 from targetsplit.plan.tree import Metric, Plan
-from targetsplit.report.grid import Column, Grid
+from targetsplit.report.formats import Format, Shown
+from targetsplit.report.grid import Column, Grid, csv_text
+from targetsplit.report.jsonout import dumps
 from targetsplit.split.hierarchy import Allocated, Allocation
 
 if TYPE_CHECKING:
+    from targetsplit.api.allocate import AllocateResult
     from targetsplit.split.timesplit import PeriodSplit
 
 INFO_FIELDS = ("owner", "due", "strategy", "note")
@@ -268,3 +271,39 @@ def add_periods_json(
             node["periods"][m.name] = dict(zip(labels, [numbers[k] for k in chosen], strict=True))
     doc["by"] = split.granularity
     return doc
+
+
+def render(result: AllocateResult, fmt: Format, depth: int | None, width: int | None) -> Shown:
+    """The allocation as ``fmt``; ``width`` (a terminal's columns) folds period
+    columns into several tables."""
+    alloc, metrics, split = result.allocation, result.metrics, result.split
+    if split is None:
+        if fmt is Format.json:
+            return dumps(allocation_json(alloc, metrics, depth))
+        if fmt is Format.csv:
+            return csv_text(*allocation_csv(alloc, metrics, depth))
+        return allocation_grids(alloc, metrics, depth)
+    chosen = list(result.periods)
+    if fmt is Format.json:
+        doc = allocation_json(alloc, metrics, depth)
+        return dumps(add_periods_json(doc, split, metrics, chosen))
+    if fmt is Format.csv:
+        return csv_text(*period_csv(alloc, split, metrics, depth, chosen))
+    per_grid = None if width is None else _columns_that_fit(split, alloc, metrics, chosen, width)
+    return period_grids(alloc, split, metrics, depth, chosen, per_grid)
+
+
+def _columns_that_fit(
+    split: PeriodSplit,
+    alloc: Allocation,
+    metrics: Sequence[Metric],
+    chosen: list[int],
+    width: int,
+) -> int:
+    """How many period columns fit ``width`` beside the node and total columns."""
+    name_w = max(len(r.node.name) + 2 * r.node.depth for r in alloc.rows) + 3
+    cell_w = 3 + max(
+        max(len(split.slots[k].label) for k in chosen),
+        max(len(m.format(r.targets[m.name])) for m in metrics for r in alloc.rows),
+    )
+    return max(1, (width - name_w - cell_w) // cell_w)

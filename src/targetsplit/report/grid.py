@@ -9,15 +9,12 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from targetsplit.report.textsafe import csv_cell, markdown_cell, visible
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
-
-Format = Literal["table", "plain", "markdown", "csv", "json"]
-FORMATS: tuple[str, ...] = ("table", "plain", "markdown", "csv", "json")
 
 
 @dataclass(frozen=True)

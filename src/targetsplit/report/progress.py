@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from targetsplit.numbers.amounts import decimal_text, format_percent, round_fraction
 from targetsplit.plan.tree import Metric
-from targetsplit.report.grid import Column, Grid
+from targetsplit.report.formats import Format, Shown
+from targetsplit.report.grid import Column, Grid, csv_text
+from targetsplit.report.jsonout import dumps
 from targetsplit.track.progress import Figures, Progress, ProgressRow
+
+if TYPE_CHECKING:
+    from targetsplit.api.progress import ProgressResult
 
 FIELDS = (
     "target",
@@ -201,3 +206,23 @@ def below(
             if a is not None and a < threshold:
                 out.append(f"{r.path or r.node.name}: {m.name} at {format_percent(a, 1)}")
     return out
+
+
+def render(result: ProgressResult, fmt: Format, depth: int | None, rank: bool) -> Shown:
+    """The progress as ``fmt``; ``rank`` orders siblings best first by the first metric."""
+    p, metrics = result.progress, result.metrics
+    sort_metric = metrics[0].name if rank else None
+    if fmt is Format.json:
+        return dumps(progress_json(p, metrics, depth, sort_metric))
+    if fmt is Format.csv:
+        return csv_text(*progress_csv(p, metrics, depth, sort_metric))
+    return progress_grids(p, metrics, depth, sort_metric)
+
+
+def below_text(result: ProgressResult, depth: int | None, threshold: Fraction) -> str | None:
+    """What ``--fail-under`` says when a node shown is below ``threshold`` (else None)."""
+    low = below(result.progress, result.metrics, depth, threshold)
+    if not low:
+        return None
+    lines = [f"below {format_percent(threshold)} attainment:", *(f"  {line}" for line in low)]
+    return "\n".join(lines) + "\n"

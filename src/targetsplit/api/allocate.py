@@ -1,0 +1,54 @@
+"""``allocate``: every node's figures, and with a granularity its periods."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from targetsplit.api.common import Warnings, WarningSink, check_tier, periods_shown, pick_metrics
+from targetsplit.errors import Diagnostic
+from targetsplit.plan.load import load_plan
+from targetsplit.plan.tree import Metric
+from targetsplit.split import hierarchy
+from targetsplit.split.hierarchy import Allocation
+
+if TYPE_CHECKING:
+    from targetsplit.calendar.workdays import Granularity
+    from targetsplit.split.timesplit import PeriodSplit
+
+
+@dataclass(frozen=True)
+class AllocateResult:
+    allocation: Allocation
+    metrics: tuple[Metric, ...]  # the metrics asked for, in plan order
+    split: PeriodSplit | None  # the figures over time, when periods were asked for
+    periods: tuple[int, ...]  # the slots of ``split`` to show
+    warnings: tuple[Diagnostic, ...]
+
+
+def allocate(
+    plan: str | Path | None = None,
+    *,
+    metrics: Sequence[str] | None = None,
+    tier: str | None = None,
+    by: Granularity | None = None,
+    period: str | None = None,
+    on_warning: WarningSink | None = None,
+) -> AllocateResult:
+    """Split the plan (under ``tier``); with ``by`` or ``period``, over time too."""
+    p = load_plan(None if plan is None else str(plan)).plan
+    chosen = pick_metrics(p, metrics)
+    check_tier(p, tier)
+    warnings = Warnings(on_warning)
+    warnings.add(p.warnings)
+    allocation = hierarchy.allocate(p, tier)
+    if by is None and period is None:
+        return AllocateResult(allocation, chosen, None, (), warnings.all())
+    from targetsplit.split.timesplit import split_over_time
+
+    granularity, slots = periods_shown(p, period, by)
+    split = split_over_time(allocation, granularity)
+    shown = tuple(range(len(split.slots))) if slots is None else tuple(slots)
+    return AllocateResult(allocation, chosen, split, shown, warnings.all())

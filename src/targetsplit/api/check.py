@@ -1,0 +1,54 @@
+"""``check``: validate and lint a plan, or compare a hand-made target sheet with it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from targetsplit.api.common import Warnings, WarningSink
+from targetsplit.audit.against import Difference
+from targetsplit.audit.lint import lint
+from targetsplit.errors import Diagnostic
+from targetsplit.plan.load import load_plan
+from targetsplit.plan.tree import Plan
+from targetsplit.split.hierarchy import allocate
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    plan: Plan
+    source: str  # the plan as named in messages
+    warnings: tuple[Diagnostic, ...]  # the plan's and the lint's
+    sheet: str | None = None  # with a sheet: its name, how many figures it has,
+    checked: int = 0
+    differences: tuple[Difference, ...] = ()  # and where it disagrees
+
+    @property
+    def nodes(self) -> int:
+        return sum(1 for _ in self.plan.nodes()) - 1
+
+    def failed(self, strict: bool) -> bool:
+        """Whether the check fails: a sheet that disagrees, or warnings under ``strict``."""
+        return bool(self.differences) or (strict and bool(self.warnings))
+
+
+def check(
+    plan: str | Path | None = None,
+    *,
+    against: str | Path | None = None,
+    on_warning: WarningSink | None = None,
+) -> CheckResult:
+    """Build and lint the plan (errors raise); with ``against``, compare the sheet."""
+    loaded = load_plan(None if plan is None else str(plan))
+    p = loaded.plan
+    alloc = allocate(p)
+    warnings = Warnings(on_warning)
+    warnings.add(p.warnings + tuple(loaded.place(d) for d in lint(alloc)))
+    if against is None:
+        return CheckResult(p, loaded.source, warnings.all())
+    from targetsplit.audit.against import compare
+    from targetsplit.audit.sheets import read_sheet
+
+    sheet, entries = read_sheet(str(against), p)
+    differences = tuple(compare(alloc, entries))
+    return CheckResult(p, loaded.source, warnings.all(), sheet, len(entries), differences)

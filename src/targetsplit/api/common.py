@@ -1,0 +1,65 @@
+"""What several commands share: choosing metrics, tiers and periods, and warnings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from targetsplit.errors import Diagnostic, UsageError
+from targetsplit.plan.tree import Metric, Plan, did_you_mean
+
+if TYPE_CHECKING:
+    from targetsplit.calendar.workdays import Granularity
+
+WarningSink = Callable[[Diagnostic], None]
+
+
+class Warnings:
+    """The warnings of one call: kept for its result, and passed on as they arise."""
+
+    def __init__(self, sink: WarningSink | None) -> None:
+        self.items: list[Diagnostic] = []
+        self._sink = sink
+
+    def add(self, diagnostics: Iterable[Diagnostic]) -> None:
+        for d in diagnostics:
+            self.items.append(d)
+            if self._sink is not None:
+                self._sink(d)
+
+    def all(self) -> tuple[Diagnostic, ...]:
+        return tuple(self.items)
+
+
+def pick_metrics(plan: Plan, wanted: Sequence[str] | None) -> tuple[Metric, ...]:
+    """The plan's metrics named in ``wanted`` (all without), in plan order."""
+    available = plan.metric_names
+    if not wanted:
+        return plan.metrics
+    for m in wanted:
+        if m not in available:
+            raise UsageError(
+                f"unknown metric '{m}'{did_you_mean(m, available)};"
+                f" the plan's metrics are: {', '.join(available)}"
+            )
+    return tuple(m for m in plan.metrics if m.name in wanted)
+
+
+def check_tier(plan: Plan, tier: str | None) -> None:
+    if tier is not None and tier not in plan.tiers:
+        raise UsageError(f"unknown tier '{tier}'; the plan's tiers are: {', '.join(plan.tiers)}")
+
+
+def periods_shown(
+    plan: Plan, period: str | None, by: Granularity | None
+) -> tuple[Granularity, list[int] | None]:
+    """The granularity and the slots a ``--period`` label picks (None: all of them)."""
+    from targetsplit.calendar.workdays import select
+
+    assert plan.breakdown is not None
+    if period is None:
+        return by or "month", None
+    try:
+        return select(plan.breakdown, period, by)
+    except ValueError as e:
+        raise UsageError(f"--period: {e}") from None

@@ -1,0 +1,60 @@
+"""``explain``: how a node's figures were derived, step by step."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from targetsplit.api.common import Warnings, WarningSink, check_tier, periods_shown, pick_metrics
+from targetsplit.audit import explain as derive
+from targetsplit.audit.explain import Step
+from targetsplit.errors import Diagnostic, UsageError
+from targetsplit.plan.load import load_plan
+from targetsplit.plan.tree import NodeIndex
+from targetsplit.split.hierarchy import allocate
+
+
+@dataclass(frozen=True)
+class ExplainResult:
+    node: str  # the node's path ("" for the root)
+    title: str  # what the derivation is headed with
+    tier: str | None
+    steps: tuple[Step, ...]
+    warnings: tuple[Diagnostic, ...]
+
+
+def explain(
+    plan: str | Path | None,
+    node: str,
+    *,
+    metrics: Sequence[str] | None = None,
+    period: str | None = None,
+    tier: str | None = None,
+    on_warning: WarningSink | None = None,
+) -> ExplainResult:
+    """The steps from the total to ``node``'s figures (and its ``period`` figures)."""
+    p = load_plan(None if plan is None else str(plan)).plan
+    chosen = pick_metrics(p, metrics)
+    check_tier(p, tier)
+    try:
+        found = NodeIndex(p).lookup(node) if node not in ("", p.title) else p.root
+    except LookupError as e:
+        raise UsageError(str(e)) from None
+    warnings = Warnings(on_warning)
+    warnings.add(p.warnings)
+    alloc = allocate(p, tier)
+    steps: list[Step] = []
+    for m in chosen:
+        steps += derive.derivation(alloc, found, m)
+    if period is not None:
+        from targetsplit.split.timesplit import split_over_time
+
+        granularity, slots = periods_shown(p, period, None)
+        assert slots is not None
+        split = split_over_time(alloc, granularity)
+        for m in chosen:
+            values = split.values(found.key, m.name)
+            for k in slots:
+                steps += derive.period_steps(alloc, found, m, split.slots[k], values[k])
+    return ExplainResult(found.key, found.key or p.title, tier, tuple(steps), warnings.all())

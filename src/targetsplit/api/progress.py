@@ -1,0 +1,86 @@
+"""``progress``: attainment to date from the actuals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from targetsplit.api.common import Warnings, WarningSink, pick_metrics
+from targetsplit.errors import Diagnostic, TargetsplitError, UsageError
+from targetsplit.plan.load import Loaded, load_plan
+from targetsplit.plan.tree import Metric
+from targetsplit.split.hierarchy import allocate
+from targetsplit.track.actuals import read_actuals
+from targetsplit.track.progress import Progress, compute, cutoff, targets_to_date, week_end
+
+
+@dataclass(frozen=True)
+class ProgressResult:
+    progress: Progress
+    metrics: tuple[Metric, ...]  # the metrics asked for, in plan order
+    actuals: str  # the actuals file as named in messages
+    warnings: tuple[Diagnostic, ...]
+
+
+def progress(
+    plan: str | Path | None = None,
+    *,
+    week: int | None = None,
+    as_of: date | str | None = None,
+    actuals: str | Path | None = None,
+    metrics: Sequence[str] | None = None,
+    on_warning: WarningSink | None = None,
+) -> ProgressResult:
+    """Progress at the end of ``week`` or of ``as_of`` (default: today), from
+    ``actuals`` or the plan's own actuals file."""
+    if week is not None and as_of is not None:
+        raise UsageError("give --week or --as-of, not both")
+    loaded = load_plan(None if plan is None else str(plan))
+    p = loaded.plan
+    b = p.breakdown
+    assert b is not None
+    chosen = pick_metrics(p, metrics)
+    day = _cut_day(loaded, week, as_of)
+    path, shown = _actuals_file(loaded, actuals)
+    warnings = Warnings(on_warning)
+    warnings.add(p.warnings)
+    cut = cutoff(b, day, week)
+    alloc = allocate(p)
+    facts = read_actuals(path, shown, p, cut.day)
+    warnings.add(facts.warnings)
+    result = compute(alloc, cut, targets_to_date(alloc, cut.day), facts.direct)
+    return ProgressResult(result, chosen, shown, warnings.all())
+
+
+def _cut_day(loaded: Loaded, week: int | None, as_of: date | str | None) -> date:
+    assert loaded.plan.breakdown is not None
+    if week is not None:
+        try:
+            return week_end(loaded.plan.breakdown, week)
+        except ValueError as e:
+            raise UsageError(f"--week: {e}") from None
+    if isinstance(as_of, str):
+        try:
+            return date.fromisoformat(as_of)
+        except ValueError:
+            raise UsageError(f"--as-of takes a date such as 2026-08-09, not '{as_of}'") from None
+    return as_of if as_of is not None else date.today()
+
+
+def _actuals_file(loaded: Loaded, given: str | Path | None) -> tuple[str, str]:
+    """The actuals file to read, and its name as messages show it."""
+    if given is not None:
+        return str(given), str(given)
+    relative = loaded.plan.actuals
+    if relative is None:
+        raise TargetsplitError(
+            [
+                Diagnostic("no actuals: give --actuals FILE, or actuals: FILE in the plan").placed(
+                    loaded.source, None, None
+                )
+            ]
+        )
+    path = str(loaded.base_dir / relative)
+    return path, relative if not Path(relative).is_absolute() else path

@@ -1,0 +1,67 @@
+"""``targetsplit allocate``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from targetsplit.cli.app import app
+from targetsplit.cli.options import (
+    By,
+    DepthOpt,
+    FormatOpt,
+    MetricOpt,
+    OutputOpt,
+    PlanArg,
+    QuietOpt,
+    TierOpt,
+)
+from targetsplit.report.formats import Format
+
+
+@app.command(
+    epilog="Examples:\n\n"
+    "  targetsplit allocate examples/fy2026.yaml\n\n"
+    "  targetsplit allocate plan.yaml --metric revenue --depth 1 --tier stretch\n\n"
+    "  targetsplit allocate plan.yaml --by quarter\n\n"
+    "  targetsplit allocate plan.yaml --by week --period 2026-Q3 --metric revenue\n\n"
+    "  targetsplit allocate plan.yaml --format json --output targets.json"
+)
+def allocate(
+    plan: PlanArg = None,
+    metric: MetricOpt = None,
+    depth: DepthOpt = None,
+    tier: TierOpt = None,
+    by: Annotated[
+        By | None,
+        typer.Option("--by", "-b", help="Add period columns: half, quarter, month or week."),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            "-p",
+            metavar="LABEL",
+            help="Show only this period or range: 2026-Q3, 2026-08, 2026-W32, 2026-W30..2026-W35.",
+        ),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Show every node's target for every metric, split exactly from the totals,
+    and with --by its figures for each half, quarter, month or week."""
+    from targetsplit.api import allocate as api
+    from targetsplit.cli.show import show, terminal_width, warner
+    from targetsplit.report import allocation
+
+    result = api.allocate(
+        plan,
+        metrics=metric,
+        tier=tier,
+        by=None if by is None else by.value,
+        period=period,
+        on_warning=warner(quiet),
+    )
+    show(fmt, output, allocation.render(result, fmt, depth, terminal_width(fmt, output)))

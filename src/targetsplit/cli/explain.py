@@ -1,0 +1,51 @@
+"""``targetsplit explain``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from targetsplit.cli.app import app
+from targetsplit.cli.options import FormatOpt, MetricOpt, OutputOpt, QuietOpt, TierOpt
+from targetsplit.errors import UsageError
+from targetsplit.report.formats import Format
+
+
+@app.command(
+    epilog="Examples:\n\n"
+    "  targetsplit explain examples/fy2026.yaml 'East/Group 1'\n\n"
+    "  targetsplit explain examples/two-reps.yaml 'Rep B' --tier stretch\n\n"
+    "  targetsplit explain examples/fy2026.yaml North --metric revenue --period 2026-W32"
+)
+def explain(
+    args: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="[PLAN] NODE",
+            help="The plan (optional, as for every command) and the node: a path or a unique name.",
+            show_default=False,
+        ),
+    ],
+    metric: MetricOpt = None,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", "-p", metavar="LABEL", help="Also derive this period's figure."),
+    ] = None,
+    tier: TierOpt = None,
+    fmt: FormatOpt = Format.plain,
+    output: OutputOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """How each of a node's figures was derived, step by step from the total."""
+    from targetsplit.api import explain as api
+    from targetsplit.cli.show import show, warner
+    from targetsplit.report import explain as view
+
+    if len(args) > 2:
+        raise UsageError("give at most a plan and a node")
+    plan, node = (args[0], args[1]) if len(args) == 2 else (None, args[0])
+    result = api.explain(
+        plan, node, metrics=metric, period=period, tier=tier, on_warning=warner(quiet)
+    )
+    show(fmt, output, view.render(result, fmt))

@@ -1,0 +1,72 @@
+"""The options commands share, and the parsing of option text the api does not take."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from fractions import Fraction
+from typing import Annotated
+
+import typer
+
+from targetsplit.errors import UsageError
+from targetsplit.report.formats import Format
+
+
+class By(StrEnum):
+    half = "half"
+    quarter = "quarter"
+    month = "month"
+    week = "week"
+
+
+PlanArg = Annotated[
+    str | None,
+    typer.Argument(
+        help="The plan file; '-' reads standard input."
+        " Default: $TARGETSPLIT_PLAN, then ./targetsplit.yaml.",
+        show_default=False,
+        metavar="PLAN",
+    ),
+]
+FormatOpt = Annotated[
+    Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+]
+OutputOpt = Annotated[
+    str | None,
+    typer.Option("--output", "-o", help="Write the result to FILE (atomically).", metavar="FILE"),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Do not print warnings.")]
+MetricOpt = Annotated[
+    list[str] | None,
+    typer.Option("--metric", "-m", metavar="NAME", help="Show only this metric (repeatable)."),
+]
+TierOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--tier", "-t", metavar="NAME", help="Scale the total by a tier (floor, target, stretch…)."
+    ),
+]
+DepthOpt = Annotated[
+    int | None,
+    typer.Option("--depth", "-d", min=0, metavar="N", help="Show nodes down to this depth."),
+]
+
+
+def percent(option: str, text: str | None) -> Fraction | None:
+    """A percent option such as ``90`` or ``90%`` as a fraction (0.9)."""
+    from targetsplit.errors import AmountError
+    from targetsplit.numbers import amounts
+
+    if text is None:
+        return None
+    try:
+        return Fraction(amounts.parse(text.rstrip("%％") + "%").value)
+    except AmountError:
+        raise UsageError(f"{option} takes a percent such as 90, not '{text}'") from None
+
+
+def rank_sort(text: str | None) -> bool:
+    """``--sort rank`` (the only order there is besides the plan's)."""
+    if text not in (None, "rank"):
+        raise UsageError(f"--sort takes 'rank', not '{text}'")
+    return text == "rank"

@@ -1,0 +1,81 @@
+"""``targetsplit progress``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from targetsplit.cli.app import app
+from targetsplit.cli.options import (
+    DepthOpt,
+    FormatOpt,
+    MetricOpt,
+    OutputOpt,
+    PlanArg,
+    QuietOpt,
+)
+from targetsplit.report.formats import Format
+
+
+@app.command(
+    epilog="Examples:\n\n"
+    "  targetsplit progress plan.yaml --week 32\n\n"
+    "  targetsplit progress plan.yaml --as-of 2026-08-05 --actuals crm-export.csv\n\n"
+    "  targetsplit progress plan.yaml --week 32 --depth 1 --sort rank\n\n"
+    "  targetsplit progress plan.yaml --week 32 --fail-under 90 --quiet || notify-team"
+)
+def progress(
+    plan: PlanArg = None,
+    week: Annotated[
+        int | None,
+        typer.Option("--week", "-w", metavar="N", help="Cut off at the end of week N."),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", metavar="DATE", help="Cut off at the end of DATE (default: today)."
+        ),
+    ] = None,
+    actuals: Annotated[
+        str | None,
+        typer.Option(
+            "--actuals", "-a", metavar="FILE", help="The actuals CSV (overrides the plan's)."
+        ),
+    ] = None,
+    metric: MetricOpt = None,
+    depth: DepthOpt = None,
+    sort: Annotated[
+        str | None,
+        typer.Option("--sort", metavar="rank", help="'rank': siblings best first (leaderboard)."),
+    ] = None,
+    fail_under: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-under",
+            metavar="PCT",
+            help="Exit 3, listing them, when a node shown is below PCT attainment.",
+        ),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    quiet: QuietOpt = False,
+) -> int:
+    """Attainment to date from actuals: target to date, actual, attainment, gap,
+    pace, projection, red/yellow/green status and rank, for every node."""
+    from targetsplit.api import progress as api
+    from targetsplit.cli.options import percent, rank_sort
+    from targetsplit.cli.show import show, warner
+    from targetsplit.report import progress as view
+
+    rank, threshold = rank_sort(sort), percent("--fail-under", fail_under)
+    result = api.progress(
+        plan, week=week, as_of=as_of, actuals=actuals, metrics=metric, on_warning=warner(quiet)
+    )
+    show(fmt, output, view.render(result, fmt, depth, rank))
+    below = None if threshold is None else view.below_text(result, depth, threshold)
+    if below is not None:
+        sys.stderr.write(below)
+        return 3
+    return 0

@@ -1,0 +1,51 @@
+"""Where results go: warnings to stderr, rendered output to stdout or a file."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from targetsplit.errors import Diagnostic
+from targetsplit.report.formats import Format, Shown
+
+
+def warner(quiet: bool) -> Callable[[Diagnostic], None] | None:
+    """What to do with a warning as it arises: print it, unless ``quiet``."""
+    if quiet:
+        return None
+
+    def write(d: Diagnostic) -> None:
+        sys.stderr.write(d.render() + "\n")
+
+    return write
+
+
+def terminal_width(fmt: Format, output: str | None) -> int | None:
+    """The terminal's columns when a table is drawn on one (else None)."""
+    import shutil
+
+    if fmt is not Format.table or output is not None or not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
+
+
+def show(fmt: Format, output: str | None, shown: Shown) -> None:
+    """Write ``shown`` to ``output`` (atomically) or stdout; tables on a terminal
+    are drawn by rich."""
+    from targetsplit.report.formats import as_text
+    from targetsplit.report.output import emit
+
+    if isinstance(shown, str) or fmt is not Format.table or output not in (None, "-"):
+        emit(as_text(fmt, shown), output)
+        return
+    import os
+
+    from rich.console import Console
+
+    from targetsplit.report.grid import print_tables
+
+    plain = bool(os.environ.get("NO_COLOR"))  # no-color.org: no styling at all
+    console = Console(
+        highlight=False, emoji=False, markup=False, color_system=None if plain else "auto"
+    )
+    print_tables(console, shown)

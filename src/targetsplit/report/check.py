@@ -1,0 +1,92 @@
+"""What `targetsplit check` shows: the ok line, or where a target sheet differs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from targetsplit.numbers.amounts import decimal_text
+from targetsplit.report.formats import Format, Shown
+from targetsplit.report.grid import Column, Grid, csv_text
+from targetsplit.report.jsonout import dumps
+
+if TYPE_CHECKING:
+    from targetsplit.api.check import CheckResult
+
+
+def ok_line(result: CheckResult) -> str:
+    noted = f", {len(result.warnings)} warning(s)" if result.warnings else ""
+    return (
+        f"{result.source}: ok: {result.nodes} nodes, {len(result.plan.metrics)} metric(s),"
+        f" period {result.plan.period.name}{noted}"
+    )
+
+
+def render(result: CheckResult, fmt: Format) -> Shown:
+    """Where the sheet differs from the plan, with the likely cause of each difference."""
+    differences, sheet, plan = result.differences, result.sheet, result.plan
+    if fmt is Format.json:
+        return dumps(
+            {
+                "sheet": sheet,
+                "checked": result.checked,
+                "agrees": not differences,
+                "differences": [
+                    {
+                        "node": d.name,
+                        "metric": d.metric,
+                        "sheet": d.sheet,
+                        "computed": d.computed,
+                        "difference": d.difference,
+                        "cause": d.cause,
+                        "line": d.line,
+                    }
+                    for d in differences
+                ],
+            }
+        )
+    if fmt is Format.csv:
+        rows: list[list[str | None]] = [
+            [
+                d.name,
+                d.metric,
+                None if d.sheet is None else decimal_text(d.sheet),
+                None if d.computed is None else decimal_text(d.computed),
+                None if d.difference is None else decimal_text(d.difference),
+                d.cause,
+            ]
+            for d in differences
+        ]
+        header = ["node", "metric", "sheet", "computed", "difference", "cause"]
+        return csv_text(header, rows, {2, 3, 4})
+    if not differences:
+        return (
+            f"{sheet} agrees with the plan: {result.checked} figure(s) within one rounding unit\n"
+        )
+
+    def value(metric: str, v: Decimal | None) -> str:
+        return "—" if v is None else plan.metric(metric).format(v)
+
+    grid = Grid(
+        title=f"{sheet}: {len(differences)} figure(s) differ from the plan",
+        columns=(
+            Column("node"),
+            Column("metric"),
+            Column("sheet", True),
+            Column("computed", True),
+            Column("difference", True),
+            Column("likely cause"),
+        ),
+        rows=tuple(
+            (
+                d.name or plan.title,
+                d.metric,
+                value(d.metric, d.sheet),
+                value(d.metric, d.computed),
+                value(d.metric, d.difference),
+                d.cause or "",
+            )
+            for d in differences
+        ),
+    )
+    return [grid]
