@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from targetsplit.errors import Diagnostic, PlanError
+from targetsplit.plan.build import build_plan
 from targetsplit.plan.document import (
     CALENDAR_KEYS,
     METRIC_KEYS,
@@ -26,7 +27,7 @@ from targetsplit.plan.document import (
     PlanDoc,
 )
 from targetsplit.plan.source import Document, load_yaml
-from targetsplit.plan.tree import Plan, build_plan, did_you_mean
+from targetsplit.plan.tree import Plan, did_you_mean
 
 MAX_PLAN_BYTES = 20 * 1024 * 1024
 ENV_VAR = "TARGETSPLIT_PLAN"

@@ -1,0 +1,58 @@
+"""Build the plan: a validated :class:`~targetsplit.plan.document.PlanDoc` in,
+a checked :class:`~targetsplit.plan.tree.Plan` out.
+
+Checks everything that needs more than one value at a time (shares that must
+add up, amounts that must fit the rounding unit) and collects every problem
+before it raises. The order of the steps is the order of the messages.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from targetsplit.calendar.workdays import breakdown
+from targetsplit.plan.build.collect import Collector
+from targetsplit.plan.build.dimensions import build_dimensions
+from targetsplit.plan.build.metrics import build_metrics
+from targetsplit.plan.build.nodes import build_tree
+from targetsplit.plan.build.tiers import build_status, build_tiers
+from targetsplit.plan.build.timing import build_calendar, build_seasonality, check_working_days
+from targetsplit.plan.document import PlanDoc
+from targetsplit.plan.tree import Plan
+
+__all__ = ["build_plan"]
+
+
+def build_plan(doc: PlanDoc) -> Plan:
+    """Build and check the plan; raise :class:`PlanError` with every problem."""
+    diags = Collector()
+    metrics = build_metrics(diags, doc.metrics)
+    tiers = build_tiers(diags, doc.tiers)
+    calendar = build_calendar(diags, doc.calendar)
+    days = None if diags.errors else breakdown(doc.period, calendar)
+    seasonality = build_seasonality(diags, doc.seasonality, ("seasonality",), days)
+    if doc.seasonality is None:
+        check_working_days(diags, days)
+    units = {m.name: m.total_units for m in metrics}
+    diags.raise_if_errors()  # totals that do not fit their unit: nothing below can be trusted
+    green, yellow = build_status(diags, doc.status)
+    root = build_tree(diags, metrics, days, doc.plan, doc.split, units)
+    dimensions = build_dimensions(diags, metrics, doc.dimensions, units)
+    diags.raise_if_errors()
+    return Plan(
+        title=doc.plan,
+        period=doc.period,
+        metrics=metrics,
+        root=root,
+        tiers=tiers,
+        tiers_given=doc.tiers is not None,
+        dimensions=dimensions,
+        warnings=tuple(diags.warnings),
+        calendar=calendar,
+        seasonality=seasonality,
+        breakdown=days,
+        green=green,
+        yellow=yellow,
+        actuals=doc.actuals,
+        max_growth=Fraction(doc.max_growth.value) if doc.max_growth else Fraction(3, 10),
+    )

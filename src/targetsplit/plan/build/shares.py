@@ -1,0 +1,272 @@
+"""Weights and exact shares, one sibling group at a time.
+
+A group's claims (percents and amounts) come first; what they leave goes to
+the one ``rest`` sibling or is shared by ratio, and must otherwise be nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from targetsplit.errors import Loc
+from targetsplit.numbers import amounts
+from targetsplit.plan.build.collect import Collector
+from targetsplit.plan.build.metrics import find_metric
+from targetsplit.plan.tree import Metric, did_you_mean
+from targetsplit.plan.weights import Weight, WeightSpec
+
+Weights = dict[str, Weight]  # one weight per metric
+
+
+def resolve_weights(
+    diags: Collector, metrics: Sequence[Metric], spec: WeightSpec | None, loc: Loc, what: str
+) -> Weights | None:
+    """Each metric's weight from a weight as written; None on error."""
+    if spec is None:
+        diags.error(
+            f"{what} has no weight: give a percent (60%), a ratio (1.2),"
+            " {amount: 300万}, {history: 120} or rest",
+            loc,
+        )
+        return None
+    names = tuple(m.name for m in metrics)
+    ok = True
+    for name in spec.by_metric:
+        if name not in names:
+            diags.error(
+                f"{what}: weight for unknown metric '{name}'{did_you_mean(name, names)}"
+                f" (metrics: {', '.join(names)})",
+                (*loc, "weight", name),
+            )
+            ok = False
+    out: Weights = {}
+    for m in metrics:
+        w = spec.by_metric.get(m.name, spec.default)
+        if w is None:
+            diags.error(
+                f"{what} has no weight for '{m.name}': add default: or {m.name}: to its weight",
+                (*loc, "weight"),
+            )
+            ok = False
+            continue
+        if w.kind == "amount":
+            counted = metrics[0] if w.metric is None else find_metric(metrics, w.metric)
+            if counted is not None and (w.value / Fraction(counted.unit)).denominator != 1:
+                diags.error(
+                    f"{what}: the amount {w.text} is not a multiple of {counted.name}'s"
+                    f" rounding unit {counted.format(counted.unit)}",
+                    (*loc, "weight"),
+                    dedupe="amount-unit",
+                )
+                ok = False
+        out[m.name] = w
+    return out if ok else None
+
+
+def sibling_shares(
+    diags: Collector,
+    metrics: Sequence[Metric],
+    parent_units: Mapping[str, int],
+    children: Sequence[tuple[str, Weights]],
+    loc: Loc,
+    where: str,
+) -> list[dict[str, Fraction]] | None:
+    """Each child's exact share of the parent, per metric; None on error."""
+    result: list[dict[str, Fraction]] = [{} for _ in children]
+    ok = True
+    for m in metrics:
+        group = _Group(diags, metrics, m, parent_units, loc, where)
+        per_metric = group.shares([w[m.name] for _, w in children])
+        if per_metric is None:
+            ok = False
+            continue
+        for i, share in enumerate(per_metric):
+            result[i][m.name] = share
+    return result if ok else None
+
+
+def provisional_units(
+    metrics: Sequence[Metric], parent_units: Mapping[str, int], weights: Mapping[str, Weight]
+) -> dict[str, int] | None:
+    """A child's figures when its own claim fixes them, whatever its siblings; else None."""
+    out: dict[str, int] = {}
+    for m in metrics:
+        w = weights[m.name]
+        if w.kind == "percent":
+            share = w.value
+        elif w.kind == "amount" and (w.metric or metrics[0].name) == m.name:
+            if parent_units[m.name] == 0:
+                return None
+            share = w.value / Fraction(m.amount(parent_units[m.name]))
+        else:
+            return None
+        quota = share * parent_units[m.name]
+        out[m.name] = quota.numerator // quota.denominator
+    return out
+
+
+@dataclass(frozen=True)
+class _Group:
+    """One metric of one sibling group, with what its messages say."""
+
+    diags: Collector
+    metrics: Sequence[Metric]
+    metric: Metric
+    parent_units: Mapping[str, int]
+    loc: Loc
+    where: str  # "under 'East'", "at the top level", "in dimension 'product'"
+
+    @property
+    def parent(self) -> Fraction:
+        """The parent's amount of this metric."""
+        return Fraction(self.metric.amount(self.parent_units[self.metric.name]))
+
+    @property
+    def label(self) -> str:
+        """The metric's name and a space, when the plan has more than one metric."""
+        return f"{self.metric.name} " if len(self.metrics) > 1 else ""
+
+    def shares(self, weights: Sequence[Weight]) -> list[Fraction] | None:
+        rests = [i for i, w in enumerate(weights) if w.kind == "rest"]
+        ratios = [i for i, w in enumerate(weights) if w.is_ratio]
+        if not self._one_way_to_share_what_is_left(rests, ratios):
+            return None
+        shares = self._claims(weights)
+        if shares is None:
+            return None
+        claimed = sum(shares, Fraction(0))
+        if claimed > 1:
+            self._over(claimed)
+            return None
+        left = 1 - claimed
+        if rests:
+            shares[rests[0]] = left
+        elif ratios:
+            if not self._share_by_ratio(weights, ratios, left, shares):
+                return None
+        elif claimed != 1 and not (any(w.kind == "amount" for w in weights) and self.parent == 0):
+            self._short(claimed)
+            return None
+        return shares
+
+    def _one_way_to_share_what_is_left(self, rests: list[int], ratios: list[int]) -> bool:
+        if len(rests) > 1:
+            self.diags.error(
+                f"more than one 'rest' {self.where}; only one sibling can take the rest",
+                self.loc,
+                "rests",
+            )
+            return False
+        if rests and ratios:
+            self.diags.error(
+                f"'rest' and ratio weights {self.where} cannot be mixed: use ratios for all of the"
+                " siblings that share what the claims leave",
+                self.loc,
+                "rest-ratio",
+            )
+            return False
+        return True
+
+    def _claims(self, weights: Sequence[Weight]) -> list[Fraction] | None:
+        """The share each percent and amount claims (zero for the others); None on error."""
+        shares: list[Fraction] = [Fraction(0)] * len(weights)
+        for i, w in enumerate(weights):
+            if w.kind == "percent":
+                shares[i] = w.value
+            elif w.kind == "amount":
+                share = self._amount_share(w)
+                if share is None:
+                    return None
+                shares[i] = share
+        return shares
+
+    def _amount_share(self, w: Weight) -> Fraction | None:
+        counted = w.metric or self.metrics[0].name
+        counted_metric = find_metric(self.metrics, counted)
+        assert counted_metric is not None  # unknown metrics were rejected in resolve_weights()
+        base = Fraction(counted_metric.amount(self.parent_units[counted]))
+        if base != 0:
+            return w.value / base
+        if w.value == 0:
+            return Fraction(0)
+        if counted == self.metric.name:
+            self.diags.error(
+                f"{self.label}claims {self.where} exceed the parent: {w.text} of 0",
+                self.loc,
+                "over",
+            )
+        else:
+            self.diags.error(
+                f"the amount {w.text} {self.where} gives no share of '{self.metric.name}':"
+                f" the parent's '{counted}' is zero",
+                self.loc,
+                f"zero-base-{self.metric.name}",
+            )
+        return None
+
+    def _share_by_ratio(
+        self, weights: Sequence[Weight], ratios: list[int], left: Fraction, shares: list[Fraction]
+    ) -> bool:
+        """Share what the claims leave by ratio, into ``shares``; False on error."""
+        total_ratio = sum((weights[i].value for i in ratios), Fraction(0))
+        if total_ratio == 0:
+            if left > 0:
+                self.diags.error(
+                    f"{self.label}ratio weights {self.where} are all zero but"
+                    f" {amounts.format_percent(left)} ({self._text(left * self.parent)})"
+                    " is left to share",
+                    self.loc,
+                    "zero-ratios",
+                )
+                return False
+            return True
+        if left == 0:
+            self.diags.warn(
+                f"the claims {self.where} take all of it: its ratio siblings get nothing",
+                self.loc,
+            )
+        for i in ratios:
+            shares[i] = left * weights[i].value / total_ratio
+        return True
+
+    def _over(self, claimed: Fraction) -> None:
+        over = claimed * self.parent - self.parent
+        self.diags.error(
+            f"{self.label}claims {self.where} add up to {amounts.format_percent(claimed)}"
+            f" ({self._text(claimed * self.parent)}),"
+            f" {self._text(over)} over {self._text(self.parent)}",
+            self.loc,
+            "over",
+        )
+
+    def _short(self, claimed: Fraction) -> None:
+        short = self.parent - claimed * self.parent
+        self.diags.error(
+            f"{self.label}shares {self.where} add up to {amounts.format_percent(claimed)}"
+            f" ({self._text(claimed * self.parent)}),"
+            f" {self._text(short)} short of {self._text(self.parent)}",
+            self.loc,
+            "short",
+        )
+
+    def _text(self, f: Fraction) -> str:
+        return _fraction_text(f, self.metric)
+
+
+def _fraction_text(f: Fraction, metric: Metric) -> str:
+    if (f / Fraction(metric.unit)).denominator == 1 or _terminates(f):
+        try:
+            return metric.format(amounts.to_decimal(f))
+        except ArithmeticError:  # pragma: no cover - guarded by _terminates
+            pass
+    return "≈" + metric.format(amounts.round_fraction(f, 4))
+
+
+def _terminates(f: Fraction) -> bool:
+    d = f.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    return d == 1
