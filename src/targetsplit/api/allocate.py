@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from targetsplit.api.common import Warnings, WarningSink, check_tier, periods_shown, pick_metrics
 from targetsplit.errors import Diagnostic
@@ -19,8 +18,7 @@ if TYPE_CHECKING:
     from targetsplit.split.timesplit import PeriodSplit
 
 
-@dataclass(frozen=True)
-class AllocateResult:
+class AllocateResult(NamedTuple):
     allocation: Allocation
     metrics: tuple[Metric, ...]  # the metrics asked for, in plan order
     split: PeriodSplit | None  # the figures over time, when periods were asked for

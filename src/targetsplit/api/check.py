@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from targetsplit.api.common import Warnings, WarningSink
 from targetsplit.audit.against import Difference
@@ -14,8 +14,7 @@ from targetsplit.plan.tree import Plan
 from targetsplit.split.hierarchy import allocate
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(NamedTuple):
     plan: Plan
     source: str  # the plan as named in messages
     warnings: tuple[Diagnostic, ...]  # the plan's and the lint's

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from targetsplit.api.common import Warnings, WarningSink, check_tier, periods_shown, pick_metrics
 from targetsplit.audit import explain as derive
@@ -15,8 +15,7 @@ from targetsplit.plan.tree import NodeIndex
 from targetsplit.split.hierarchy import allocate
 
 
-@dataclass(frozen=True)
-class ExplainResult:
+class ExplainResult(NamedTuple):
     node: str  # the node's path ("" for the root)
     title: str  # what the derivation is headed with
     tier: str | None

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from targetsplit.api.common import Warnings, WarningSink, pick_metrics
 from targetsplit.errors import Diagnostic, TargetsplitError, UsageError
@@ -16,8 +16,7 @@ from targetsplit.track.actuals import read_actuals
 from targetsplit.track.progress import Progress, compute, cutoff, targets_to_date, week_end
 
 
-@dataclass(frozen=True)
-class ProgressResult:
+class ProgressResult(NamedTuple):
     progress: Progress
     metrics: tuple[Metric, ...]  # the metrics asked for, in plan order
     actuals: str  # the actuals file as named in messages

@@ -14,7 +14,6 @@ from targetsplit.numbers.amounts import decimal_text, format_percent, round_frac
 from targetsplit.plan.tree import Metric, Plan
 from targetsplit.report.formats import Format, Shown
 from targetsplit.report.grid import Column, Grid, csv_text
-from targetsplit.report.jsonout import dumps
 from targetsplit.split.hierarchy import Allocated, Allocation
 
 if TYPE_CHECKING:
@@ -279,12 +278,16 @@ def render(result: AllocateResult, fmt: Format, depth: int | None, width: int | 
     alloc, metrics, split = result.allocation, result.metrics, result.split
     if split is None:
         if fmt is Format.json:
+            from targetsplit.report.jsonout import dumps
+
             return dumps(allocation_json(alloc, metrics, depth))
         if fmt is Format.csv:
             return csv_text(*allocation_csv(alloc, metrics, depth))
         return allocation_grids(alloc, metrics, depth)
     chosen = list(result.periods)
     if fmt is Format.json:
+        from targetsplit.report.jsonout import dumps
+
         doc = allocation_json(alloc, metrics, depth)
         return dumps(add_periods_json(doc, split, metrics, chosen))
     if fmt is Format.csv:

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from targetsplit.numbers.amounts import decimal_text
 from targetsplit.report.formats import Format, Shown
 from targetsplit.report.grid import Column, Grid, csv_text
-from targetsplit.report.jsonout import dumps
 
 if TYPE_CHECKING:
     from targetsplit.api.check import CheckResult
@@ -26,6 +25,8 @@ def render(result: CheckResult, fmt: Format) -> Shown:
     """Where the sheet differs from the plan, with the likely cause of each difference."""
     differences, sheet, plan = result.differences, result.sheet, result.plan
     if fmt is Format.json:
+        from targetsplit.report.jsonout import dumps
+
         return dumps(
             {
                 "sheet": sheet,

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from targetsplit.numbers.amounts import decimal_text
 from targetsplit.report.formats import Format
 from targetsplit.report.grid import csv_text
-from targetsplit.report.jsonout import dumps
 from targetsplit.report.textsafe import markdown_cell, visible
 
 if TYPE_CHECKING:
@@ -16,6 +15,8 @@ if TYPE_CHECKING:
 
 def render(result: ExplainResult, fmt: Format) -> str:
     if fmt is Format.json:
+        from targetsplit.report.jsonout import dumps
+
         steps = [{"metric": s.metric, "text": s.text, "value": s.value} for s in result.steps]
         return dumps({"node": result.node, "tier": result.tier, "steps": steps})
     if fmt is Format.csv:

@@ -11,7 +11,6 @@ from targetsplit.numbers.amounts import decimal_text, format_percent, round_frac
 from targetsplit.plan.tree import Metric
 from targetsplit.report.formats import Format, Shown
 from targetsplit.report.grid import Column, Grid, csv_text
-from targetsplit.report.jsonout import dumps
 from targetsplit.track.progress import Figures, Progress, ProgressRow
 
 if TYPE_CHECKING:
@@ -213,6 +212,8 @@ def render(result: ProgressResult, fmt: Format, depth: int | None, rank: bool) -
     p, metrics = result.progress, result.metrics
     sort_metric = metrics[0].name if rank else None
     if fmt is Format.json:
+        from targetsplit.report.jsonout import dumps
+
         return dumps(progress_json(p, metrics, depth, sort_metric))
     if fmt is Format.csv:
         return csv_text(*progress_csv(p, metrics, depth, sort_metric))

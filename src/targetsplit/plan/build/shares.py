@@ -7,8 +7,8 @@ the one ``rest`` sibling or is shared by ratio, and must otherwise be nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from targetsplit.errors import Loc
 from targetsplit.numbers import amounts
@@ -107,8 +107,7 @@ def provisional_units(
     return out
 
 
-@dataclass(frozen=True)
-class _Group:
+class _Group(NamedTuple):
     """One metric of one sibling group, with what its messages say."""
 
     diags: Collector
