@@ -6,9 +6,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from targetsplit.api.common import Warnings, WarningSink, check_tier, periods_shown, pick_metrics
+from targetsplit.api.common import (
+    Inputs,
+    Warnings,
+    WarningSink,
+    check_tier,
+    periods_shown,
+    pick_metrics,
+    read_plan,
+)
 from targetsplit.errors import Diagnostic
-from targetsplit.plan.load import load_plan
 from targetsplit.plan.tree import Metric
 from targetsplit.split import hierarchy
 from targetsplit.split.hierarchy import Allocation
@@ -24,6 +31,7 @@ class AllocateResult(NamedTuple):
     split: PeriodSplit | None  # the figures over time, when periods were asked for
     periods: tuple[int, ...]  # the slots of ``split`` to show
     warnings: tuple[Diagnostic, ...]
+    inputs: Inputs  # the files read
 
 
 def allocate(
@@ -36,17 +44,18 @@ def allocate(
     on_warning: WarningSink | None = None,
 ) -> AllocateResult:
     """Split the plan (under ``tier``); with ``by`` or ``period``, over time too."""
-    p = load_plan(None if plan is None else str(plan)).plan
+    loaded, inputs = read_plan(plan)
+    p = loaded.plan
     chosen = pick_metrics(p, metrics)
     check_tier(p, tier)
     warnings = Warnings(on_warning)
     warnings.add(p.warnings)
     allocation = hierarchy.allocate(p, tier)
     if by is None and period is None:
-        return AllocateResult(allocation, chosen, None, (), warnings.all())
+        return AllocateResult(allocation, chosen, None, (), warnings.all(), inputs)
     from targetsplit.split.timesplit import split_over_time
 
     granularity, slots = periods_shown(p, period, by)
     split = split_over_time(allocation, granularity)
     shown = tuple(range(len(split.slots))) if slots is None else tuple(slots)
-    return AllocateResult(allocation, chosen, split, shown, warnings.all())
+    return AllocateResult(allocation, chosen, split, shown, warnings.all(), inputs)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from targetsplit.api.common import Warnings, WarningSink
+from targetsplit.api.common import Inputs, Warnings, WarningSink, read_plan
 from targetsplit.audit.against import Difference
 from targetsplit.audit.lint import lint
 from targetsplit.errors import Diagnostic
-from targetsplit.plan.load import load_plan
 from targetsplit.plan.tree import Plan
 from targetsplit.split.hierarchy import allocate
 
@@ -18,6 +17,7 @@ class CheckResult(NamedTuple):
     plan: Plan
     source: str  # the plan as named in messages
     warnings: tuple[Diagnostic, ...]  # the plan's and the lint's
+    inputs: Inputs  # the files read
     sheet: str | None = None  # with a sheet: its name, how many figures it has,
     checked: int = 0
     differences: tuple[Difference, ...] = ()  # and where it disagrees
@@ -38,16 +38,17 @@ def check(
     on_warning: WarningSink | None = None,
 ) -> CheckResult:
     """Build and lint the plan (errors raise); with ``against``, compare the sheet."""
-    loaded = load_plan(None if plan is None else str(plan))
+    loaded, inputs = read_plan(plan)
     p = loaded.plan
     alloc = allocate(p)
     warnings = Warnings(on_warning)
     warnings.add(p.warnings + tuple(loaded.place(d) for d in lint(alloc)))
     if against is None:
-        return CheckResult(p, loaded.source, warnings.all())
+        return CheckResult(p, loaded.source, warnings.all(), inputs)
     from targetsplit.audit.against import compare
     from targetsplit.audit.sheets import read_sheet
 
     sheet, entries = read_sheet(str(against), p)
     differences = tuple(compare(alloc, entries))
-    return CheckResult(p, loaded.source, warnings.all(), sheet, len(entries), differences)
+    inputs += (("sheet", str(against)),)
+    return CheckResult(p, loaded.source, warnings.all(), inputs, sheet, len(entries), differences)

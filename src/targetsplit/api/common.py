@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from targetsplit.errors import Diagnostic, UsageError
+from targetsplit.plan.load import Loaded, find_plan, load_plan
 from targetsplit.plan.tree import Metric, Plan, did_you_mean
 
 if TYPE_CHECKING:
     from targetsplit.calendar.workdays import Granularity
 
 WarningSink = Callable[[Diagnostic], None]
+Inputs = tuple[tuple[str, str], ...]  # the files a command read: (what, path)
+
+
+def read_plan(plan: str | Path | None) -> tuple[Loaded, Inputs]:
+    """The plan (the argument, $TARGETSPLIT_PLAN or ./targetsplit.yaml), and its file."""
+    path = find_plan(None if plan is None else str(plan))
+    return load_plan(path), (("plan", path),)
 
 
 class Warnings:

@@ -6,11 +6,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from targetsplit.api.common import Warnings, WarningSink, check_tier, periods_shown, pick_metrics
+from targetsplit.api.common import (
+    Inputs,
+    Warnings,
+    WarningSink,
+    check_tier,
+    periods_shown,
+    pick_metrics,
+    read_plan,
+)
 from targetsplit.audit import explain as derive
 from targetsplit.audit.explain import Step
 from targetsplit.errors import Diagnostic, UsageError
-from targetsplit.plan.load import load_plan
 from targetsplit.plan.tree import NodeIndex
 from targetsplit.split.hierarchy import allocate
 
@@ -21,6 +28,7 @@ class ExplainResult(NamedTuple):
     tier: str | None
     steps: tuple[Step, ...]
     warnings: tuple[Diagnostic, ...]
+    inputs: Inputs  # the files read
 
 
 def explain(
@@ -33,7 +41,8 @@ def explain(
     on_warning: WarningSink | None = None,
 ) -> ExplainResult:
     """The steps from the total to ``node``'s figures (and its ``period`` figures)."""
-    p = load_plan(None if plan is None else str(plan)).plan
+    loaded, inputs = read_plan(plan)
+    p = loaded.plan
     chosen = pick_metrics(p, metrics)
     check_tier(p, tier)
     try:
@@ -56,4 +65,5 @@ def explain(
             values = split.values(found.key, m.name)
             for k in slots:
                 steps += derive.period_steps(alloc, found, m, split.slots[k], values[k])
-    return ExplainResult(found.key, found.key or p.title, tier, tuple(steps), warnings.all())
+    title = found.key or p.title
+    return ExplainResult(found.key, title, tier, tuple(steps), warnings.all(), inputs)

@@ -7,9 +7,9 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-from targetsplit.api.common import Warnings, WarningSink, pick_metrics
+from targetsplit.api.common import Inputs, Warnings, WarningSink, pick_metrics, read_plan
 from targetsplit.errors import Diagnostic, TargetsplitError, UsageError
-from targetsplit.plan.load import Loaded, load_plan
+from targetsplit.plan.load import Loaded
 from targetsplit.plan.tree import Metric
 from targetsplit.split.hierarchy import allocate
 from targetsplit.track.actuals import read_actuals
@@ -21,36 +21,47 @@ class ProgressResult(NamedTuple):
     metrics: tuple[Metric, ...]  # the metrics asked for, in plan order
     actuals: str  # the actuals file as named in messages
     warnings: tuple[Diagnostic, ...]
+    inputs: Inputs  # the files read
 
 
 def progress(
     plan: str | Path | None = None,
     *,
-    week: int | None = None,
+    week: int | str | None = None,
     as_of: date | str | None = None,
     actuals: str | Path | None = None,
     metrics: Sequence[str] | None = None,
     on_warning: WarningSink | None = None,
 ) -> ProgressResult:
-    """Progress at the end of ``week`` or of ``as_of`` (default: today), from
-    ``actuals`` or the plan's own actuals file."""
+    """Progress at the end of ``week`` (32, ``W32`` or ``2026-W32``) or of ``as_of``
+    (default: today), from ``actuals`` or the plan's own actuals file."""
     if week is not None and as_of is not None:
         raise UsageError("give --week or --as-of, not both")
-    loaded = load_plan(None if plan is None else str(plan))
+    loaded, inputs = read_plan(plan)
     p = loaded.plan
     b = p.breakdown
     assert b is not None
     chosen = pick_metrics(p, metrics)
-    day = _cut_day(loaded, week, as_of)
+    number = None if week is None else _week_number(loaded, week)
+    day = _cut_day(loaded, number, as_of)
     path, shown = _actuals_file(loaded, actuals)
     warnings = Warnings(on_warning)
     warnings.add(p.warnings)
-    cut = cutoff(b, day, week)
+    cut = cutoff(b, day, number)
     alloc = allocate(p)
     facts = read_actuals(path, shown, p, cut.day)
     warnings.add(facts.warnings)
     result = compute(alloc, cut, targets_to_date(alloc, cut.day), facts.direct)
-    return ProgressResult(result, chosen, shown, warnings.all())
+    inputs += (("actuals", path),)
+    return ProgressResult(result, chosen, shown, warnings.all(), inputs)
+
+
+def _week_number(loaded: Loaded, week: int | str) -> int:
+    assert loaded.plan.breakdown is not None
+    try:
+        return loaded.plan.breakdown.week_number(week)
+    except ValueError as e:
+        raise UsageError(f"--week: {e}") from None
 
 
 def _cut_day(loaded: Loaded, week: int | None, as_of: date | str | None) -> date:

@@ -150,6 +150,28 @@ class Breakdown:
         prefix = str(p.start.year) if p.is_calendar_year else p.name
         return tuple(Slot(f"{prefix}-W{w:02d}", s, e) for w, (s, e) in sorted(spans.items()))
 
+    def week_number(self, week: int | str) -> int:
+        """The number of a week given as 32, ``W32``, or its label (``2026-W32``,
+        ``2026W32``, ``FY2026-W05``); raise ValueError saying what to write."""
+        weeks = self.weeks()
+        if isinstance(week, str):
+            m = _WEEK_TEXT.fullmatch(week.strip())
+            prefix = weeks[0].label.rsplit("-W", 1)[0]
+            if m is None or (
+                m["prefix"] is not None and m["prefix"].casefold() != prefix.casefold()
+            ):
+                raise ValueError(
+                    f"'{week}' is not a week of the period: give its number (1 to {len(weeks)}),"
+                    f" W{len(weeks)} or its label ({weeks[0].label} .. {weeks[-1].label})"
+                )
+            week = int(m["n"] or m["bare"])
+        if not 1 <= week <= len(weeks):
+            raise ValueError(f"week {week} is not in the period (weeks 1 to {len(weeks)})")
+        return week
+
+
+_WEEK_TEXT = re.compile(r"(?:(?P<prefix>.+?)-?)?[Ww](?P<n>\d{1,2})|(?P<bare>\d{1,2})")
+
 
 def iso_weeks(year: int) -> int:
     return date(year, 12, 28).isocalendar().week

@@ -64,4 +64,5 @@ def allocate(
         period=period,
         on_warning=warner(quiet),
     )
-    show(fmt, output, allocation.render(result, fmt, depth, terminal_width(fmt, output)))
+    shown = allocation.render(result, fmt, depth, terminal_width(fmt, output))
+    show(fmt, output, shown, result.inputs)

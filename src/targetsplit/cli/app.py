@@ -23,7 +23,9 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"targetsplit {__version__}")
+        from targetsplit.report.output import say
+
+        say(f"targetsplit {__version__}\n")
         raise typer.Exit()
 
 

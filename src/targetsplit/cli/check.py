@@ -38,11 +38,12 @@ def check(
     from targetsplit.api import check as api
     from targetsplit.cli.show import show, warner
     from targetsplit.report import check as view
+    from targetsplit.report.output import say
 
     # --strict shows the warnings that fail the check, even with --quiet.
     result = api.check(plan, against=against, on_warning=warner(quiet and not strict))
     if result.sheet is None:
-        typer.echo(view.ok_line(result))
+        say(view.ok_line(result) + "\n")
     else:
-        show(fmt, output, view.render(result, fmt))
+        show(fmt, output, view.render(result, fmt), result.inputs)
     return 1 if result.failed(strict) else 0

@@ -42,10 +42,25 @@ def explain(
     from targetsplit.cli.show import show, warner
     from targetsplit.report import explain as view
 
-    if len(args) > 2:
-        raise UsageError("give at most a plan and a node")
-    plan, node = (args[0], args[1]) if len(args) == 2 else (None, args[0])
+    plan, node = _plan_and_node(args)
     result = api.explain(
         plan, node, metrics=metric, period=period, tier=tier, on_warning=warner(quiet)
     )
-    show(fmt, output, view.render(result, fmt))
+    show(fmt, output, view.render(result, fmt), result.inputs)
+
+
+def _plan_and_node(args: list[str]) -> tuple[str | None, str]:
+    """``[PLAN] NODE``; a lone argument that is a plan file means the node was forgotten."""
+    from pathlib import Path
+
+    if len(args) > 2:
+        raise UsageError("give at most a plan and a node")
+    if len(args) == 2:
+        return args[0], args[1]
+    arg = args[0]
+    if arg == "-" or arg.lower().endswith((".yaml", ".yml")) or Path(arg).is_file():
+        raise UsageError(
+            f"which node? give it after the plan: targetsplit explain {arg} NODE"
+            " (a path such as 'East/Group 1', or '' for the whole plan)"
+        )
+    return None, arg

@@ -18,10 +18,10 @@ def init(
 ) -> None:
     """Write a commented starter plan (never over an existing file)."""
     from targetsplit.api import files as api
-    from targetsplit.report.output import write_atomic
+    from targetsplit.report.output import say, write_atomic
 
     write_atomic(path, api.starter_plan(), overwrite=False)
-    typer.echo(f"wrote {path}; next: targetsplit allocate {path}", err=True)
+    say(f"wrote {path}; next: targetsplit allocate {path}\n", err=True)
 
 
 @app.command(epilog="Example:\n\n  targetsplit schema > targetsplit.schema.json")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import errno
+import io
+import os
 import sys
 from importlib import import_module
+from typing import Any
 
 import typer
 
 from targetsplit.cli.app import app
 from targetsplit.errors import TargetsplitError
+from targetsplit.report.output import say
 
 # Each module registers its commands with ``app``, in --help's order.
 COMMAND_MODULES = ("allocate", "progress", "explain", "check", "files")
@@ -27,20 +32,20 @@ def _safe_streams() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (the console script exits with it)."""
+    _standard_streams()
     _safe_streams()
     command = typer.main.get_command(app)
     try:
         result = command.main(args=argv, prog_name="targetsplit", standalone_mode=False)
         code = result if isinstance(result, int) else 0
         if code == 130:  # typer turns Ctrl-C into exit code 130
-            sys.stderr.write("interrupted\n")
+            say("interrupted\n", err=True)
         sys.stdout.flush()
     except TargetsplitError as e:
-        for d in e.diagnostics:
-            sys.stderr.write(d.render() + "\n")
+        say("".join(d.render() + "\n" for d in e.diagnostics), err=True)
         code = e.exit_code
     except (typer.Abort, KeyboardInterrupt):
-        sys.stderr.write("interrupted\n")
+        say("interrupted\n", err=True)
         code = 130
     except BrokenPipeError:
         # The reader went away (| head): stop quietly, as Unix tools do.
@@ -50,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         if e.errno is None:
             raise
         _silence_stdout()
-        sys.stderr.write(f"<stdout>: error: cannot write: {e.strerror}\n")
+        say(f"<stdout>: error: cannot write: {e.strerror}\n", err=True)
         code = 1
     except typer.TyperException as e:  # a usage error: typer's click raises these
         code = _usage_error(e)
@@ -62,22 +67,59 @@ def main(argv: list[str] | None = None) -> int:
 def _usage_error(e: typer.TyperException) -> int:
     """Show typer's usage error (or the help, for no arguments); its exit code."""
     if type(e).__name__ == "NoArgsIsHelpError":
-        sys.stderr.write(str(e) + "\n")
+        say(str(e) + "\n", err=True)
         return 0
     show = getattr(e, "show", None)
-    if callable(show):
-        show()
+    if callable(show):  # click's usage, hint and message, which may quote argv
+        text = io.StringIO()
+        show(file=text)
+        say(text.getvalue(), err=True)
     else:
-        sys.stderr.write(f"error: {e}\n")
+        say(f"error: {e}\n", err=True)
     return int(getattr(e, "exit_code", 2))
 
 
 def _silence_stdout() -> None:
     """Point stdout at /dev/null so that the interpreter's last flush cannot fail."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
+    except (OSError, ValueError):  # no descriptor: a stand-in for a closed stdout
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+
+
+class _Closed(io.RawIOBase):
+    """What a closed standard stream reads and writes: an error a command reports."""
+
+    def readable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        raise OSError(errno.EBADF, "standard input is closed")
+
+    def write(self, b: Any) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+
+def _standard_streams() -> None:
+    """Closed standard streams (``<&-``, ``>&-``, ``2>&-``): descriptors 0-2 are
+    held by /dev/null so that no file the command opens takes their place; reading
+    a closed stdin or writing a closed stdout is an error the command reports; a
+    closed stderr swallows the diagnostics (there is nowhere to show them)."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            held = os.open(os.devnull, os.O_RDWR)  # the lowest free descriptor
+            if held != fd:
+                os.dup2(held, fd)
+                os.close(held)
+    if sys.stdin is None:
+        sys.stdin = io.TextIOWrapper(io.BufferedReader(_Closed()))
+    if sys.stdout is None:
+        sys.stdout = io.TextIOWrapper(io.BufferedWriter(_Closed()), encoding="utf-8")
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -29,8 +28,10 @@ from targetsplit.report.formats import Format
 def progress(
     plan: PlanArg = None,
     week: Annotated[
-        int | None,
-        typer.Option("--week", "-w", metavar="N", help="Cut off at the end of week N."),
+        str | None,
+        typer.Option(
+            "--week", "-w", metavar="N", help="Cut off at the end of week N (32, W32, 2026-W32)."
+        ),
     ] = None,
     as_of: Annotated[
         str | None,
@@ -68,14 +69,15 @@ def progress(
     from targetsplit.cli.options import percent, rank_sort
     from targetsplit.cli.show import show, warner
     from targetsplit.report import progress as view
+    from targetsplit.report.output import say
 
     rank, threshold = rank_sort(sort), percent("--fail-under", fail_under)
     result = api.progress(
         plan, week=week, as_of=as_of, actuals=actuals, metrics=metric, on_warning=warner(quiet)
     )
-    show(fmt, output, view.render(result, fmt, depth, rank))
+    show(fmt, output, view.render(result, fmt, depth, rank), result.inputs)
     below = None if threshold is None else view.below_text(result, depth, threshold)
     if below is not None:
-        sys.stderr.write(below)
+        say(below, err=True)
         return 3
     return 0

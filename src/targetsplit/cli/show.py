@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from targetsplit.errors import Diagnostic
 from targetsplit.report.formats import Format, Shown
+from targetsplit.report.output import say
 
 
 def warner(quiet: bool) -> Callable[[Diagnostic], None] | None:
@@ -15,7 +16,7 @@ def warner(quiet: bool) -> Callable[[Diagnostic], None] | None:
         return None
 
     def write(d: Diagnostic) -> None:
-        sys.stderr.write(d.render() + "\n")
+        say(d.render() + "\n", err=True)
 
     return write
 
@@ -29,14 +30,16 @@ def terminal_width(fmt: Format, output: str | None) -> int | None:
     return shutil.get_terminal_size().columns
 
 
-def show(fmt: Format, output: str | None, shown: Shown) -> None:
-    """Write ``shown`` to ``output`` (atomically) or stdout; tables on a terminal
-    are drawn by rich."""
+def show(
+    fmt: Format, output: str | None, shown: Shown, inputs: Sequence[tuple[str, str]] = ()
+) -> None:
+    """Write ``shown`` to ``output`` (atomically, never over one of the ``inputs``)
+    or stdout; tables on a terminal are drawn by rich."""
     from targetsplit.report.formats import as_text
     from targetsplit.report.output import emit
 
     if isinstance(shown, str) or fmt is not Format.table or output not in (None, "-"):
-        emit(as_text(fmt, shown), output)
+        emit(as_text(fmt, shown), output, inputs)
         return
     import os
 

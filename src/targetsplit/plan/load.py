@@ -68,8 +68,11 @@ def file_error(name: str, message: str, line: int | None = None) -> PlanError:
 def read_text(path: str, what: str = "plan") -> tuple[str, str]:
     """Read a UTF-8 file (or ``-`` for standard input); return (text, shown name)."""
     if path == "-":
-        data = sys.stdin.buffer.read(MAX_PLAN_BYTES + 1)
         name = "<stdin>"
+        try:
+            data = sys.stdin.buffer.read(MAX_PLAN_BYTES + 1)
+        except OSError as e:
+            raise file_error(name, f"cannot read: {e.strerror}") from None
     else:
         name = path
         try:

@@ -68,7 +68,7 @@ def plain(grids: Sequence[Grid]) -> str:
         body = [[g.first_cell(i)] + [visible(c) for c in row[1:]] for i, row in enumerate(g.rows)]
         text = tabulate(
             body,
-            headers=[c.header for c in g.columns],
+            headers=[visible(c.header) for c in g.columns],
             tablefmt="simple",
             disable_numparse=True,
             colalign=["right" if c.numeric else "left" for c in g.columns],
@@ -138,7 +138,7 @@ def rich_tables(grids: Sequence[Grid]) -> list[RenderableType]:
         )
         for j, c in enumerate(g.columns):
             table.add_column(
-                Text(c.header),
+                Text(visible(c.header)),
                 justify="right" if c.numeric else "left",
                 no_wrap=c.numeric or j == 0,
             )

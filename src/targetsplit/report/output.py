@@ -6,9 +6,11 @@ import contextlib
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from targetsplit.errors import Diagnostic, TargetsplitError
+from targetsplit.report.textsafe import safe_text
 
 
 def _fail(path: str, what: str, e: OSError) -> TargetsplitError:
@@ -74,10 +76,39 @@ def write_atomic(path: str, text: str, *, overwrite: bool = True) -> None:
         raise
 
 
-def emit(text: str, output: str | None) -> None:
-    """Send a command's result to ``output`` (a file) or to standard output."""
+def say(text: str, *, err: bool = False) -> None:
+    """The one way text reaches standard output (or error): every line made visible,
+    so nothing read from a file can reach the terminal as a control sequence."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(safe_text(text))
+    stream.flush()
+
+
+def emit(text: str, output: str | None, inputs: Sequence[tuple[str, str]] = ()) -> None:
+    """Send a command's result to ``output`` (a file) or to standard output; never
+    over one of the command's ``inputs`` (what it is, its path)."""
     if output is None or output == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        write_atomic(output, text)
+        say(text)
+        return
+    refuse_inputs(output, inputs)
+    write_atomic(output, safe_text(text))
+
+
+def refuse_inputs(output: str, inputs: Sequence[tuple[str, str]]) -> None:
+    """Refuse an output file that is an input, under any spelling (links included)."""
+    for what, path in inputs:
+        if path == "-":
+            continue
+        try:
+            same = os.path.samefile(output, path)
+        except (OSError, ValueError):  # either does not exist (yet), or a bad name
+            continue
+        if same:
+            raise TargetsplitError(
+                [
+                    Diagnostic(
+                        f"--output is the {what} this command reads ({path});"
+                        " refusing to write over it (nothing was written)"
+                    ).placed(output, None, None)
+                ]
+            )

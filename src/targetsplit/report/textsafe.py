@@ -37,6 +37,24 @@ def visible(text: str) -> str:
     )
 
 
+# Every character visible() escapes except the newline: C0/C1 controls, DEL,
+# and the format characters (Unicode category Cf: bidi controls, zero-width
+# characters, the BOM, tags).
+_NEEDS_ESCAPE = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891"
+    "\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2064\u2066-\u206f"
+    "\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+
+
+def safe_text(text: str) -> str:
+    """Text for a terminal or a file: its lines kept, each made :func:`visible`."""
+    if _NEEDS_ESCAPE.search(text) is None:
+        return text
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%")
 
 

@@ -33,11 +33,8 @@ class Cutoff:
 
 
 def week_end(b: Breakdown, week: int) -> date:
-    """The last day of week ``week`` (within the period); raise ValueError."""
-    weeks = b.weeks()
-    if not 1 <= week <= len(weeks):
-        raise ValueError(f"week {week} is not in the period (weeks 1 to {len(weeks)})")
-    return weeks[week - 1].end
+    """The last day of week number ``week`` (within the period); raise ValueError."""
+    return b.weeks()[b.week_number(week) - 1].end
 
 
 def cutoff(b: Breakdown, day: date, week: int | None = None) -> Cutoff:
