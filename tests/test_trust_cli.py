@@ -78,6 +78,14 @@ def test_output_beside_the_inputs_is_written(run, copies: Path) -> None:  # type
     assert out.read_text(encoding="utf-8").startswith("section,path,name")
 
 
+def test_output_without_a_name_is_a_usage_error(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("allocate", str(EXAMPLES / "fy2026.yaml"), "-o", "")
+    assert (result.code, result.err) == (
+        2,
+        "error: --output needs a file name (or - for standard output)\n",
+    )
+
+
 # -- names are data on the terminal too -----------------------------------------------
 
 EVIL = (

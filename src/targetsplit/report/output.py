@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from targetsplit.errors import Diagnostic, TargetsplitError
+from targetsplit.errors import Diagnostic, TargetsplitError, UsageError
 from targetsplit.report.textsafe import safe_text
 
 
@@ -90,6 +90,8 @@ def emit(text: str, output: str | None, inputs: Sequence[tuple[str, str]] = ()) 
     if output is None or output == "-":
         say(text)
         return
+    if not output.strip():
+        raise UsageError("--output needs a file name (or - for standard output)")
     refuse_inputs(output, inputs)
     write_atomic(output, safe_text(text))
 
