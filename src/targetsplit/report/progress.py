@@ -167,7 +167,7 @@ def progress_json(
             "week": c.week,
             "workdays_done": c.workdays_done,
             "workdays_total": c.workdays_total,
-            "weeks_left": c.weeks_left,
+            "weeks_left": round_fraction(c.weeks_left),
         },
         "nodes": nodes,
     }

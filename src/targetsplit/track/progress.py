@@ -8,6 +8,7 @@ week it is the sum of the node's weekly targets. Actuals roll up the tree.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -29,7 +30,7 @@ class Cutoff:
     week: int | None  # the week number when given as --week
     workdays_done: int
     workdays_total: int
-    weeks_left: int
+    weeks_left: Fraction  # each week after the cut-off by its share of working days ahead
 
 
 def week_end(b: Breakdown, week: int) -> date:
@@ -41,9 +42,23 @@ def cutoff(b: Breakdown, day: date, week: int | None = None) -> Cutoff:
     """A cut-off at ``day``, clipped to the period (the day before it starts at the earliest)."""
     start, end = b.period.start, b.period.end
     day = min(max(day, start - timedelta(days=1)), end)
-    done = sum(1 for d in b.day_month if d <= day)
-    left = sum(1 for w in b.weeks() if w.end > day)
-    return Cutoff(day, week, done, len(b.day_month), left)
+    work = sorted(b.day_month)  # the working days
+    done = bisect_right(work, day)
+    return Cutoff(day, week, done, len(work), weeks_left(b, work, day))
+
+
+def weeks_left(b: Breakdown, work: list[date], day: date) -> Fraction:
+    """The weeks after ``day``, each counted by the share of its working days that
+    lie after ``day``: the cut-off's own week counts pro rata, so a Friday and the
+    Sunday after it leave the same; zero when no working day is left."""
+    left = Fraction(0)
+    after_day = bisect_right(work, day)
+    for w in b.weeks():
+        lo, hi = bisect_left(work, w.start), bisect_right(work, w.end)
+        ahead = hi - max(lo, after_day)
+        if ahead > 0:
+            left += Fraction(ahead, hi - lo)
+    return left
 
 
 @dataclass(frozen=True)
@@ -183,7 +198,9 @@ def compute(
                 attainment_full=_ratio(act_d, target_d) if target_d else None,
                 gap=exact.subtract(ttd_d, act_d),
                 remaining=remaining,
-                needed_per_week=_round_unit(_ratio(remaining, Decimal(cut.weeks_left)), m, up=True)
+                needed_per_week=_round_unit(
+                    _ratio(remaining, Decimal(1)) / cut.weeks_left, m, up=True
+                )
                 if cut.weeks_left
                 else None,
                 projection=projection,
