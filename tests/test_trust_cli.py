@@ -236,3 +236,27 @@ def test_explain_with_the_node_forgotten_asks_for_it(run) -> None:  # type: igno
         f" {EXAMPLES / 'fy2026.yaml'} NODE (a path such as 'East/Group 1', or '' for the whole"
         " plan)\n"
     )
+
+
+def test_out_of_memory_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    import resource
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import plan_text
+
+    plan = tmp_path / "big.yaml"
+    plan.write_text(plan_text(20, 25, 20), encoding="utf-8")  # needs ~450 MiB --by week
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (300 * 1024 * 1024, 300 * 1024 * 1024))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "targetsplit", "allocate", str(plan), "--by", "week",
+         "-f", "json", "-o", str(tmp_path / "out.json")],
+        capture_output=True, text=True, preexec_fn=limit, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == (
+        "error: out of memory (raise the memory limit, or work on a smaller plan or file)\n"
+    )
+    assert not (tmp_path / "out.json").exists()

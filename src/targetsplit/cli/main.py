@@ -44,6 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     except TargetsplitError as e:
         say("".join(d.render() + "\n" for d in e.diagnostics), err=True)
         code = e.exit_code
+    except MemoryError:
+        say(
+            "error: out of memory (raise the memory limit, or work on a smaller plan or file)\n",
+            err=True,
+        )
+        code = 1
     except (typer.Abort, KeyboardInterrupt):
         say("interrupted\n", err=True)
         code = 130
