@@ -177,8 +177,8 @@ def test_tiers_that_do_not_increase_warn_once() -> None:
     given = {
         n: amounts.parse(p) for n, p in {"floor": "90%", "target": "90%", "max": "150%"}.items()
     }
-    tiers = build_tiers(diags, given)
-    build_tiers(diags, given)
+    tiers = build_tiers(diags, given, ())
+    build_tiers(diags, given, ())
     assert tiers == {"floor": Fraction(9, 10), "target": Fraction(9, 10), "max": Fraction(3, 2)}
     assert diags.errors == []
     assert diags.warnings == [
@@ -193,7 +193,7 @@ def test_tiers_that_do_not_increase_warn_once() -> None:
 
 def test_default_tiers_and_status() -> None:
     diags = Collector()
-    assert build_tiers(diags, None) == {
+    assert build_tiers(diags, None, ()) == {
         "floor": Fraction(4, 5),
         "target": Fraction(1),
         "stretch": Fraction(6, 5),

@@ -16,6 +16,7 @@ from targetsplit.api.common import (
     read_plan,
 )
 from targetsplit.errors import Diagnostic
+from targetsplit.numbers.exact import exact
 from targetsplit.plan.tree import Metric
 from targetsplit.split import hierarchy
 from targetsplit.split.hierarchy import Allocation
@@ -34,6 +35,7 @@ class AllocateResult(NamedTuple):
     inputs: Inputs  # the files read
 
 
+@exact
 def allocate(
     plan: str | Path | None = None,
     *,

@@ -9,6 +9,7 @@ from targetsplit.api.common import Inputs, Warnings, WarningSink, read_plan
 from targetsplit.audit.against import Difference
 from targetsplit.audit.lint import lint
 from targetsplit.errors import Diagnostic
+from targetsplit.numbers.exact import exact
 from targetsplit.plan.tree import Plan
 from targetsplit.split.hierarchy import allocate
 
@@ -31,6 +32,7 @@ class CheckResult(NamedTuple):
         return bool(self.differences) or (strict and bool(self.warnings))
 
 
+@exact
 def check(
     plan: str | Path | None = None,
     *,

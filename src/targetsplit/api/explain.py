@@ -18,6 +18,7 @@ from targetsplit.api.common import (
 from targetsplit.audit import explain as derive
 from targetsplit.audit.explain import Step
 from targetsplit.errors import Diagnostic, UsageError
+from targetsplit.numbers.exact import exact
 from targetsplit.plan.tree import NodeIndex
 from targetsplit.split.hierarchy import allocate
 
@@ -31,6 +32,7 @@ class ExplainResult(NamedTuple):
     inputs: Inputs  # the files read
 
 
+@exact
 def explain(
     plan: str | Path | None,
     node: str,

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from targetsplit.api.common import Inputs, Warnings, WarningSink, pick_metrics, read_plan
 from targetsplit.errors import Diagnostic, TargetsplitError, UsageError
+from targetsplit.numbers.exact import exact
 from targetsplit.plan.load import Loaded
 from targetsplit.plan.tree import Metric
 from targetsplit.split.hierarchy import allocate
@@ -24,6 +25,7 @@ class ProgressResult(NamedTuple):
     inputs: Inputs  # the files read
 
 
+@exact
 def progress(
     plan: str | Path | None = None,
     *,

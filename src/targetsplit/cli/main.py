@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import errno
 import io
 import os
@@ -13,6 +14,7 @@ import typer
 
 from targetsplit.cli.app import app
 from targetsplit.errors import TargetsplitError
+from targetsplit.numbers.exact import EXACT
 from targetsplit.report.output import say
 
 # Each module registers its commands with ``app``, in --help's order.
@@ -36,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     _safe_streams()
     command = typer.main.get_command(app)
     try:
-        result = command.main(args=argv, prog_name="targetsplit", standalone_mode=False)
+        with decimal.localcontext(EXACT):  # one exact context for everything a command does
+            result = command.main(args=argv, prog_name="targetsplit", standalone_mode=False)
         code = result if isinstance(result, int) else 0
         if code == 130:  # typer turns Ctrl-C into exit code 130
             say("interrupted\n", err=True)

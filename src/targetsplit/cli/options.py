@@ -61,8 +61,9 @@ def percent(option: str, text: str | None) -> Fraction | None:
         return None
     try:
         return Fraction(amounts.parse(text.rstrip("%％") + "%").value)
-    except AmountError:
-        raise UsageError(f"{option} takes a percent such as 90, not '{text}'") from None
+    except AmountError as e:
+        why = str(e).split(" (amounts look like")[0].split("' ", 1)[-1]  # "is too large …"
+        raise UsageError(f"{option} takes a percent such as 90, not '{text}': it {why}") from None
 
 
 def rank_sort(text: str | None) -> bool:

@@ -8,7 +8,6 @@ fractions, are the one documented exception and are rounded for display).
 
 from __future__ import annotations
 
-import decimal
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,9 +15,7 @@ from fractions import Fraction
 from typing import Literal
 
 from targetsplit.errors import AmountError
-
-#: A context wide enough that no arithmetic on parsed amounts ever rounds.
-EXACT = decimal.Context(prec=120, Emax=10**6, Emin=-(10**6), traps=[decimal.Inexact])
+from targetsplit.numbers.exact import EXACT as EXACT  # re-exported: used across the core
 
 MAX_ABS = Decimal(10) ** 18
 MAX_DIGITS = 30
@@ -92,7 +89,7 @@ def parse(text: str | int | Decimal, *, allow_negative: bool = False) -> Parsed:
             raise AmountError(f"'{_clip(text)}' is too small to be a meaningful amount")
     value = digits.scaleb(shift, EXACT)
     if negative:
-        value = -value
+        value = value.copy_negate()
     if value < 0 and not allow_negative:
         raise AmountError(f"'{_clip(text)}' is negative; amounts and weights cannot be")
     if value == 0:
@@ -169,6 +166,7 @@ def _group(s: str) -> str:
 
 
 Display = Literal["full", "cn", "short"]
+_TEN_K = Decimal(10**4)
 
 
 def format_amount(d: Decimal, display: Display = "full") -> str:
@@ -177,7 +175,7 @@ def format_amount(d: Decimal, display: Display = "full") -> str:
         for exp, suffix in ((8, "亿"), (4, "万")):
             scaled = d.scaleb(-exp, EXACT)
             # 亿 only for values it shows with at most 4 decimals (a whole 万)
-            if abs(d) >= Decimal(10) ** exp and (exp == 4 or d % 10**4 == 0):
+            if abs(d) >= Decimal(10) ** exp and (exp == 4 or EXACT.remainder(d, _TEN_K) == 0):
                 return _group(decimal_text(scaled)) + suffix
     elif display == "short":
         for exp, suffix in ((9, "B"), (6, "M"), (3, "k")):
@@ -197,17 +195,11 @@ def display_for(suffix: str | None) -> Display:
 
 def format_percent(f: Fraction | Decimal, places: int = 2) -> str:
     """A share as a percent for display, rounded half-even to ``places`` decimals."""
-    value = Fraction(f) * 100
-    q = (
-        Decimal(value.numerator) / Decimal(value.denominator)
-        if value.denominator != 1
-        else (Decimal(value.numerator))
-    )
-    q = q.quantize(Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_EVEN)
-    return decimal_text(q) + "%"
+    return decimal_text(round_fraction(Fraction(f) * 100, places)) + "%"
 
 
-def round_fraction(f: Fraction, places: int = 6) -> Decimal:
-    """A repeating fraction as a decimal rounded half-even (shares in JSON)."""
-    q = Decimal(f.numerator) / Decimal(f.denominator)
-    return q.quantize(Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_EVEN).normalize()
+def round_fraction(f: Fraction | Decimal, places: int = 6) -> Decimal:
+    """An exact value as a decimal rounded half-even to ``places`` decimals (shares in
+    JSON, percents on screen). Integer arithmetic: no context can make it fail."""
+    whole = round(Fraction(f) * 10**places)  # Fraction rounds half to even, exactly
+    return Decimal(whole).scaleb(-places, EXACT).normalize(EXACT)

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from targetsplit.errors import Diagnostic, PlanError
+from targetsplit.numbers.exact import exact
 from targetsplit.plan.build import build_plan
 from targetsplit.plan.document import (
     CALENDAR_KEYS,
@@ -169,6 +170,7 @@ def parse_plan(text: str, source: str) -> Plan:
     return parse_document(text, source)[0]
 
 
+@exact
 def parse_document(text: str, source: str) -> tuple[Plan, Document]:
     """:func:`parse_plan`, also returning the positions of the plan's parts."""
     doc = load_yaml(text, source)

@@ -41,7 +41,7 @@ class Metric:
 
     @property
     def total_units(self) -> int:
-        return int(self.total / self.unit)
+        return int(Fraction(self.total) / Fraction(self.unit))
 
     def amount(self, units: int) -> Decimal:
         return amounts.EXACT.multiply(Decimal(units), self.unit)

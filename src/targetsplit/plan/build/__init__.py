@@ -27,7 +27,7 @@ def build_plan(doc: PlanDoc) -> Plan:
     """Build and check the plan; raise :class:`PlanError` with every problem."""
     diags = Collector()
     metrics = build_metrics(diags, doc.metrics)
-    tiers = build_tiers(diags, doc.tiers)
+    tiers = build_tiers(diags, doc.tiers, metrics)
     calendar = build_calendar(diags, doc.calendar)
     days = None if diags.errors else breakdown(doc.period, calendar)
     seasonality = build_seasonality(diags, doc.seasonality, ("seasonality",), days)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from fractions import Fraction
 
 from targetsplit.numbers import amounts
 from targetsplit.plan.build.collect import Collector
@@ -23,7 +24,7 @@ def build_metrics(diags: Collector, docs: Mapping[str, MetricDoc]) -> tuple[Metr
             unit = Decimal(1)
         display = m.display or amounts.display_for(m.total.suffix)
         metric = Metric(name, m.total.value, unit, m.unit, display)
-        if m.total.value % unit != 0:
+        if (Fraction(m.total.value) / Fraction(unit)).denominator != 1:
             diags.error(
                 f"metric '{name}': the total {m.total.text} is not a multiple of its rounding"
                 f" unit {metric.format(unit)} (round: {m.round.text if m.round else 1})",

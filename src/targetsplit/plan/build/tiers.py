@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 from targetsplit.numbers import amounts
 from targetsplit.plan.build.collect import Collector
 from targetsplit.plan.document import StatusDoc
-from targetsplit.plan.tree import DEFAULT_TIERS
+from targetsplit.plan.tree import DEFAULT_TIERS, Metric
 
 
-def build_tiers(diags: Collector, docs: Mapping[str, amounts.Parsed] | None) -> dict[str, Fraction]:
-    """The tiers as given (warning when they do not increase), or the default ones."""
+def build_tiers(
+    diags: Collector, docs: Mapping[str, amounts.Parsed] | None, metrics: Sequence[Metric]
+) -> dict[str, Fraction]:
+    """The tiers as given (warning when they do not increase), or the default ones.
+    A tier may not take a total past the limit on amounts."""
     if docs is None:
         return dict(DEFAULT_TIERS)
     tiers = {name: Fraction(p.value) for name, p in docs.items()}
+    for name, factor in tiers.items():
+        for m in metrics:
+            if Fraction(m.total) * factor >= amounts.MAX_ABS:
+                diags.error(
+                    f"tier '{name}' ({docs[name].text.strip()}) takes {m.name}'s total"
+                    f" {m.format(m.total)} to 10^18 or more, past the limit on amounts",
+                    ("tiers", name),
+                )
+                break
     values = list(tiers.values())
     if any(b <= a for a, b in zip(values, values[1:], strict=False)):
         diags.warn(

@@ -1,0 +1,117 @@
+"""Hostile plans (issue 10): exactness at the edges of the limits, names that
+cannot be addressed, edge dates, and messages that come all at once."""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from conftest import write
+from targetsplit.numbers import amounts
+
+TINY_UNIT = """\
+plan: T
+period: 2026
+metrics:
+  revenue: {total: 1.2亿, round: 1e-30}
+split:
+  North: 30%
+  East: {weight: rest, split: {A: 1, B: 2}}
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check"],
+        ["allocate"],
+        ["allocate", "--by", "week", "--format", "csv"],
+        ["explain", "--period", "2026-Q1", "-", "East/A"],
+    ],
+)
+def test_a_tiny_rounding_unit_is_exact_everywhere(run, tmp_path: Path, args: list[str]) -> None:  # type: ignore[no-untyped-def]
+    plan = write(tmp_path, TINY_UNIT)
+    argv = [*args[:-2], plan, args[-1]] if args[0] == "explain" else [*args, plan]
+    argv = [a for a in argv if a != "-"]
+    result = run(*argv)
+    assert result.code == 0, result.err
+    assert "Traceback" not in result.err
+
+
+def test_tiny_unit_figures_add_up_exactly(tmp_path: Path) -> None:
+    from targetsplit import allocate
+
+    result = allocate(write(tmp_path, TINY_UNIT), by="month")
+    alloc = result.allocation
+    a, b = alloc.row("East/A").targets["revenue"], alloc.row("East/B").targets["revenue"]
+    assert a + b == Decimal(84_000_000)
+    assert a == Decimal(28_000_000)
+    assert result.split is not None
+    months = result.split.values("East/A", "revenue")
+    assert sum(map(Fraction, months)) == a  # (a Decimal sum here would round: prec 28)
+
+
+def test_the_api_is_exact_whatever_the_callers_context(tmp_path: Path) -> None:
+    from targetsplit import allocate
+
+    plan = write(tmp_path, TINY_UNIT)
+    with decimal.localcontext() as ctx:
+        ctx.prec = 5
+        ctx.traps[decimal.Inexact] = False
+        result = allocate(plan)
+        assert decimal.getcontext().prec == 5  # the caller's context is left alone
+    east = result.allocation.row("East").targets["revenue"]
+    assert east == Decimal(84_000_000)
+
+
+def test_display_rounding_never_depends_on_a_context() -> None:
+    huge = Fraction(10**47) + Fraction(1, 3)
+    assert amounts.round_fraction(huge, 2) == Decimal("1" + "0" * 47 + ".33")
+    assert amounts.format_percent(Fraction(10**16)) == "1000000000000000000%"
+    assert amounts.round_fraction(Fraction(5, 2), 0) == 2  # half to even
+    with decimal.localcontext() as ctx:
+        ctx.prec = 3
+        assert amounts.format_percent(Fraction(123456, 1000)) == "12345.6%"
+
+
+def test_negation_keeps_every_digit() -> None:
+    text = "-1.23456789012345678901234567890"
+    with decimal.localcontext() as ctx:
+        ctx.prec = 5
+        assert str(amounts.parse(text, allow_negative=True).value) == text
+
+
+TIER_OVER = """\
+plan: T
+period: 2026
+metrics:
+  revenue: {total: 1.2亿}
+tiers: {floor: 80%, target: 100%, stretch: 10000000000000000%}
+split:
+  North: 30%
+  East: rest
+"""
+
+
+def test_a_tier_past_the_amount_limit_is_a_placed_error(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    plan = write(tmp_path, TIER_OVER)
+    result = run("check", plan)
+    assert result.code == 1
+    assert result.err == (
+        f"{plan}:5:44: error: tier 'stretch' (10000000000000000%) takes revenue's total"
+        " 1.2亿 to 10^18 or more, past the limit on amounts\n"
+    )
+
+
+@pytest.mark.parametrize("value", ["1e30", "1e-70", "-5", "lots"])
+def test_a_percent_option_out_of_range_is_a_usage_error(run, tmp_path: Path, value: str) -> None:  # type: ignore[no-untyped-def]
+    plan = write(tmp_path, TINY_UNIT)
+    result = run("progress", plan, "--fail-under", value, "--as-of", "2026-03-01")
+    assert result.code == 2
+    assert result.err.startswith(
+        f"error: --fail-under takes a percent such as 90, not '{value}': it "
+    )
