@@ -123,9 +123,9 @@ def main() -> None:
         ap.error("progress needs ACTUALS.csv")
     clock = Clock()
     if args.gc == "cli":
-        from targetsplit.cli import main as cli_main
+        from importlib import import_module
 
-        policy = getattr(cli_main, "collector_off", None)
+        policy = getattr(import_module("targetsplit.cli.main"), "collector_off", None)
         if policy is not None:
             policy()
     clock.mark("startup")

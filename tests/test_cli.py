@@ -208,3 +208,23 @@ def test_every_command_has_help(run) -> None:  # type: ignore[no-untyped-def]
         result = run(command, "--help")
         assert result.code == 0
         assert "Example" in result.out
+
+
+def test_collector_off_during_a_command_and_restored_after(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import gc
+
+    import targetsplit.api.allocate as api
+
+    seen = []
+    real = api.allocate
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append((gc.isenabled(), gc.get_freeze_count() > 0))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(api, "allocate", spy)
+    assert gc.isenabled()
+    assert run("allocate", str(EXAMPLES / "two-reps.yaml"), "--format", "plain").code == 0
+    assert seen == [(False, True)]
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
