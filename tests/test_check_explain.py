@@ -56,7 +56,7 @@ def test_other_causes_and_missing_nodes(run, tmp_path: Path) -> None:  # type: i
     assert result.code == 1
     rows = {(d["node"], d["metric"]): d for d in json.loads(result.out)["differences"]}
     assert rows[("North", "revenue")]["cause"] == "the sheet's figure is the stretch tier (120%)"
-    assert rows[("West", "revenue")]["cause"] == "not in the plan"
+    assert rows[("West", "revenue")]["cause"] == "not in the plan; did you mean 'East'?"
     assert rows[("South", "revenue")]["cause"] == "missing in the sheet"
     assert rows[("East/Group 1", "revenue")]["cause"] == (
         "the sheet's figures under 'East' add up to 4,875万, not its 'East' figure 5,000万"

@@ -49,7 +49,7 @@ def allocate(
     loaded, inputs = read_plan(plan)
     p = loaded.plan
     chosen = pick_metrics(p, metrics)
-    check_tier(p, tier)
+    tier = check_tier(p, tier)
     warnings = Warnings(on_warning)
     warnings.add(p.warnings)
     allocation = hierarchy.allocate(p, tier)

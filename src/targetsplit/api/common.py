@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from targetsplit.errors import Diagnostic, UsageError
 from targetsplit.plan.load import Loaded, find_plan, load_plan
-from targetsplit.plan.tree import Metric, Plan, did_you_mean
+from targetsplit.plan.names import Names
+from targetsplit.plan.tree import Metric, Plan
 
 if TYPE_CHECKING:
     from targetsplit.calendar.workdays import Granularity
@@ -42,21 +43,33 @@ class Warnings:
 
 def pick_metrics(plan: Plan, wanted: Sequence[str] | None) -> tuple[Metric, ...]:
     """The plan's metrics named in ``wanted`` (all without), in plan order."""
-    available = plan.metric_names
     if not wanted:
         return plan.metrics
+    available = Names(plan.metric_names)
+    chosen = set()
     for m in wanted:
-        if m not in available:
+        name = available.find(m)
+        if name is None:
             raise UsageError(
-                f"unknown metric '{m}'{did_you_mean(m, available)};"
-                f" the plan's metrics are: {', '.join(available)}"
+                f"unknown metric '{m}'{available.hint(m, 1)};"
+                f" the plan's metrics are: {', '.join(plan.metric_names)}"
             )
-    return tuple(m for m in plan.metrics if m.name in wanted)
+        chosen.add(name)
+    return tuple(m for m in plan.metrics if m.name in chosen)
 
 
-def check_tier(plan: Plan, tier: str | None) -> None:
-    if tier is not None and tier not in plan.tiers:
-        raise UsageError(f"unknown tier '{tier}'; the plan's tiers are: {', '.join(plan.tiers)}")
+def check_tier(plan: Plan, tier: str | None) -> str | None:
+    """The plan's tier ``tier`` names (as the plan spells it); a usage error if none."""
+    if tier is None:
+        return None
+    tiers = Names(plan.tiers)
+    found = tiers.find(tier)
+    if found is None:
+        raise UsageError(
+            f"unknown tier '{tier}'{tiers.hint(tier, 1)}; the plan's tiers are:"
+            f" {', '.join(plan.tiers)}"
+        )
+    return found
 
 
 def periods_shown(

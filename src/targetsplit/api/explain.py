@@ -19,6 +19,7 @@ from targetsplit.audit import explain as derive
 from targetsplit.audit.explain import Step
 from targetsplit.errors import Diagnostic, UsageError
 from targetsplit.numbers.exact import exact
+from targetsplit.plan.names import node_label
 from targetsplit.plan.tree import NodeIndex
 from targetsplit.split.hierarchy import allocate
 
@@ -46,9 +47,9 @@ def explain(
     loaded, inputs = read_plan(plan)
     p = loaded.plan
     chosen = pick_metrics(p, metrics)
-    check_tier(p, tier)
+    tier = check_tier(p, tier)
     try:
-        found = NodeIndex(p).lookup(node) if node not in ("", p.title) else p.root
+        found = NodeIndex(p).lookup(node)
     except LookupError as e:
         raise UsageError(str(e)) from None
     warnings = Warnings(on_warning)
@@ -67,5 +68,5 @@ def explain(
             values = split.values(found.key, m.name)
             for k in slots:
                 steps += derive.period_steps(alloc, found, m, split.slots[k], values[k])
-    title = found.key or p.title
+    title = node_label(found.key, p.title)
     return ExplainResult(found.key, title, tier, tuple(steps), warnings.all(), inputs)

@@ -10,7 +10,8 @@ from targetsplit.audit.against import Entry
 from targetsplit.errors import AmountError, Diagnostic, TargetsplitError
 from targetsplit.numbers import amounts
 from targetsplit.plan.load import read_text
-from targetsplit.plan.tree import NodeIndex, Plan, did_you_mean
+from targetsplit.plan.names import Names, nfc
+from targetsplit.plan.tree import NodeIndex, Plan
 
 
 class SheetError(TargetsplitError):
@@ -41,43 +42,45 @@ def read_sheet(file: str, plan: Plan) -> tuple[str, list[Entry]]:
         )
     long_form = lower[1:] == ["metric", "value"]
     errors: list[Diagnostic] = []
+    metric_names = Names(plan.metric_names)
+    columns = [metric_names.find(h) or h for h in header[1:]]
     if not long_form:
         errors.extend(
-            Diagnostic(f"unknown metric column '{h}'{did_you_mean(h, plan.metric_names)}").placed(
+            Diagnostic(f"unknown metric column '{h}'{metric_names.hint(h, 1)}").placed(
                 name, 1, None
             )
             for h in header[1:]
-            if h not in plan.metric_names
+            if metric_names.find(h) is None
         )
     index = NodeIndex(plan)
     entries: list[Entry] = []
+    seen: dict[tuple[str, str], tuple[int, str]] = {}  # (node, metric) -> first line, as written
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         cells = row + [""] * (len(header) - len(row))
         node_text = cells[0].strip()
-        node_path: str | None
-        if node_text in ("", plan.title):
-            node_path = ""
-        else:
-            try:
-                node_path = index.lookup(node_text).key
-            except LookupError as e:
-                if "give its path" in str(e):
-                    errors.append(Diagnostic(str(e)).placed(name, line, None))
-                    continue
-                node_path = None
+        try:
+            node = index.find(node_text)
+        except LookupError as e:
+            errors.append(Diagnostic(str(e)).placed(name, line, None))
+            continue
+        node_path = None if node is None else node.key
+        hint = "" if node is not None else index.hint(node_text)
         pairs = (
             [(cells[1].strip(), cells[2])]
             if long_form
-            else list(zip(header[1:], cells[1:], strict=False))
+            else list(zip(columns, cells[1:], strict=False))
         )
-        for metric, raw in pairs:
-            if long_form and metric not in plan.metric_names:
+        for written, raw in pairs:
+            metric = metric_names.find(written)
+            if metric is None:
+                if not long_form:
+                    continue  # the header's error says it
                 errors.append(
-                    Diagnostic(
-                        f"unknown metric '{metric}'{did_you_mean(metric, plan.metric_names)}"
-                    ).placed(name, line, None)
+                    Diagnostic(f"unknown metric '{written}'{metric_names.hint(written, 1)}").placed(
+                        name, line, None
+                    )
                 )
                 continue
             if not raw.strip():
@@ -89,7 +92,18 @@ def read_sheet(file: str, plan: Plan) -> tuple[str, list[Entry]]:
             except AmountError as e:
                 errors.append(Diagnostic(str(e)).placed(name, line, None))
                 continue
-            entries.append(Entry(line, node_text, node_path, metric, value))
+            key = (nfc(node_text) if node_path is None else node_path, metric)
+            if key in seen:
+                first, as_written = seen[key]
+                also = "" if as_written == node_text else f" (as '{as_written}')"
+                errors.append(
+                    Diagnostic(
+                        f"'{node_text}' {metric} is given twice: already on line {first}{also}"
+                    ).placed(name, line, None)
+                )
+                continue
+            seen[key] = (line, node_text)
+            entries.append(Entry(line, node_text, node_path, metric, value, hint))
     if errors:
         raise SheetError(errors[:20])
     return name, entries

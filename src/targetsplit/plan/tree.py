@@ -7,7 +7,6 @@ validated plan document and checks it.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +19,8 @@ from targetsplit.calendar.seasonality import Seasonality
 from targetsplit.calendar.workdays import Breakdown, Calendar
 from targetsplit.errors import Diagnostic, Loc
 from targetsplit.numbers import amounts
+from targetsplit.plan.names import Names, fold, nfc
+from targetsplit.plan.names import did_you_mean as did_you_mean  # where plan/ imports it
 from targetsplit.plan.weights import Weight
 
 DEFAULT_TIERS: dict[str, Fraction] = {
@@ -134,32 +135,57 @@ class Plan:
 
 
 class NodeIndex:
-    """Find a node by its path (``East/Group 1``) or by a name unique in the plan."""
+    """Find a node by its path (``East/Group 1``) or by a name unique in the plan.
+
+    Paths and names are compared in NFC. The root is addressed as ``''`` only:
+    a node may be named like the plan's title and is then found by that name.
+    """
 
     def __init__(self, plan: Plan) -> None:
-        self.nodes: dict[str, Node] = {}
-        self.names: dict[str, list[str]] = {}
+        self.root = plan.root
+        self.title = plan.title
+        self.nodes: dict[str, Node] = {}  # NFC path -> node
+        self.names: dict[str, list[str]] = {}  # NFC name -> the paths of the nodes so named
         for node in plan.nodes():
             if node.path:
-                self.nodes[node.key] = node
-                self.names.setdefault(node.name, []).append(node.key)
+                self.nodes.setdefault(nfc(node.key), node)
+                self.names.setdefault(nfc(node.name), []).append(node.key)
+        self._choices: Names | None = None
+
+    def find(self, text: str) -> Node | None:
+        """The node ``text`` addresses, None if none; LookupError if the name is not unique."""
+        key = nfc(text.strip())
+        if not key:
+            return self.root
+        node = self.nodes.get(key)
+        if node is not None:
+            return node
+        found = self.names.get(key, [])
+        if len(found) == 1:
+            return self.nodes[nfc(found[0])]
+        if found:
+            raise LookupError(
+                f"'{text.strip()}' names {len(found)} nodes ({', '.join(found[:4])});"
+                " give its path instead"
+            )
+        return None
 
     def lookup(self, text: str) -> Node:
         """The node; raise LookupError with a message that says what to write."""
+        node = self.find(text)
+        if node is None:
+            raise LookupError(f"unknown node '{text.strip()}'{self.hint(text)}")
+        return node
+
+    def hint(self, text: str) -> str:
+        """What an unknown node name may have meant (``; did you mean …?``)."""
         key = text.strip()
-        if key in self.nodes:
-            return self.nodes[key]
-        found = self.names.get(key, [])
-        if len(found) == 1:
-            return self.nodes[found[0]]
-        if found:
-            raise LookupError(
-                f"'{key}' names {len(found)} nodes ({', '.join(found[:4])}); give its path instead"
-            )
-        choices = list(dict.fromkeys([*self.nodes, *self.names]))
-        close = difflib.get_close_matches(key, choices, n=3, cutoff=0.6)
-        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        raise LookupError(f"unknown node '{key}'{hint}")
+        if fold(key) == fold(self.title):
+            return f"; '{self.title}' is the plan's title: address the whole plan as ''"
+        if self._choices is None:
+            paths = [node.key for node in self.nodes.values()]
+            self._choices = Names([*paths, *(p[0].rpartition("/")[2] for p in self.names.values())])
+        return self._choices.hint(key)
 
 
 def node_loc(path: Sequence[str], *rest: str | int) -> Loc:
@@ -168,8 +194,3 @@ def node_loc(path: Sequence[str], *rest: str | int) -> Loc:
     for name in path:
         loc += ["split", name]
     return (*loc, *rest)
-
-
-def did_you_mean(word: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from targetsplit.numbers.amounts import decimal_text
+from targetsplit.plan.names import node_label
 from targetsplit.report.formats import Format, Shown
 from targetsplit.report.grid import Column, Grid, csv_text
 
@@ -80,7 +81,7 @@ def render(result: CheckResult, fmt: Format) -> Shown:
         ),
         rows=tuple(
             (
-                d.name or plan.title,
+                node_label(d.name, plan.title),
                 d.metric,
                 value(d.metric, d.sheet),
                 value(d.metric, d.computed),

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 
 from targetsplit.numbers.apportion import largest_remainder
 from targetsplit.plan.tree import Node, Plan
@@ -40,10 +41,12 @@ class Allocation:
     dimensions: Mapping[str, tuple[DimensionRow, ...]]
 
     def row(self, path: str) -> Allocated:
-        for r in self.rows:
-            if r.path == path:
-                return r
-        raise KeyError(path)
+        """The node's row (KeyError when the plan has no such path)."""
+        return self._by_path[path]
+
+    @cached_property
+    def _by_path(self) -> dict[str, Allocated]:
+        return {r.path: r for r in self.rows}
 
     @property
     def root(self) -> Allocated:

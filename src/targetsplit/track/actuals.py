@@ -13,7 +13,6 @@ the file that only runs when there is an error to place.
 from __future__ import annotations
 
 import csv
-import difflib
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -24,6 +23,7 @@ from typing import Any
 
 from targetsplit.errors import AmountError, Diagnostic, TargetsplitError
 from targetsplit.numbers import amounts
+from targetsplit.plan.names import did_you_mean
 from targetsplit.plan.tree import NodeIndex, Plan
 
 MAX_ERRORS = 20
@@ -110,8 +110,7 @@ def _layout(header: list[str], plan: Plan, source: str) -> _Layout:
 
 
 def _near(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
-    return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return did_you_mean(word, list(choices), 3)
 
 
 def _day_of(text: str, layout: _Layout, plan: Plan) -> date:
