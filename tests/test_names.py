@@ -33,7 +33,7 @@ def test_names_compare_in_nfc() -> None:
     ("word", "meant"),
     [
         ("\uff27roup 1", "Group 1"),  # a full-width letter
-        ("\uff27\uff52\uff4f\uff55\uff50\u3000\uff11", "Group 1"),  # all full-width, ideographic space
+        ("\uff27\uff52\uff4f\uff55\uff50\u3000\uff11", "Group 1"),  # all full-width
         ("East\uff0fGroup 1", "East/Group 1"),  # a full-width slash
         ("East / Group 1", "East/Group 1"),
         ("EAST/group  1", "East/Group 1"),
