@@ -115,3 +115,45 @@ def test_a_percent_option_out_of_range_is_a_usage_error(run, tmp_path: Path, val
     assert result.err.startswith(
         f"error: --fail-under takes a percent such as 90, not '{value}': it "
     )
+
+
+NAMES = """\
+plan: T
+period: 2026
+metrics:
+  revenue: {total: 500}
+split:
+  "{name}": 100%
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("A ", "cannot start or end with a space"),
+        ("\\tA", "cannot start or end with a space"),
+        ("\\u3000A", "cannot start or end with a space"),  # an ideographic space
+        ("A\\u200b", "cannot start or end with a space (or an invisible character)"),
+        ("   ", "cannot be only spaces"),
+        ("\\u200b", "cannot be only spaces"),
+        ("A\\nB", "cannot contain a control character"),
+    ],
+)
+def test_names_that_cannot_be_addressed_are_refused(name: str, problem: str) -> None:
+    from targetsplit.errors import PlanError
+    from targetsplit.plan.load import parse_plan
+
+    with pytest.raises(PlanError) as e:
+        parse_plan(NAMES.replace("{name}", name), "p.yaml")
+    (d,) = e.value.diagnostics
+    assert (d.line, d.col) == (6, 3)
+    assert problem in d.message
+
+
+def test_names_inside_are_fine_and_kept_composed() -> None:
+    from targetsplit.plan.load import parse_plan
+
+    plan = parse_plan(NAMES.replace("{name}", "Cafe\\u0301 Nord 1"), "p.yaml")
+    (child,) = plan.root.children
+    assert child.name == "Café Nord 1"  # one character é (NFC), as typed on most keyboards
+    assert len(child.name) == len("Café Nord 1")

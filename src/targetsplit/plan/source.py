@@ -9,6 +9,7 @@ bounded so that an alias bomb cannot exhaust memory.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,12 +120,15 @@ class _Builder:
             if key_node.tag not in _SCALAR_TAGS and key_node.tag != _NULL:
                 self.error(key_node, f"the tag '{key_node.tag}' is not allowed in a plan")
                 continue
-            key = key_node.value
+            # Keys are compared, and kept, in Unicode's composed form (NFC): 'é' typed
+            # as one character or as 'e' and an accent is the same name.
+            key = unicodedata.normalize("NFC", key_node.value)
             if key in first:
                 line, _ = _pos(first[key])
+                other_form = "" if first[key].value == key_node.value else " in another Unicode form"
                 self.error(
                     key_node,
-                    f"duplicate key '{key}' (first given on line {line});"
+                    f"duplicate key '{key}' (first given on line {line}{other_form});"
                     " each name may appear once",
                 )
                 continue
