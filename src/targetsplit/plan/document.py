@@ -86,8 +86,6 @@ def _name(value: str) -> str:
             f"'{value}': a name cannot start or end with a space (or an invisible"
             " character); lookups would not find it"
         )
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
-        raise _custom(f"'{value}': a name cannot contain a control character (a tab, a line break)")
     if "/" in value:
         raise _custom(f"'{value}': a name cannot contain '/' (it separates a path's names)")
     return value
