@@ -133,9 +133,9 @@ split:
         ("A ", "cannot start or end with a space"),
         ("\\tA", "cannot start or end with a space"),
         ("\\u3000A", "cannot start or end with a space"),  # an ideographic space
-        ("A\\u200b", "cannot start or end with a space (or an invisible character)"),
+        ("A\\u00a0", "cannot start or end with a space"),  # a no-break space
         ("   ", "cannot be only spaces"),
-        ("\\u200b", "cannot be only spaces"),
+        ("\\u3000", "cannot be only spaces"),
     ],
 )
 def test_names_that_cannot_be_addressed_are_refused(name: str, problem: str) -> None:

@@ -8,7 +8,6 @@ The JSON Schema printed by ``targetsplit schema`` is generated from here.
 from __future__ import annotations
 
 import os
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -70,21 +69,15 @@ def _weight(value: Any) -> WeightSpec:
         raise _custom(str(e)) from None
 
 
-def _invisible(ch: str) -> bool:
-    """A space, or a character that shows as nothing (zero-width space, BOM, …)."""
-    return ch.isspace() or unicodedata.category(ch) == "Cf"
-
-
 def _name(value: str) -> str:
     """A name that can be addressed: what is typed to find it is what the plan holds."""
     if value == "":
         raise _custom("a name cannot be empty")
-    if all(_invisible(ch) for ch in value):
+    if value.isspace():
         raise _custom(f"'{value}': a name cannot be only spaces")
-    if _invisible(value[0]) or _invisible(value[-1]):
+    if value != value.strip():
         raise _custom(
-            f"'{value}': a name cannot start or end with a space (or an invisible"
-            " character); lookups would not find it"
+            f"'{value}': a name cannot start or end with a space; lookups would not find it"
         )
     if "/" in value:
         raise _custom(f"'{value}': a name cannot contain '/' (it separates a path's names)")
