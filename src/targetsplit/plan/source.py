@@ -125,7 +125,9 @@ class _Builder:
             key = unicodedata.normalize("NFC", key_node.value)
             if key in first:
                 line, _ = _pos(first[key])
-                other_form = "" if first[key].value == key_node.value else " in another Unicode form"
+                other_form = (
+                    "" if first[key].value == key_node.value else " in another Unicode form"
+                )
                 self.error(
                     key_node,
                     f"duplicate key '{key}' (first given on line {line}{other_form});"
