@@ -3,7 +3,11 @@
 generate.py, with a few refunds (negative values) and some rows written in
 the amount syntax (1.2万).
 
-Usage: python benchmarks/generate_actuals.py OUT.csv [--rows 1000000]
+With ``--unknown N``, N rows name N different nodes that are not in the plan
+(a rep's name with one typo), for timing the "did you mean" of an actuals
+file full of wrong names.
+
+Usage: python benchmarks/generate_actuals.py OUT.csv [--rows 1000000] [--unknown N]
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ def main() -> None:
     ap.add_argument("--regions", type=int, default=20)
     ap.add_argument("--teams", type=int, default=25)
     ap.add_argument("--reps", type=int, default=20)
+    ap.add_argument("--unknown", type=int, default=0, help="rows naming nodes not in the plan")
     args = ap.parse_args()
     rnd = random.Random(32)
     reps = [
@@ -42,7 +47,10 @@ def main() -> None:
                     value = f"{rnd.randint(1, 9)}.{rnd.randint(0, 9)}万"
             else:
                 value = str(rnd.randint(0, 3))
-            f.write(f"{rnd.choice(days)},{rnd.choice(reps)},{metric},{value}\n")
+            node = rnd.choice(reps)
+            if i < args.unknown:  # a typo that names no node: "Rep 03-17-12" -> "Rpe 03-17-12-7"
+                node = f"{node[0]}{node[2]}{node[1]}{node[3:]}-{i}"
+            f.write(f"{rnd.choice(days)},{node},{metric},{value}\n")
 
 
 if __name__ == "__main__":

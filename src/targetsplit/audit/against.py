@@ -124,7 +124,7 @@ def compare(alloc: Allocation, entries: Sequence[Entry]) -> list[Difference]:
             out.append(Difference(e.name, e.metric, e.value, None, unknown, e.line))
         else:
             sheet[(e.path, e.metric)] = e
-    tiers = {name: allocate(plan, name) for name in plan.tiers if plan.tiers[name] != 1}
+    tiers: dict[str, Allocation] = {}  # each other tier's allocation, made when first needed
     causes: dict[tuple[str, str], str] = {}
     unbalanced: list[tuple[Entry, str]] = []  # parents within a unit whose children are not
     for node in plan.nodes():
@@ -171,8 +171,12 @@ def compare(alloc: Allocation, entries: Sequence[Entry]) -> list[Difference]:
         reported.add((path, name))
         cause = causes.get((path, name))
         if cause is None:
-            for tier, t_alloc in tiers.items():
-                if abs(e.value - t_alloc.row(path).targets[name]) <= m.unit:
+            for tier, share in plan.tiers.items():
+                if share == 1:
+                    continue
+                if tier not in tiers:
+                    tiers[tier] = allocate(plan, tier)
+                if abs(e.value - tiers[tier].row(path).targets[name]) <= m.unit:
                     cause = (
                         f"the sheet's figure is the {tier} tier"
                         f" ({amounts.format_percent(plan.tiers[tier])})"
