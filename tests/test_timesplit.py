@@ -13,7 +13,8 @@ from targetsplit.calendar.workdays import breakdown
 from targetsplit.errors import PlanError
 from targetsplit.plan.load import parse_plan
 from targetsplit.split.hierarchy import allocate
-from targetsplit.split.timesplit import _round_children, split_over_time
+from targetsplit.split.ledger import _round_children
+from targetsplit.split.timesplit import split_over_time
 
 
 def split(text: str, by: str) -> dict[str, dict[str, tuple[Decimal, ...]]]:

@@ -1,4 +1,5 @@
-"""Random trees, periods, calendars and seasonality: rows and columns add up."""
+"""Random trees, periods, calendars and seasonality: one time ledger behind every
+view; rows and columns add up, running totals stay near exact."""
 
 from __future__ import annotations
 
@@ -6,15 +7,18 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
-import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from targetsplit.calendar.workdays import GRANULARITIES
 from targetsplit.errors import PlanError
 from targetsplit.plan.load import parse_plan
+from targetsplit.plan.tree import Plan
 from targetsplit.split.hierarchy import allocate
-from targetsplit.split.timesplit import split_over_time
+from targetsplit.split.ledger import _shares_to_date as share_map
+from targetsplit.split.ledger import build
+from targetsplit.split.timesplit import view
 from test_allocate_props import plans
 
 PERIODS = st.one_of(
@@ -90,12 +94,9 @@ def timed_plans(draw: Any) -> str:
     return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
 
 
-@pytest.mark.parametrize("by", ["half", "quarter", "month", "week"])
-@settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
-@given(text=timed_plans())
-def test_rows_and_columns_add_up_and_cells_stay_within_a_unit(by: str, text: str) -> None:
+def _load(text: str) -> Plan | None:
     try:
-        plan = parse_plan(text, "random.yaml")
+        return parse_plan(text, "random.yaml")
     except PlanError as e:
         # A random calendar or seasonality may leave a month with a share but no
         # working days; that is a plan error, never a crash.
@@ -105,26 +106,80 @@ def test_rows_and_columns_add_up_and_cells_stay_within_a_unit(by: str, text: str
             if d.severity == "error"
         ), e
         event("plan rejected")
+        return None
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=timed_plans(), days=st.lists(st.integers(0, 1200), min_size=3, max_size=3))
+def test_one_ledger_behind_every_view(text: str, days: list[int]) -> None:
+    """Issue 11's properties: the ledger adds up both ways, stays near exact,
+    and every view and every target to date is a sum of it."""
+    plan = _load(text)
+    if plan is None:
         return
-    event(f"checked by {by}")
+    b = plan.breakdown
+    assert b is not None
+    own = any(n.seasonality is not None for n in plan.nodes())
+    event("subtree seasonality" if own else "one seasonality")
     alloc = allocate(plan)
-    s = split_over_time(alloc, by, keep_exact=True)  # type: ignore[arg-type]
-    assert s.exact is not None
+    ledger = build(alloc, keep_exact=True)
+    assert ledger.exact is not None
+    segs = ledger.segments
+    assert segs[0].start == plan.period.start and segs[-1].end == plan.period.end
+    for row in alloc.rows:
+        node = row.node
+        for m in plan.metrics:
+            cells = ledger.units[row.path][m.name]
+            exact = [Fraction(x, ledger.denom) for x in ledger.exact[row.path][m.name]]
+            assert sum(cells) == row.units[m.name]  # a node's cells add up to its figure
+            if node.children:  # children add up to their parent in every cell
+                kids = [ledger.units[c.key][m.name] for c in node.children]
+                assert [sum(col) for col in zip(*kids, strict=True)] == cells
+            running = Fraction(0)
+            exact_running = Fraction(0)
+            for seg, cell, x in zip(segs, cells, exact, strict=True):
+                assert cell >= 0
+                assert abs(cell - x) < 1  # every cell the floor or ceiling of exact
+                if seg.workdays == 0 or x == 0:
+                    assert cell == 0  # never a unit on days without working time
+                running += cell
+                exact_running += x
+                error = abs(running - exact_running)
+                if node.depth == 0 and not own:
+                    assert error <= Fraction(1, 2)
+                if not own or node.depth == 0 or not node.children:
+                    assert error < 1
+    # Every view is a sum of the ledger, so views of the same days agree.
+    views = {g: view(ledger, g, b.slots(g)) for g in GRANULARITIES}
     for row in alloc.rows:
         for m in plan.metrics:
-            cells = s.values(row.path, m.name)
-            assert len(cells) == len(s.slots)
-            assert sum(cells) == row.targets[m.name]
-            for cell, exact in zip(cells, s.exact[row.path][m.name], strict=True):
-                assert cell % m.unit == 0
-                assert abs(Fraction(cell) - exact) < Fraction(m.unit)
-            own = any(n.seasonality is not None for n in plan.nodes())
-            if row.node.depth == 0 and not own:  # running totals within half a unit
-                running, exact_running = Fraction(0), Fraction(0)
-                for cell, exact in zip(cells, s.exact[row.path][m.name], strict=True):
-                    running += Fraction(cell)
-                    exact_running += exact
-                    assert abs(running - exact_running) <= Fraction(m.unit) / 2
-            if row.node.children:
-                for j in range(len(s.slots)):
-                    assert sum(s.values(c.key, m.name)[j] for c in row.node.children) == cells[j]
+            cells = ledger.units[row.path][m.name]
+            for split in views.values():
+                figures = split.units[row.path][m.name]
+                assert sum(figures) == row.units[m.name]
+                for slot, figure in zip(split.slots, figures, strict=True):
+                    assert figure == sum(cells[k] for k in ledger.span(slot.start, slot.end))
+            months = views["month"].units[row.path][m.name]
+            quarters = views["quarter"].units[row.path][m.name]
+            assert quarters == [sum(months[i] for i in q) for q in b.quarters]
+            halves = views["half"].units[row.path][m.name]
+            assert halves == [sum(quarters[i : i + 2]) for i in range(0, len(quarters), 2)]
+    # Targets to date: a sum of the ledger at its boundaries, additive anywhere.
+    for offset in days:
+        day = plan.period.start + timedelta(days=offset - 10)
+        to_date = ledger.to_date(day)
+        shares = share_map(plan, b, day)
+        for row in alloc.rows:
+            for m in plan.metrics:
+                got = to_date[row.path][m.name]
+                cells = ledger.units[row.path][m.name]
+                ends = [k for k, s in enumerate(segs) if s.end <= day]
+                if not any(s.start <= day < s.end for s in segs):  # a segment boundary
+                    assert got == sum(cells[: len(ends)])
+                if row.node.children:
+                    assert got == sum(to_date[c.key][m.name] for c in row.node.children)
+                if not own:
+                    exact = row.units[m.name] * shares[row.path]
+                    assert abs(got - exact) < 1
+                    if row.node.depth == 0:
+                        assert abs(got - exact) <= Fraction(1, 2)

@@ -58,6 +58,6 @@ def allocate(
     from targetsplit.split.timesplit import split_over_time
 
     granularity, slots = periods_shown(p, period, by)
-    split = split_over_time(allocation, granularity)
-    shown = tuple(range(len(split.slots))) if slots is None else tuple(slots)
+    split = split_over_time(allocation, granularity, slots=slots)
+    shown = tuple(range(len(split.slots)))
     return AllocateResult(allocation, chosen, split, shown, warnings.all(), inputs)

@@ -12,7 +12,7 @@ from targetsplit.plan.names import Names
 from targetsplit.plan.tree import Metric, Plan
 
 if TYPE_CHECKING:
-    from targetsplit.calendar.workdays import Granularity
+    from targetsplit.calendar.workdays import Granularity, Slot
 
 WarningSink = Callable[[Diagnostic], None]
 Inputs = tuple[tuple[str, str], ...]  # the files a command read: (what, path)
@@ -74,8 +74,9 @@ def check_tier(plan: Plan, tier: str | None) -> str | None:
 
 def periods_shown(
     plan: Plan, period: str | None, by: Granularity | None
-) -> tuple[Granularity, list[int] | None]:
-    """The granularity and the slots a ``--period`` label picks (None: all of them)."""
+) -> tuple[Granularity, tuple[Slot, ...] | None]:
+    """The granularity and the slots a ``--period`` label picks (None: all of them),
+    the first and last clipped to the chosen days."""
     from targetsplit.calendar.workdays import select
 
     assert plan.breakdown is not None

@@ -63,10 +63,10 @@ def explain(
 
         granularity, slots = periods_shown(p, period, None)
         assert slots is not None
-        split = split_over_time(alloc, granularity)
+        split = split_over_time(alloc, granularity, slots=slots)
         for m in chosen:
             values = split.values(found.key, m.name)
-            for k in slots:
+            for k in range(len(slots)):
                 steps += derive.period_steps(alloc, found, m, split.slots[k], values[k])
     title = node_label(found.key, p.title)
     return ExplainResult(found.key, title, tier, tuple(steps), warnings.all(), inputs)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from fractions import Fraction
 
 from targetsplit.calendar.workdays import Breakdown, Granularity, Slot
@@ -127,3 +128,27 @@ def range_shares(
     for (mi, k), c in counts.items():
         out[k] += months[mi] * c / b.month_workdays[mi]
     return tuple(out)
+
+
+def segment_shares(months: Sequence[Fraction], b: Breakdown) -> tuple[Fraction, ...]:
+    """Each ledger segment's exact share of the period: its month's share times
+    the segment's part of the month's working days."""
+    wd = b.month_workdays
+    return tuple(
+        months[s.month] * s.workdays / wd[s.month] if s.workdays else Fraction(0)
+        for s in b.segments
+    )
+
+
+def share_to_date(months: Sequence[Fraction], b: Breakdown, day: date) -> Fraction:
+    """The exact share of the period from its start through ``day``."""
+    share = Fraction(0)
+    for mi, m in enumerate(b.months):
+        if m.start > day:
+            break
+        if m.end <= day:
+            share += months[mi]
+        elif b.month_workdays[mi]:
+            done = sum(1 for d, i in b.day_month.items() if i == mi and d <= day)
+            share += months[mi] * done / b.month_workdays[mi]
+    return share

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Literal
 
 from targetsplit.calendar.periods import Period
@@ -90,6 +91,17 @@ class Slot:
 
 
 @dataclass(frozen=True)
+class Segment:
+    """The grain of the time ledger: days of one month and one week, the stretch
+    between two consecutive boundaries that any view of the period needs."""
+
+    start: date
+    end: date
+    month: int  # the month's index in the period
+    workdays: int  # working days in the segment
+
+
+@dataclass(frozen=True)
 class Breakdown:
     """A period cut into months (the unit seasonality works in) and weeks."""
 
@@ -141,6 +153,10 @@ class Breakdown:
         return (d - first_monday).days // 7 + 1
 
     def weeks(self) -> tuple[Slot, ...]:
+        return self._weeks
+
+    @cached_property
+    def _weeks(self) -> tuple[Slot, ...]:
         p = self.period
         spans: dict[int, list[date]] = {}
         for d in days(p.start, p.end):
@@ -149,6 +165,26 @@ class Breakdown:
             span[1] = d
         prefix = str(p.start.year) if p.is_calendar_year else p.name
         return tuple(Slot(f"{prefix}-W{w:02d}", s, e) for w, (s, e) in sorted(spans.items()))
+
+    @cached_property
+    def segments(self) -> tuple[Segment, ...]:
+        """The period cut at every month and every week boundary, in order: every
+        month, quarter, half and week (and a week clipped to a month) is a run of
+        whole segments."""
+        week_starts = {w.start for w in self.weeks()}
+        out: list[Segment] = []
+        for mi, m in enumerate(self.months):
+            start = m.start
+            d = start
+            n = 0
+            while d <= m.end:
+                nxt = d + timedelta(days=1)
+                n += d in self.day_month
+                if d == m.end or nxt in week_starts:
+                    out.append(Segment(start, d, mi, n))
+                    start, n = nxt, 0
+                d = nxt
+        return tuple(out)
 
     def week_number(self, week: int | str) -> int:
         """The number of a week given as 32, ``W32``, or its label (``2026-W32``,
@@ -201,13 +237,14 @@ def breakdown(period: Period, calendar: Calendar) -> Breakdown:
     return Breakdown(period, calendar, tuple(months), quarters, tuple(counts), day_month)
 
 
-def select(b: Breakdown, text: str, by: Granularity | None) -> tuple[Granularity, list[int]]:
+def select(b: Breakdown, text: str, by: Granularity | None) -> tuple[Granularity, tuple[Slot, ...]]:
     """The granularity and the columns a ``--period`` choice shows.
 
     ``text`` is one label (``2026-Q3``, ``2026-08``, ``2026-W32``, ``2026-H1``) or a
     range ``A..B`` of labels; with ``by`` the columns are those of that
-    granularity that overlap the chosen days, otherwise those of the label's own.
-    Raises ValueError naming the labels that exist.
+    granularity that overlap the chosen days, clipped to them (so that the
+    weeks of ``2026-Q3`` add up to the quarter), otherwise those of the
+    label's own. Raises ValueError naming the labels that exist.
     """
     labels: dict[str, tuple[Granularity, Slot]] = {}
     for g in GRANULARITIES:
@@ -230,5 +267,9 @@ def select(b: Breakdown, text: str, by: Granularity | None) -> tuple[Granularity
     if end < start:
         raise ValueError(f"'{text}': the range ends before it starts")
     g = by or found[0][0]
-    chosen = [k for k, s in enumerate(b.slots(g)) if s.start <= end and s.end >= start]
+    chosen = tuple(
+        Slot(s.label, max(s.start, start), min(s.end, end))
+        for s in b.slots(g)
+        if s.start <= end and s.end >= start
+    )
     return g, chosen

@@ -1,9 +1,9 @@
 """Progress against the plan at a cut-off day (SPEC §6), for every node and metric.
 
 Target to date is the node's target for the days from the period's start
-through the cut-off, rounded like every period figure (within one unit of
-exact, each parent the sum of its children); with a cut-off at the end of a
-week it is the sum of the node's weekly targets. Actuals roll up the tree.
+through the cut-off: a sum of the time ledger (``split.ledger``), so at the
+end of a week or month it is the sum of those weeks' or months' targets, and
+each parent's is the sum of its children's. Actuals roll up the tree.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from targetsplit.calendar.workdays import Breakdown, Slot
+from targetsplit.calendar.workdays import Breakdown
 from targetsplit.numbers import amounts
 from targetsplit.plan.tree import Metric, Node, Plan
 from targetsplit.split.hierarchy import Allocation
-from targetsplit.split.timesplit import split_over_time
+from targetsplit.split.ledger import build
 
 
 @dataclass(frozen=True)
@@ -97,31 +97,10 @@ class Progress:
 
 
 def targets_to_date(alloc: Allocation, day: date) -> dict[str, dict[str, int]]:
-    """Each node's target units from the period's start through ``day``: the sum
-    of its weekly targets, the cut-off's week split at the cut-off when it ends
-    mid-week (so at the end of a week it is exactly what ``allocate --by week``
-    shows, summed)."""
-    plan = alloc.plan
-    b = plan.breakdown
-    assert b is not None
-    start, end = plan.period.start, plan.period.end
-    if day < start:
-        return {r.path: dict.fromkeys(r.units, 0) for r in alloc.rows}
-    if day >= end:
-        return {r.path: dict(r.units) for r in alloc.rows}
-    slots: list[Slot] = []
-    for w in b.weeks():
-        if w.start <= day < w.end:
-            slots.append(Slot(w.label, w.start, day))
-            slots.append(Slot(w.label + "+", day + timedelta(days=1), w.end))
-        else:
-            slots.append(w)
-    done = sum(1 for slot in slots if slot.end <= day)
-    split = split_over_time(alloc, "week", slots=tuple(slots))
-    return {
-        path: {m: sum(row[:done]) for m, row in by_metric.items()}
-        for path, by_metric in split.units.items()
-    }
+    """Each node's target units from the period's start through ``day``: a sum
+    of the time ledger (so at the end of a week, a month or a quarter it is
+    exactly what ``allocate --by`` shows for those periods, summed)."""
+    return build(alloc).to_date(day)
 
 
 def _round_unit(x: Fraction, metric: Metric, *, up: bool = False) -> Decimal:

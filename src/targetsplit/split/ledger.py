@@ -1,0 +1,444 @@
+"""The time ledger: every node's figures over the period, rounded once.
+
+The grain is the *segment* (``Breakdown.segments``): the days between two
+consecutive week or month boundaries. Every figure any view shows — a week,
+a month, a quarter, a half, a ``--period`` range, a week clipped to a
+period, a target to date — is a sum of segments, so two views that cover
+the same days always show the same number.
+
+Controlled rounding: each node's segment figures add up to the node's
+figure *and* each parent's figure for a segment is the sum of its
+children's, every cell within one rounding unit of its exact value (the
+floor or the ceiling of it). Exact values are integers over one common
+denominator, so the arithmetic is exact and fast. The rounding goes
+top-down: the root's row by rounding its running totals (each within half a
+unit of exact), then for each parent a small transportation problem for its
+children (a greedy that keeps each child's running total close to exact, a
+max-flow when it cannot finish); should a parent's row leave its children no
+solution — possible only when subtrees have their own seasonality — the
+whole metric is rounded at once as one feasible flow over the tree, which
+always exists.
+
+A cut-off inside a segment splits that segment's cells once more, top-down
+with the same fraction of working days for every node (:meth:`Ledger.to_date`).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+from targetsplit.calendar.seasonality import (
+    Seasonality,
+    month_shares,
+    segment_shares,
+    share_to_date,
+)
+from targetsplit.calendar.workdays import Breakdown, Segment
+from targetsplit.numbers.flow import INF, feasible_flow
+from targetsplit.plan.tree import Node, Plan
+from targetsplit.split.hierarchy import Allocation
+
+
+def _round_row(exact: Sequence[int], denom: int, total: int) -> list[int]:
+    """One row by rounding its running totals half up: each cell is the floor or
+    ceiling of its exact value, and every running total is within half a unit."""
+    out = []
+    running = 0
+    before = 0
+    for x in exact:
+        running += x
+        now = (2 * running + denom) // (2 * denom)
+        out.append(now - before)
+        before = now
+    assert before == total, "a row's exact values add up to its total"
+    return out
+
+
+def _round_children(
+    rows: Sequence[Sequence[int]], denom: int, row_totals: Sequence[int], col_totals: Sequence[int]
+) -> list[list[int]] | None:
+    """Integer rows, each cell the floor or ceiling of ``row/denom``, with the
+    given row and column totals; ``None`` when there is no such rounding.
+
+    Period by period, a column's spare units go to the children that are most
+    behind their exact running total, so that each child's targets to date stay
+    close to exact too (a max-flow settles the rare case this cannot finish).
+    """
+    k = len(rows)
+    floors = [[x // denom for x in row] for row in rows]
+    rems = [[x % denom for x in row] for row in rows]
+    need_col = [c - sum(col) for c, col in zip(col_totals, zip(*floors, strict=True), strict=True)]
+    need_row = [t - sum(f) for t, f in zip(row_totals, floors, strict=True)]
+    if any(c < 0 for c in need_col) or any(r < 0 for r in need_row):
+        return None
+    result = [list(f) for f in floors]
+    running = [0] * k  # exact running totals (numerators)
+    given = [0] * k  # rounded running totals, times denom
+    left = list(need_row)
+    ok = True
+    columns = zip(
+        zip(*rows, strict=True),
+        zip(*floors, strict=True),
+        zip(*rems, strict=True),
+        need_col,
+        strict=True,
+    )
+    for j, (xs, fs, rs, spare) in enumerate(columns):
+        running = [a + x for a, x in zip(running, xs, strict=True)]
+        given = [g + f * denom for g, f in zip(given, fs, strict=True)]
+        if not spare:
+            continue
+        cand = [(running[i] - given[i], rs[i], -i) for i in range(k) if rs[i] and left[i] > 0]
+        if len(cand) < spare:
+            ok = False
+            break
+        chosen = [max(cand)] if spare == 1 else sorted(cand, reverse=True)[:spare]
+        for _, _, neg in chosen:
+            i = -neg
+            result[i][j] += 1
+            given[i] += denom
+            left[i] -= 1
+    if ok and not any(left) and _running_within_a_unit(rows, result, denom):
+        return result
+    return _round_by_prefix_flow(rows, denom, row_totals, col_totals)
+
+
+def _running_within_a_unit(
+    rows: Sequence[Sequence[int]], result: Sequence[Sequence[int]], denom: int
+) -> bool:
+    """Whether every running total of ``result`` is the floor or the ceiling of exact."""
+    for row, out in zip(rows, result, strict=True):
+        exact = given = 0
+        for x, y in zip(row, out, strict=True):
+            exact += x
+            given += y * denom
+            if given - exact >= denom or exact - given >= denom:
+                return False
+    return True
+
+
+def _bounds(x: int, denom: int) -> tuple[int, int]:
+    """The floor and the ceiling of ``x / denom``."""
+    q, r = divmod(x, denom)
+    return q, q + (1 if r else 0)
+
+
+def _round_by_prefix_flow(
+    rows: Sequence[Sequence[int]],
+    denom: int,
+    row_totals: Sequence[int],
+    col_totals: Sequence[int],
+) -> list[list[int]] | None:
+    """Children's rows as one feasible flow in which every cell *and every
+    running total* is the floor or the ceiling of its exact value; ``None``
+    when the parent's row allows no such rounding.
+
+    Child ``i`` is a chain of nodes, one per period, each holding the running
+    total through its period: the chain's head receives the child's figure, and
+    each link passes on the running total of the periods before, while the
+    period's own cell flows to that period's column (which must carry the
+    parent's figure for it)."""
+    k, p = len(rows), len(col_totals)
+    source, sink = k * p + p, k * p + p + 1
+    edges: list[tuple[int, int, int, int]] = []
+    cells: list[tuple[int, int, int]] = []  # child, period, edge
+    for i, row in enumerate(rows):
+        base = i * p
+        edges.append((source, base + p - 1, row_totals[i], row_totals[i]))
+        running = sum(row)
+        for j in range(p - 1, -1, -1):
+            running -= row[j]  # now the exact total of the periods before j
+            cells.append((i, j, len(edges)))
+            edges.append((base + j, k * p + j, *_bounds(row[j], denom)))
+            if j:
+                edges.append((base + j, base + j - 1, *_bounds(running, denom)))
+    for j, total in enumerate(col_totals):
+        edges.append((k * p + j, sink, total, total))
+    edges.append((sink, source, 0, INF))
+    flows = feasible_flow(sink + 1, edges)
+    if flows is None:
+        return None
+    out = [[0] * p for _ in range(k)]
+    for i, j, e in cells:
+        out[i][j] = flows[e]
+    return out
+
+
+def _round_tree(
+    root: Node,
+    units: Mapping[str, int],
+    exact: Mapping[str, list[int]],
+    denom: int,
+) -> dict[str, list[int]]:
+    """Top-down controlled rounding of one metric."""
+    out: dict[str, list[int]] = {root.key: _round_row(exact[root.key], denom, units[root.key])}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if not node.children:
+            continue
+        kids = node.children
+        rounded = _round_children(
+            [exact[c.key] for c in kids], denom, [units[c.key] for c in kids], out[node.key]
+        )
+        if rounded is None:
+            return _round_tree_by_flow(root, units, exact, denom)
+        for c, row in zip(kids, rounded, strict=True):
+            out[c.key] = row
+        stack.extend(kids)
+    return out
+
+
+def _round_tree_by_flow(
+    root: Node,
+    units: Mapping[str, int],
+    exact: Mapping[str, list[int]],
+    denom: int,
+) -> dict[str, list[int]]:
+    """The whole tree as one feasible flow: per period, flow runs from the root
+    down the tree; each leaf's flows over all periods meet in its figure.
+
+    The root and every leaf are chains of running totals (as in
+    :func:`_round_by_prefix_flow`), so their running totals stay within a unit
+    of exact; should that leave no solution, only the cells are bounded."""
+    for prefix in (True, False):
+        flows = _tree_flow(root, units, exact, denom, prefix=prefix)
+        if flows is not None:
+            return flows
+    raise AssertionError("controlled rounding found no solution")  # pragma: no cover
+
+
+def _tree_flow(
+    root: Node,
+    units: Mapping[str, int],
+    exact: Mapping[str, list[int]],
+    denom: int,
+    *,
+    prefix: bool,
+) -> dict[str, list[int]] | None:
+    nodes = list(root.walk())
+    p = len(exact[root.key])
+    index = {n.key: k for k, n in enumerate(nodes)}
+    leaves = [n for n in nodes if not n.children]
+    # Node numbers: cells (node, period), then one chain of p links per leaf
+    # and one for the root, then the source and the sink.
+    chain_base = len(nodes) * p
+    root_chain = chain_base + len(leaves) * p
+    source, sink = root_chain + p, root_chain + p + 1
+
+    def cell(key: str, j: int) -> int:
+        return index[key] * p + j
+
+    def running(row: list[int], j: int) -> tuple[int, int]:
+        return _bounds(sum(row[: j + 1]), denom) if prefix else (0, INF)
+
+    edges: list[tuple[int, int, int, int]] = []
+    owner: list[tuple[str, int, int]] = []
+    row = exact[root.key]
+    edges.append((source, root_chain + p - 1, units[root.key], units[root.key]))
+    for j in range(p - 1, -1, -1):
+        owner.append((root.key, j, len(edges)))
+        edges.append((root_chain + j, cell(root.key, j), *_bounds(row[j], denom)))
+        if j:
+            edges.append((root_chain + j, root_chain + j - 1, *running(row, j - 1)))
+    for n in nodes:
+        for c in n.children:
+            for j in range(p):
+                owner.append((c.key, j, len(edges)))
+                edges.append((cell(n.key, j), cell(c.key, j), *_bounds(exact[c.key][j], denom)))
+    for li, leaf in enumerate(leaves):
+        base = chain_base + li * p
+        row = exact[leaf.key]
+        for j in range(p):
+            edges.append((cell(leaf.key, j), base + j, 0, INF))
+            if j < p - 1:
+                edges.append((base + j, base + j + 1, *running(row, j)))
+        edges.append((base + p - 1, sink, units[leaf.key], units[leaf.key]))
+    edges.append((sink, source, 0, INF))
+    flows = feasible_flow(sink + 1, edges)
+    if flows is None:
+        return None
+    out: dict[str, list[int]] = {n.key: [0] * p for n in nodes}
+    for key, j, e in owner:
+        out[key][j] = flows[e]
+    return out
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Each node's figures per segment and metric, as whole rounding units."""
+
+    alloc: Allocation
+    segments: tuple[Segment, ...]
+    units: Mapping[str, Mapping[str, list[int]]]  # path -> metric -> per segment
+    # Exact values (numerators over ``denom``), kept only when asked for.
+    exact: Mapping[str, Mapping[str, list[int]]] | None
+    denom: int
+
+    def span(self, start: date, end: date) -> range:
+        """The segments that make up the days ``start`` to ``end`` (inclusive),
+        which must begin and end on segment boundaries."""
+        starts = [s.start for s in self.segments]
+        i = bisect_left(starts, start)
+        j = bisect_right(starts, end)
+        assert i < len(starts) and starts[i] == start, "a view starts on a segment boundary"
+        assert self.segments[j - 1].end == end, "a view ends on a segment boundary"
+        return range(i, j)
+
+    def to_date(self, day: date) -> dict[str, dict[str, int]]:
+        """Each node's units from the period's start through ``day``.
+
+        Whole segments are summed; a segment the cut-off falls inside is split
+        top-down: the root's part keeps its running total within half a unit of
+        exact, each parent's part is shared among its children by how far each
+        is from its exact running total, never below zero or above the cell."""
+        b = self.alloc.plan.breakdown
+        assert b is not None
+        rows = self.alloc.rows
+        segs = self.segments
+        if day < segs[0].start:
+            return {r.path: dict.fromkeys(r.units, 0) for r in rows}
+        if day >= segs[-1].end:
+            return {r.path: dict(r.units) for r in rows}
+        k = bisect_right([s.start for s in segs], day) - 1
+        whole = k + 1 if segs[k].end == day else k
+        out = {
+            path: {m: sum(cells[:whole]) for m, cells in by_metric.items()}
+            for path, by_metric in self.units.items()
+        }
+        if whole == k + 1 or segs[k].workdays == 0:
+            return out
+        plan = self.alloc.plan
+        shares = _shares_to_date(plan, b, day)
+        for metric in plan.metrics:
+            name = metric.name
+            exact: dict[str, Fraction] = {}
+            for node in reversed(list(plan.root.walk())):
+                if node.children:
+                    exact[node.key] = sum((exact[c.key] for c in node.children), Fraction(0))
+                else:
+                    exact[node.key] = self.alloc.row(node.key).units[name] * shares[node.key]
+            root = plan.root.key
+            cell = self.units[root][name][k]
+            want = exact[root] - out[root][name]
+            part = {
+                root: min(
+                    max((2 * want.numerator + want.denominator) // (2 * want.denominator), 0), cell
+                )
+            }
+            stack = [plan.root]
+            while stack:
+                node = stack.pop()
+                if not node.children:
+                    continue
+                kids = node.children
+                parts = _share_part(
+                    part[node.key],
+                    [exact[c.key] - out[c.key][name] for c in kids],
+                    [self.units[c.key][name][k] for c in kids],
+                )
+                for c, x in zip(kids, parts, strict=True):
+                    part[c.key] = x
+                stack.extend(kids)
+            for key, x in part.items():
+                out[key][name] += x
+        return out
+
+
+def _shares_to_date(plan: Plan, b: Breakdown, day: date) -> dict[str, Fraction]:
+    """Each node's exact share of its figure from the period's start through ``day``."""
+    memo: dict[int, Fraction] = {}
+    out: dict[str, Fraction] = {}
+
+    def assign(node: Node, inherited: Seasonality | None) -> None:
+        s = node.seasonality or inherited
+        if id(s) not in memo:
+            memo[id(s)] = share_to_date(month_shares(s, b), b, day)
+        out[node.key] = memo[id(s)]
+        for c in node.children:
+            assign(c, s)
+
+    assign(plan.root, plan.seasonality)
+    return out
+
+
+def _share_part(total: int, wants: Sequence[Fraction], caps: Sequence[int]) -> list[int]:
+    """``total`` units shared so that each part is as near its ``want`` as can be,
+    between 0 and its cap; ties go to the sibling declared first."""
+    parts = [min(max(math.floor(w), 0), cap) for w, cap in zip(wants, caps, strict=True)]
+    need = total - sum(parts)
+    if need > 0:  # to those furthest below what they want
+        heap = [
+            (-(w - p), i)
+            for i, (w, p, c) in enumerate(zip(wants, parts, caps, strict=True))
+            if p < c
+        ]
+        heapq.heapify(heap)
+        for _ in range(need):
+            _, i = heapq.heappop(heap)
+            parts[i] += 1
+            if parts[i] < caps[i]:
+                heapq.heappush(heap, (-(wants[i] - parts[i]), i))
+    elif need < 0:  # from those furthest above
+        heap = [(w - p, i) for i, (w, p) in enumerate(zip(wants, parts, strict=True)) if p > 0]
+        heapq.heapify(heap)
+        for _ in range(-need):
+            _, i = heapq.heappop(heap)
+            parts[i] -= 1
+            if parts[i] > 0:
+                heapq.heappush(heap, (wants[i] - parts[i], i))
+    return parts
+
+
+def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
+    """Round every node's figures over the period's segments, once."""
+    plan = alloc.plan
+    b = plan.breakdown
+    assert b is not None, "a built plan always has its breakdown"
+    segments = b.segments
+
+    # The seasonality in force at each node, and each one's segment shares.
+    vectors: dict[int, tuple[Fraction, ...]] = {}
+    in_force: dict[str, int] = {}
+
+    def assign(node: Node, inherited: Seasonality | None) -> None:
+        s = node.seasonality or inherited
+        key = id(s)
+        if key not in vectors:
+            vectors[key] = segment_shares(month_shares(s, b), b)
+        in_force[node.key] = key
+        for c in node.children:
+            assign(c, s)
+
+    assign(plan.root, plan.seasonality)
+    denom = 1
+    for vec in vectors.values():
+        for f in vec:
+            denom = math.lcm(denom, f.denominator)
+    numerators = {k: [int(f * denom) for f in vec] for k, vec in vectors.items()}
+
+    post_order = list(plan.root.walk())[::-1]
+    figures: dict[str, dict[str, list[int]]] = {r.path: {} for r in alloc.rows}
+    exact_out: dict[str, dict[str, list[int]]] = {r.path: {} for r in alloc.rows}
+    for metric in plan.metrics:
+        units = {r.path: r.units[metric.name] for r in alloc.rows}
+        exact: dict[str, list[int]] = {}
+        for node in post_order:
+            if node.children:
+                rows = [exact[c.key] for c in node.children]
+                exact[node.key] = [sum(col) for col in zip(*rows, strict=True)]
+            else:
+                u = units[node.key]
+                exact[node.key] = [u * n for n in numerators[in_force[node.key]]]
+        rounded = _round_tree(plan.root, units, exact, denom)
+        for path, row in rounded.items():
+            figures[path][metric.name] = row
+            if keep_exact:
+                exact_out[path][metric.name] = exact[path]
+    return Ledger(alloc, segments, figures, exact_out if keep_exact else None, denom)
