@@ -267,5 +267,6 @@ def test_actuals_that_are_not_utf8(run, tmp_path: Path) -> None:  # type: ignore
     result = run("progress", p, "-a", str(a), "-q")
     assert (result.code, result.err) == (
         1,
-        f"{a}:3: error: not UTF-8 text; save the actuals as UTF-8\n",
+        f"{a}:3: error: not UTF-8 text (byte 0xe9: Latin-1, GBK, Windows-1252?);"
+        " save the file as CSV UTF-8\n",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from targetsplit.api.common import Inputs, Warnings, WarningSink, read_plan
+from targetsplit.api.common import Inputs, Warnings, WarningSink, one_stdin, read_plan
 from targetsplit.audit.against import Difference
 from targetsplit.audit.lint import lint
 from targetsplit.errors import Diagnostic
@@ -39,7 +39,9 @@ def check(
     against: str | Path | None = None,
     on_warning: WarningSink | None = None,
 ) -> CheckResult:
-    """Build and lint the plan (errors raise); with ``against``, compare the sheet."""
+    """Build and lint the plan (errors raise); with ``against`` (``-``: standard
+    input), compare the sheet."""
+    one_stdin(plan, against, "--against")
     loaded, inputs = read_plan(plan)
     p = loaded.plan
     alloc = allocate(p)

@@ -24,6 +24,26 @@ def read_plan(plan: str | Path | None) -> tuple[Loaded, Inputs]:
     return load_plan(path), (("plan", path),)
 
 
+def one_stdin(plan: str | Path | None, other: str | Path | None, option: str) -> None:
+    """Refuse to read standard input twice: the plan as ``-`` and ``option``'s
+    file as ``-`` (or /dev/stdin, or whatever else standard input is)."""
+    if other is None or find_plan(None if plan is None else str(plan)) != "-":
+        return
+    import os
+
+    same = str(other) == "-"
+    if not same:
+        try:
+            a, b = os.stat(other), os.fstat(0)
+            same = (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+        except OSError:
+            pass
+    if same:
+        raise UsageError(
+            f"the plan and {option} cannot both come from standard input; give one as a file"
+        )
+
+
 class Warnings:
     """The warnings of one call: kept for its result, and passed on as they arise."""
 

@@ -7,7 +7,14 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-from targetsplit.api.common import Inputs, Warnings, WarningSink, pick_metrics, read_plan
+from targetsplit.api.common import (
+    Inputs,
+    Warnings,
+    WarningSink,
+    one_stdin,
+    pick_metrics,
+    read_plan,
+)
 from targetsplit.errors import Diagnostic, TargetsplitError, UsageError
 from targetsplit.numbers.exact import exact
 from targetsplit.plan.load import Loaded
@@ -36,9 +43,11 @@ def progress(
     on_warning: WarningSink | None = None,
 ) -> ProgressResult:
     """Progress at the end of ``week`` (32, ``W32`` or ``2026-W32``) or of ``as_of``
-    (default: today), from ``actuals`` or the plan's own actuals file."""
+    (default: today), from ``actuals`` (``-``: standard input) or the plan's own
+    actuals file."""
     if week is not None and as_of is not None:
         raise UsageError("give --week or --as-of, not both")
+    one_stdin(plan, actuals, "--actuals")
     loaded, inputs = read_plan(plan)
     p = loaded.plan
     b = p.breakdown
@@ -84,7 +93,7 @@ def _cut_day(loaded: Loaded, week: int | None, as_of: date | str | None) -> date
 def _actuals_file(loaded: Loaded, given: str | Path | None) -> tuple[str, str]:
     """The actuals file to read, and its name as messages show it."""
     if given is not None:
-        return str(given), str(given)
+        return str(given), "<stdin>" if str(given) == "-" else str(given)
     relative = loaded.plan.actuals
     if relative is None:
         raise TargetsplitError(

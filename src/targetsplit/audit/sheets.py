@@ -1,17 +1,17 @@
 """Reading a hand-made target sheet for `check --against`: CSV in the long form
-``node,metric,value`` or the wide form ``node,<metric>,…`` (a spreadsheet export)."""
+``node,metric,value`` or the wide form ``node,<metric>,…`` (a spreadsheet export),
+in the grammar of :mod:`targetsplit.track.csvfile` (the one actuals use)."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from targetsplit.audit.against import Entry
-from targetsplit.errors import AmountError, Diagnostic, TargetsplitError
+from targetsplit.errors import AmountError, TargetsplitError
 from targetsplit.numbers import amounts
-from targetsplit.plan.load import read_text
 from targetsplit.plan.names import Names, nfc
 from targetsplit.plan.tree import NodeIndex, Plan
+from targetsplit.track import csvfile
+
+MAX_SHEET_BYTES = 20 * 1024 * 1024
 
 
 class SheetError(TargetsplitError):
@@ -19,91 +19,102 @@ class SheetError(TargetsplitError):
 
 
 def read_sheet(file: str, plan: Plan) -> tuple[str, list[Entry]]:
-    """The sheet's name as shown in messages, and its figures."""
+    """The sheet's name as shown in messages, and its figures (``-``: standard input)."""
+    name = "<stdin>" if file == "-" else file
     try:
-        text, name = read_text(file, "sheet")
-    except TargetsplitError as e:
-        raise SheetError(e.diagnostics) from None
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        raise SheetError(
-            [Diagnostic("empty: expected a header such as node,metric,value").placed(name, 1, None)]
+        with csvfile.regular_file(file, name, "sheet", MAX_SHEET_BYTES, SheetError) as path:
+            return name, _read(path, name, plan)
+    except MemoryError:
+        raise csvfile.fail(SheetError, name, f"out of memory reading {name}") from None
+
+
+def _read(path: str, name: str, plan: Plan) -> list[Entry]:
+    problems = csvfile.Problems(name)
+    records = csvfile.Records(path, problems)
+    it = iter(records)
+    header = csvfile.read_header(records, it, "sheet")
+    if header is None:
+        if not problems:
+            problems.add(1, "empty: expected a header such as node,metric,value")
+        raise SheetError(problems.diagnostics())
+    names = header.names
+    lower = [h.lower() for h in names]
+    if lower[0] != "node" or len(names) < 2:
+        problems.add(
+            header.line,
+            "the header must be node,metric,value or node followed by metric columns"
+            f" ({', '.join(plan.metric_names)}); got {csvfile.clip(','.join(names), 120)}",
         )
-    header = [h.strip() for h in rows[0]]
-    lower = [h.lower() for h in header]
-    if lower[0] != "node" or len(header) < 2:
-        raise SheetError(
-            [
-                Diagnostic(
-                    "the header must be node,metric,value or node followed by metric columns"
-                    f" ({', '.join(plan.metric_names)}); got {','.join(header)}"
-                ).placed(name, 1, None)
-            ]
-        )
-    long_form = lower[1:] == ["metric", "value"]
-    errors: list[Diagnostic] = []
+        raise SheetError(problems.diagnostics())
+    long_form = lower[1:3] == ["metric", "value"]
     metric_names = Names(plan.metric_names)
-    columns = [metric_names.find(h) or h for h in header[1:]]
-    if not long_form:
-        errors.extend(
-            Diagnostic(f"unknown metric column '{h}'{metric_names.hint(h, 1)}").placed(
-                name, 1, None
+    if long_form:
+        for extra in names[3:]:
+            problems.add(
+                header.line,
+                f"an extra column '{csvfile.clip(extra)}' after node,metric,value; remove it",
             )
-            for h in header[1:]
-            if metric_names.find(h) is None
-        )
+    else:
+        for h in names[1:]:
+            if metric_names.find(h) is None:
+                problems.add(
+                    header.line,
+                    f"unknown metric column '{csvfile.clip(h)}'{metric_names.hint(h, 1)}",
+                )
+    if problems:
+        raise SheetError(problems.diagnostics())
     index = NodeIndex(plan)
+    columns = [metric_names.find(h) or h for h in names[1:]]
     entries: list[Entry] = []
     seen: dict[tuple[str, str], tuple[int, str]] = {}  # (node, metric) -> first line, as written
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
+    for line, row in it:
+        if csvfile.is_blank(row):
             continue
-        cells = row + [""] * (len(header) - len(row))
-        node_text = cells[0].strip()
+        wrong = csvfile.field_count(row, header) or csvfile.extra_cells(row, header)
+        if wrong:
+            problems.add(line, wrong)
+            continue
+        node_text = row[0].strip()
         try:
             node = index.find(node_text)
         except LookupError as e:
-            errors.append(Diagnostic(str(e)).placed(name, line, None))
+            problems.add(line, str(e))
             continue
         node_path = None if node is None else node.key
         hint = "" if node is not None else index.hint(node_text)
         pairs = (
-            [(cells[1].strip(), cells[2])]
+            [(row[1].strip(), row[2])]
             if long_form
-            else list(zip(columns, cells[1:], strict=False))
+            else list(zip(columns, row[1 : len(names)], strict=True))
         )
         for written, raw in pairs:
             metric = metric_names.find(written)
             if metric is None:
-                if not long_form:
-                    continue  # the header's error says it
-                errors.append(
-                    Diagnostic(f"unknown metric '{written}'{metric_names.hint(written, 1)}").placed(
-                        name, line, None
-                    )
+                problems.add(
+                    line, f"unknown metric '{csvfile.clip(written)}'{metric_names.hint(written, 1)}"
                 )
                 continue
             if not raw.strip():
                 if long_form:
-                    errors.append(Diagnostic("a row has no value").placed(name, line, None))
+                    problems.add(line, "a row has no value")
                 continue
             try:
                 value = amounts.parse_amount(raw, allow_negative=True)
             except AmountError as e:
-                errors.append(Diagnostic(str(e)).placed(name, line, None))
+                problems.add(line, str(e))
                 continue
             key = (nfc(node_text) if node_path is None else node_path, metric)
             if key in seen:
                 first, as_written = seen[key]
-                also = "" if as_written == node_text else f" (as '{as_written}')"
-                errors.append(
-                    Diagnostic(
-                        f"'{node_text}' {metric} is given twice: already on line {first}{also}"
-                    ).placed(name, line, None)
+                also = "" if as_written == node_text else f" (as '{csvfile.clip(as_written)}')"
+                problems.add(
+                    line,
+                    f"'{csvfile.clip(node_text)}' {metric} is given twice: already on line"
+                    f" {first}{also}",
                 )
                 continue
             seen[key] = (line, node_text)
             entries.append(Entry(line, node_text, node_path, metric, value, hint))
-    if errors:
-        raise SheetError(errors[:20])
-    return name, entries
+    if problems:
+        raise SheetError(problems.diagnostics())
+    return entries

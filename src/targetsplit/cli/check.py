@@ -25,7 +25,8 @@ def check(
         typer.Option(
             "--against",
             metavar="SHEET",
-            help="Compare a hand-made target sheet (CSV node,metric,value or node,<metric>…).",
+            help="Compare a hand-made target sheet (CSV node,metric,value or node,<metric>…);"
+            " '-' reads standard input.",
         ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,

@@ -42,7 +42,10 @@ def progress(
     actuals: Annotated[
         str | None,
         typer.Option(
-            "--actuals", "-a", metavar="FILE", help="The actuals CSV (overrides the plan's)."
+            "--actuals",
+            "-a",
+            metavar="FILE",
+            help="The actuals CSV (overrides the plan's); '-' reads standard input.",
         ),
     ] = None,
     metric: MetricOpt = None,

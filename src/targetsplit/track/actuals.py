@@ -1,37 +1,48 @@
 """Reading actuals (SPEC §5): a CSV of transactions, summed exactly per node and
 metric through a cut-off day.
 
-The file is read by DuckDB, which scans a million rows in well under a second
-and sums them as exact DECIMAL(38,12) values; plain numbers take that path.
-Values in the amount syntax (``1.2万``, ``$1,500``) or with more than 12
-decimals are few and are summed in Python with the project's own parser.
-Everything DuckDB is given is checked here first (dates, nodes, metrics), and
-any problem is reported with the file's line number, found by a plain scan of
-the file that only runs when there is an error to place.
+The grammar is :mod:`targetsplit.track.csvfile`'s. Two engines read it and give
+the same result:
+
+- the Python reader, the definition: record by record, every error placed at
+  its ``file:line``, in file order; small files take this path;
+- DuckDB, for files of a megabyte or more: it scans a million rows in well under
+  a second and sums plain numbers as exact DECIMAL(38,12) values (values in the
+  amount syntax, ``1.2万``, are few and summed here). It runs in a forked child
+  process, so a crash or an out-of-memory kill inside it cannot take this
+  process down, and it only answers for a file it finds entirely valid: any
+  error, refusal or death, and the Python reader reads the file and says what
+  is wrong, in its words.
+
+Standard input (``-``), pipes and devices are read once, into a temporary file.
+Sums are exact: every addition is made in the project's exact context.
 """
 
 from __future__ import annotations
 
-import csv
 import os
+import pickle
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from targetsplit.errors import AmountError, Diagnostic, TargetsplitError
 from targetsplit.numbers import amounts
-from targetsplit.plan.names import did_you_mean
+from targetsplit.plan.names import Names
 from targetsplit.plan.tree import NodeIndex, Plan
+from targetsplit.track import csvfile
 
-MAX_ERRORS = 20
+MAX_ERRORS = csvfile.MAX_ERRORS
 #: Actuals are read into memory (about 250 bytes a row); past this, refuse.
 MAX_ACTUALS_BYTES = 2 * 1024**3
+#: Files this large or larger are summed by DuckDB (when they are valid).
+FAST_BYTES = 1024 * 1024
 _PLAIN = r"-?[0-9]{1,18}(\.[0-9]{1,12})?"
 _PLAIN_RE = re.compile(_PLAIN)
-_WEEK_RE = re.compile(r"(?:(\d{4}|.+)-)?W?(\d{1,2})")
+_ZERO = Decimal(0)
 
 
 class ActualsError(TargetsplitError):
@@ -43,8 +54,8 @@ class Actuals:
     """Actual totals booked directly on each (node path, metric) through the cut-off."""
 
     direct: Mapping[tuple[str, str], Decimal]
-    rows: int
-    skipped: int  # rows dated outside the period
+    rows: int  # records read (blank ones not counted)
+    skipped: int  # rows dated outside the period or after the cut-off
     warnings: tuple[Diagnostic, ...] = field(default_factory=tuple)
 
 
@@ -52,224 +63,195 @@ def _fail(source: str, message: str, line: int | None = None) -> ActualsError:
     return ActualsError([Diagnostic(message).placed(source, line, None)])
 
 
-def _read_header(path: str, source: str) -> list[str]:
-    """The header row; the rest of the file is checked as DuckDB reads it."""
+def read_actuals(
+    path: str, source: str, plan: Plan, cut_day: date, *, engine: str | None = None
+) -> Actuals:
+    """Sum the actuals in ``path`` (``-``: standard input) per node and metric
+    through ``cut_day``. ``engine`` forces "python" or "duckdb" (tests)."""
     try:
-        with open(path, "rb") as f:
-            data = f.read(65536)
-    except FileNotFoundError:
-        raise _fail(source, "no such actuals file") from None
-    except IsADirectoryError:
-        raise _fail(source, "is a directory, not an actuals file") from None
-    except OSError as e:
-        raise _fail(source, f"cannot read: {e.strerror}") from None
-    if os.path.getsize(path) > MAX_ACTUALS_BYTES:
-        raise _fail(source, "larger than 2 GiB; split the actuals by period")
-    if b"\x00" in data:
-        raise _fail(source, "contains NUL bytes; actuals must be a UTF-8 CSV")
-    head = data.split(b"\n", 1)[0]
-    try:
-        text = head.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise _fail(
-            source, f"not UTF-8 text (byte 0x{head[e.start]:02x}); save as UTF-8", 1
-        ) from None
-    first = text.split("\n", 1)[0].rstrip("\r")
-    if not first.strip():
-        raise _fail(source, "empty: expected a header such as date,node,metric,value", 1)
-    return [h.strip() for h in next(csv.reader([first]))]
-
-
-@dataclass
-class _Layout:
-    time: str  # "date" or "week"
-    metrics: list[tuple[int, str]]  # (column, metric) for the wide form; empty for long
-    width: int
-
-
-def _layout(header: list[str], plan: Plan, source: str) -> _Layout:
-    lower = [h.lower() for h in header]
-    if len(lower) < 3 or lower[0] not in ("date", "week") or lower[1] != "node":
+        with csvfile.regular_file(path, source, "actuals", MAX_ACTUALS_BYTES, ActualsError) as f:
+            if engine != "python" and (engine == "duckdb" or os.path.getsize(f) >= FAST_BYTES):
+                fast = _fast(f, source, plan, cut_day)
+                if fast is not None:
+                    return fast
+            return _python(f, source, plan, cut_day)
+    except MemoryError:
         raise _fail(
             source,
+            f"out of memory reading {source};"
+            " raise the memory limit or split the actuals by period",
+        ) from None
+
+
+# --- what the columns mean ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Layout:
+    time: str  # "date" or "week"
+    metrics: tuple[tuple[int, str], ...]  # (column, metric) for the wide form; () for long
+
+
+def _layout(header: csvfile.Header, plan: Plan, problems: csvfile.Problems) -> _Layout | None:
+    names = header.names
+    lower = [h.lower() for h in names]
+    if len(lower) < 3 or lower[0] not in ("date", "week") or lower[1] != "node":
+        problems.add(
+            header.line,
             "the header must start with date,node (or week,node), then metric,value"
             f" or one column per metric ({', '.join(plan.metric_names)});"
-            f" got {','.join(header)}",
-            1,
+            f" got {csvfile.clip(','.join(names), 120)}",
         )
-    if lower[2:] == ["metric", "value"]:
-        return _Layout(lower[0], [], 4)
+        return None
+    if lower[2:4] == ["metric", "value"]:
+        for extra in names[4:]:
+            problems.add(
+                header.line,
+                f"an extra column '{csvfile.clip(extra)}' after date,node,metric,value;"
+                " remove it (or give one column per metric)",
+            )
+        return _Layout(lower[0], ())
     wide = []
-    for i, name in enumerate(header[2:], start=2):
-        if name not in plan.metric_names:
-            raise _fail(
-                source, f"unknown metric column '{name}'{_near(name, plan.metric_names)}", 1
+    metric_names = Names(plan.metric_names)
+    for i, name in enumerate(names[2:], start=2):
+        found = metric_names.find(name)
+        if found is None:
+            problems.add(
+                header.line,
+                f"unknown metric column '{csvfile.clip(name)}'{metric_names.hint(name)}",
             )
-        wide.append((i, name))
-    return _Layout(lower[0], wide, len(header))
+        wide.append((i, found or name))
+    return _Layout(lower[0], tuple(wide))
 
 
-def _near(word: str, choices: Iterable[str]) -> str:
-    return did_you_mean(word, list(choices), 3)
+class _Bad:
+    """A cell's error (kept in the caches beside good values)."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
 
 
-def _day_of(text: str, layout: _Layout, plan: Plan) -> date:
-    b = plan.breakdown
-    assert b is not None
-    t = text.strip()
-    if layout.time == "date":
-        try:
-            return date.fromisoformat(t)
-        except ValueError:
-            raise ValueError(f"'{text}' is not a date (write YYYY-MM-DD)") from None
-    m = _WEEK_RE.fullmatch(t)
-    weeks = b.weeks()
-    if m is not None:
-        n = int(m[2])
-        label = f"{weeks[0].label.rsplit('-W', 1)[0]}-W{n:02d}"
-        if m[1] is None or t == label or t.replace("W", "-W", 1) == label:
-            if 1 <= n <= len(weeks):
-                return weeks[n - 1].end
-    raise ValueError(
-        f"'{text}' is not a week of the period (1 to {len(weeks)}, or {weeks[0].label})"
-    )
+class _Cells:
+    """What a cell's text means: its day (kept or not), node, metric or value,
+    or a :class:`_Bad` saying why not. Both engines judge cells here."""
 
+    def __init__(self, plan: Plan, layout: _Layout, cut_day: date) -> None:
+        b = plan.breakdown
+        assert b is not None
+        self.plan, self.layout, self.breakdown = plan, layout, b
+        self.last = min(cut_day, b.period.end)
+        self.index = NodeIndex(plan)
+        self.metric_names = Names(plan.metric_names)
+        # No node has a longer name or path: a longer cell needs no suggestions.
+        self.longest = max(max(len(n.key), len(n.name)) for n in plan.nodes())
+        self.days: dict[str, bool | _Bad] = {}
+        self.nodes: dict[str, str | _Bad] = {}
+        self.metrics: dict[str, str | _Bad] = {}
+        self.odd: dict[str, Decimal | _Bad] = {}
 
-def read_actuals(path: str, source: str, plan: Plan, cut_day: date) -> Actuals:
-    """Sum the actuals in ``path`` per node and metric through ``cut_day``."""
-    import duckdb
+    def day(self, text: str) -> bool | _Bad:
+        """Whether a row dated ``text`` counts (in the period, through the cut-off)."""
+        found = self.days.get(text)
+        if found is None:
+            found = self.days[text] = self._day(text)
+        return found
 
-    header = _read_header(path, source)
-    layout = _layout(header, plan, source)
-    b = plan.breakdown
-    assert b is not None
-    con = duckdb.connect()
-    cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header)))
-    try:
-        literal = "'" + path.replace("'", "''") + "'"
-        con.execute(
-            f"create temp view raw as select * from read_csv({literal}, header = false, skip = 1,"
-            f" columns = {{{cols}}}, delim = ',', quote = '\"', escape = '\"',"
-            " auto_detect = false, null_padding = true, strict_mode = false)"
-        )
-        # Read the file once into memory; every check below scans the table.
-        if layout.metrics:
-            parts = " union all ".join(
-                f"select c0 as d, c1 as n, '{i}' as m, c{i} as v,"
-                f" regexp_full_match(trim(c{i}), '{_PLAIN}') as plain"
-                f" from raw where c{i} is not null"
-                for i, _ in layout.metrics
-            )
-            con.execute(f"create temp table rows as {parts}")
+    def _day(self, text: str) -> bool | _Bad:
+        t = text.strip()
+        b = self.breakdown
+        if self.layout.time == "date":
+            if not t:
+                return _Bad("a row has no date")
+            try:
+                day = date.fromisoformat(t)
+            except ValueError:
+                try:  # a timestamp, as CRMs export: its date as written
+                    day = datetime.fromisoformat(t).date()
+                except ValueError:
+                    return _Bad(f"'{csvfile.clip(t)}' is not a date (write YYYY-MM-DD){_total(t)}")
         else:
-            con.execute(
-                "create temp table rows as select c0 as d, c1 as n, c2 as m, c3 as v,"
-                f" coalesce(regexp_full_match(trim(c3), '{_PLAIN}'), false) as plain from raw"
-            )
-        return _read(con, path, source, plan, layout, cut_day)
-    except duckdb.Error as e:
-        raise _duckdb_error(source, str(e)) from None
-    finally:
-        con.close()
+            if not t:
+                return _Bad("a row has no week")
+            try:
+                day = b.weeks()[b.week_number(t) - 1].end
+            except ValueError as e:
+                return _Bad(f"{csvfile.clip(str(e), 200)}{_total(t)}")
+        return b.period.start <= day <= self.last
+
+    def node(self, text: str) -> str | _Bad:
+        found = self.nodes.get(text)
+        if found is None:
+            t = text.strip()
+            if not t:
+                found = _Bad("a row has no node")
+            elif len(t) > self.longest:
+                found = _Bad(f"unknown node '{csvfile.clip(t)}'{_total(t)}")
+            else:
+                try:
+                    found = self.index.lookup(t).key
+                except LookupError as e:
+                    found = _Bad(str(e) if len(t) <= 60 else f"unknown node '{csvfile.clip(t)}'")
+            self.nodes[text] = found
+        return found
+
+    def metric(self, text: str) -> str | _Bad:
+        found = self.metrics.get(text)
+        if found is None:
+            t = text.strip()
+            name = self.metric_names.find(t)
+            if not t:
+                found = _Bad("a row has no metric")
+            elif name is not None:
+                found = name
+            else:
+                near = self.metric_names.hint(t) if len(t) <= 100 else ""
+                found = _Bad(f"unknown metric '{csvfile.clip(t)}'{near}")
+            self.metrics[text] = found
+        return found
+
+    def value(self, text: str) -> Decimal | _Bad | None:
+        """The amount in ``text``; None when blank."""
+        t = text.strip()
+        if _PLAIN_RE.fullmatch(t):
+            return Decimal(t)
+        if not t:
+            return None
+        found = self.odd.get(t)
+        if found is None:
+            try:
+                found = amounts.parse_amount(t, allow_negative=True)
+            except AmountError as e:
+                found = _Bad(_accounting(t) or str(e))
+            self.odd[t] = found
+        return found
 
 
-def _duckdb_error(source: str, message: str) -> ActualsError:
-    """DuckDB's complaint about the file, as one placed line."""
-    found = re.search(r"Line: (\d+)", message)
-    line = int(found[1]) if found else None
-    lines = [t.strip() for t in message.splitlines() if t.strip()]
-    if "unicode" in message.lower() or "utf-8" in message.lower():
-        return _fail(source, "not UTF-8 text; save the actuals as UTF-8", line)
-    reason = next(
-        (t for t in lines[1:] if not t.startswith(("Original Line", "Possible"))), lines[0]
-    )
-    return _fail(source, f"cannot read as CSV: {reason}", line)
+def _total(text: str) -> str:
+    return "; a totals row? leave totals out" if text.lower().startswith("total") else ""
 
 
-def _read(con: Any, path: str, source: str, plan: Plan, layout: _Layout, cut_day: date) -> Actuals:
-    b = plan.breakdown
-    assert b is not None
-    metric_of = {str(i): name for i, name in layout.metrics} if layout.metrics else None
-    problems: list[tuple[str, str, str]] = []  # (column kind, offending text, message)
+def _accounting(text: str) -> str | None:
+    """The message for an accountant's negative, ``(1,000)``."""
+    if text.startswith("(") and text.endswith(")") and len(text) > 2:
+        return (
+            f"'{csvfile.clip(text)}' is an accounting negative; write it as"
+            f" -{csvfile.clip(text[1:-1])}"
+        )
+    return None
 
-    dates = [r[0] for r in con.execute("select distinct d from rows").fetchall()]
-    keep: dict[str | None, bool] = {}
-    for d in dates:
-        if d is None:
-            problems.append(
-                ("d", "", "a row has no date" if layout.time == "date" else "a row has no week")
-            )
-            continue
-        try:
-            day = _day_of(d, layout, plan)
-        except ValueError as e:
-            problems.append(("d", d, str(e)))
-            continue
-        keep[d] = b.period.start <= day <= cut_day and day <= b.period.end
-    outside = {d for d in dates if d is not None and d in keep and not keep[d]}
 
-    index = NodeIndex(plan)
-    node_path: dict[str, str] = {}
-    for (n,) in con.execute("select distinct n from rows").fetchall():
-        if n is None or not n.strip():
-            problems.append(("n", "", "a row has no node"))
-            continue
-        try:
-            node_path[n] = index.lookup(n).key
-        except LookupError as e:
-            problems.append(("n", n, str(e)))
+def _canon(d: Decimal) -> Decimal:
+    """One form for a sum, whichever engine made it: no trailing zeros, no exponent."""
+    if d == d.to_integral_value():
+        return d.quantize(Decimal(1), context=amounts.EXACT)
+    return d.normalize(amounts.EXACT)
 
-    if metric_of is None:
-        for (m,) in con.execute("select distinct m from rows").fetchall():
-            if m is None or m.strip() not in plan.metric_names:
-                text = m or ""
-                problems.append(
-                    ("m", text, f"unknown metric '{text}'{_near(text, plan.metric_names)}")
-                )
 
-    odd: dict[str, Decimal] = {}
-    for (v,) in con.execute("select distinct v from rows where not plain").fetchall():
-        if v is None or not v.strip():
-            if metric_of is None:
-                problems.append(("v", "", "a row has no value"))
-            continue
-        try:
-            odd[v] = amounts.parse_amount(v, allow_negative=True)
-        except AmountError as e:
-            problems.append(("v", v, str(e)))
-
-    if problems:
-        raise ActualsError(_place(path, source, layout, problems))
-
-    # All names are known: sum the plain values in DuckDB, the odd ones here.
-    _table(con, "keep_dates", d=[d for d, k in keep.items() if k and d is not None])
-    _table(con, "node_paths", n=list(node_path), path=list(node_path.values()))
-    direct: dict[tuple[str, str], Decimal] = {}
-    for path_, m, total in con.execute(
-        "select p.path, r.m, sum(cast(trim(r.v) as decimal(38, 12)))"
-        " from rows r join keep_dates k on r.d = k.d join node_paths p on r.n = p.n"
-        " where r.plain group by all"
-    ).fetchall():
-        metric = metric_of[m] if metric_of else m.strip()
-        direct[(path_, metric)] = direct.get((path_, metric), Decimal(0)) + total
-    if odd:
-        _table(con, "odd", v=list(odd))
-        for path_, m, v, count in con.execute(
-            "select p.path, r.m, r.v, count(*) from rows r join keep_dates k on r.d = k.d"
-            " join node_paths p on r.n = p.n join odd o on r.v = o.v group by all"
-        ).fetchall():
-            metric = metric_of[m] if metric_of else m.strip()
-            add = amounts.EXACT.multiply(odd[v], Decimal(count))
-            direct[(path_, metric)] = amounts.EXACT.add(
-                direct.get((path_, metric), Decimal(0)), add
-            )
-    (rows,) = con.execute("select count(*) from rows").fetchone()
-    skipped = 0
-    if outside:
-        _table(con, "outside", d=sorted(outside))
-        (skipped,) = con.execute(
-            "select count(*) from rows r join outside o on r.d = o.d"
-        ).fetchone()
+def _result(
+    direct: dict[tuple[str, str], Decimal], rows: int, skipped: int, source: str
+) -> Actuals:
     warnings: tuple[Diagnostic, ...] = ()
     if skipped:
         warnings = (
@@ -278,7 +260,242 @@ def _read(con: Any, path: str, source: str, plan: Plan, layout: _Layout, cut_day
                 severity="warning",
             ).placed(source, None, None),
         )
-    return Actuals(direct, int(rows), int(skipped), warnings)
+    return Actuals({k: _canon(v) for k, v in direct.items()}, rows, skipped, warnings)
+
+
+# --- the Python reader: the definition ---------------------------------------------
+
+
+def _python(path: str, source: str, plan: Plan, cut_day: date) -> Actuals:
+    problems = csvfile.Problems(source)
+    records = csvfile.Records(path, problems)
+    it = iter(records)
+    header = csvfile.read_header(records, it, "actuals")
+    if header is None:
+        if not problems:
+            problems.add(1, "empty: expected a header such as date,node,metric,value")
+        raise ActualsError(problems.diagnostics())
+    layout = _layout(header, plan, problems)
+    if layout is None or problems:
+        raise ActualsError(problems.diagnostics())
+    cells = _Cells(plan, layout, cut_day)
+    exact = amounts.EXACT
+    direct: dict[tuple[str, str], Decimal] = {}
+    rows = skipped = 0
+    width, named = header.width, len(header.names)
+    add = problems.add
+    for line, row in it:
+        if len(row) != width or not row[0].strip():
+            if csvfile.is_blank(row):
+                continue
+            if len(row) != width:
+                add(line, csvfile.field_count(row, header) or "")
+                continue
+        if width > named and (extra := csvfile.extra_cells(row, header)):
+            add(line, extra)
+            continue
+        rows += 1
+        keep = cells.day(row[0])
+        node = cells.node(row[1])
+        bad = [x.message for x in (keep, node) if isinstance(x, _Bad)]
+        if layout.metrics:
+            pairs = [(name, cells.value(row[i])) for i, name in layout.metrics]
+        else:
+            metric = cells.metric(row[2])
+            value = cells.value(row[3])
+            if isinstance(metric, _Bad):
+                bad.append(metric.message)
+            if value is None:
+                bad.append("a row has no value")
+            pairs = [(metric if isinstance(metric, str) else "", value)]
+        for _, v in pairs:
+            if isinstance(v, _Bad):
+                bad.append(v.message)
+        if bad:
+            for message in bad:
+                add(line, message)
+            continue
+        if keep is False:
+            skipped += 1
+            continue
+        for metric_name, v in pairs:
+            if isinstance(v, Decimal):
+                key = (str(node), metric_name)
+                direct[key] = exact.add(direct.get(key, _ZERO), v)
+    if problems:
+        raise ActualsError(problems.diagnostics())
+    return _result(direct, rows, skipped, source)
+
+
+# --- DuckDB, in a child process ----------------------------------------------------
+
+
+def _fast(path: str, source: str, plan: Plan, cut_day: date) -> Actuals | None:
+    """The actuals as DuckDB sums them, or None when it cannot say (an error in
+    the file, a crash, no memory): then the Python reader has the last word."""
+    problems = csvfile.Problems(source)
+    records = csvfile.Records(path, problems)
+    it = iter(records)
+    header = csvfile.read_header(records, it, "actuals")
+    layout = None if header is None else _layout(header, plan, problems)
+    it.close()
+    if header is None or layout is None or problems or header.physical_lines != header.line:
+        return None
+    if not hasattr(os, "fork"):  # pragma: no cover - Windows
+        try:
+            return _duckdb(path, source, header, layout, plan, cut_day)
+        except Exception:
+            return None
+    return _in_child(lambda: _duckdb(path, source, header, layout, plan, cut_day))
+
+
+def _in_child(work: Any) -> Actuals | None:
+    """``work()``'s result, computed in a forked child; None if the child fails."""
+    import gc
+
+    read_end, write_end = os.pipe()
+    gc.freeze()  # the child's collector leaves the parent's objects (and pages) alone
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 1
+        try:
+            gc.disable()
+            os.close(read_end)
+            data = pickle.dumps(work())
+            with os.fdopen(write_end, "wb") as out:
+                out.write(data)
+            code = 0
+        except BaseException:  # noqa: S110 - the parent falls back
+            pass
+        finally:
+            os._exit(code)
+    gc.unfreeze()
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end, "rb") as child:
+            data = child.read()
+    finally:
+        _, status = os.waitpid(pid, 0)
+    if status != 0 or not data:
+        return None
+    result = pickle.loads(data)  # noqa: S301 - our own child's answer
+    return result if isinstance(result, Actuals) else None
+
+
+def _duckdb(
+    path: str, source: str, header: csvfile.Header, layout: _Layout, plan: Plan, cut_day: date
+) -> Actuals | None:
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        return _duck_sum(con, path, source, header, layout, plan, cut_day)
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def _duck_sum(
+    con: Any,
+    path: str,
+    source: str,
+    header: csvfile.Header,
+    layout: _Layout,
+    plan: Plan,
+    cut_day: date,
+) -> Actuals | None:
+    width = header.width
+    cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+    filled = " or ".join(f"trim(c{i}) <> ''" for i in range(width))  # not blank
+    literal = "'" + path.replace("'", "''") + "'"
+
+    def plain(column: str) -> str:
+        return f"coalesce(regexp_full_match(trim({column}), '{_PLAIN}'), false)"
+
+    # The file is read once into memory; every query below scans the table.
+    flag = "" if layout.metrics else f", {plain('c3')} as plain"
+    con.execute(
+        f"create temp table raw as select *{flag} from read_csv({literal}, header = false,"
+        f" skip = {header.physical_lines}, columns = {{{cols}}}, delim = ',', quote = '\"',"
+        " escape = '\"', auto_detect = false, null_padding = false, strict_mode = true)"
+        f" where {filled}"
+    )
+    for i in range(len(header.names), width):  # nameless trailing columns are blank
+        if con.execute(
+            f"select 1 from raw where coalesce(trim(c{i}), '') <> '' limit 1"
+        ).fetchall():
+            return None
+    if layout.metrics:
+        parts = " union all ".join(
+            f"select c0 as d, c1 as n, '{i}' as m, c{i} as v, {plain(f'c{i}')} as plain"
+            f" from raw where c{i} is not null"
+            for i, _ in layout.metrics
+        )
+        con.execute(f"create temp table rows as {parts}")
+    else:
+        con.execute(
+            "create temp view rows as select c0 as d, c1 as n, c2 as m, c3 as v, plain from raw"
+        )
+    cells = _Cells(plan, layout, cut_day)
+    keep: list[str] = []
+    outside: list[str] = []
+    node_path: dict[str, str] = {}
+    for (d,) in con.execute("select distinct c0 from raw").fetchall():
+        k = cells.day(d or "")
+        if isinstance(k, _Bad):
+            return None
+        (keep if k else outside).append(d)
+    for (n,) in con.execute("select distinct c1 from raw").fetchall():
+        p = cells.node(n or "")
+        if isinstance(p, _Bad):
+            return None
+        node_path[n] = p
+    metric_of: dict[str, str] = {str(i): name for i, name in layout.metrics}
+    if not layout.metrics:
+        for (m,) in con.execute("select distinct c2 from raw").fetchall():
+            name = cells.metric(m or "")
+            if isinstance(name, _Bad):
+                return None
+            metric_of[m] = name
+    odd: dict[str, Decimal] = {}
+    for (v,) in con.execute("select distinct v from rows where not plain").fetchall():
+        value = cells.value(v or "")
+        if isinstance(value, _Bad) or (value is None and not layout.metrics):
+            return None
+        if value is not None:
+            odd[v] = value
+
+    # Sum per node text and metric (few groups), then map node texts to paths here.
+    _table(con, "keep_dates", d=keep)
+    kept = "d in (select d from keep_dates)"
+    exact = amounts.EXACT
+    direct: dict[tuple[str, str], Decimal] = {}
+
+    def add(n: str, m: str, amount: Decimal) -> None:
+        key = (node_path[n], metric_of[m])
+        direct[key] = exact.add(direct.get(key, _ZERO), amount)
+
+    for n, m, total in con.execute(
+        f"select n, m, sum(cast(trim(v) as decimal(38, 12))) from rows where plain and {kept}"
+        " group by n, m"
+    ).fetchall():
+        add(n, m, total)
+    if odd:
+        for n, m, v, count in con.execute(
+            f"select n, m, v, count(*) from rows where not plain and v is not null and {kept}"
+            " group by all"
+        ).fetchall():
+            if v in odd:
+                add(n, m, exact.multiply(odd[v], Decimal(count)))
+    (rows,) = con.execute("select count(*) from raw").fetchone()
+    skipped = 0
+    if outside:
+        _table(con, "outside", d=outside)
+        (skipped,) = con.execute(
+            "select count(*) from raw where c0 in (select d from outside)"
+        ).fetchone()
+    return _result(direct, int(rows), int(skipped), source)
 
 
 def _table(con: Any, name: str, **columns: list[str]) -> None:
@@ -286,35 +503,3 @@ def _table(con: Any, name: str, **columns: list[str]) -> None:
     con.execute(f"create temp table {name} ({', '.join(f'{c} varchar' for c in columns)})")
     unnests = ", ".join(f"unnest(${i + 1})" for i in range(len(columns)))
     con.execute(f"insert into {name} select {unnests}", list(columns.values()))
-
-
-def _place(
-    path: str, source: str, layout: _Layout, problems: list[tuple[str, str, str]]
-) -> list[Diagnostic]:
-    """Find the first line of each problem by scanning the file (error path only)."""
-    wanted: dict[tuple[str, str], str] = {}
-    for kind, text, message in problems:
-        wanted.setdefault((kind, text), message)
-    found: dict[tuple[str, str], int] = {}
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.reader(f)
-        next(reader, None)
-        for row in reader:
-            line = reader.line_num
-            cells = row + [""] * (layout.width - len(row))
-            checks = [("d", cells[0]), ("n", cells[1])]
-            if layout.metrics:
-                checks += [("v", cells[i]) for i, _ in layout.metrics if cells[i] != ""]
-            else:
-                checks += [("m", cells[2]), ("v", cells[3])]
-            for kind, text in checks:
-                key = (kind, text if text.strip() else "")
-                if key in wanted and key not in found:
-                    found[key] = line
-            if len(found) == len(wanted) or len(found) >= MAX_ERRORS:
-                break
-    out = [
-        Diagnostic(message).placed(source, found.get(key), None) for key, message in wanted.items()
-    ]
-    out.sort(key=lambda d: d.line or 0)
-    return out[:MAX_ERRORS]
