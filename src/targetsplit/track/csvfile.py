@@ -299,8 +299,9 @@ def read_header(records: Records, it: Iterator[tuple[int, list[str]]], what: str
     has none or cannot be read (the reason is in ``records.problems``)."""
     problems = records.problems
     for line, cells in it:
-        if line == 1 and len(cells) == 1 and cells[0].strip().lower().startswith("sep="):
-            sep = cells[0].strip()[4:]
+        first = ",".join(cells).strip()
+        if line == 1 and len(first) <= 5 and first.lower().startswith("sep="):
+            sep = first[4:]
             if sep in (",", ""):
                 continue
             problems.add(
