@@ -156,3 +156,69 @@ def test_names_inside_are_fine_and_kept_composed() -> None:
     (child,) = plan.root.children
     assert child.name == "Café Nord 1"  # one character é (NFC), as typed on most keyboards
     assert len(child.name) == len("Café Nord 1")
+
+
+WITHIN = """\
+plan: T
+period: 2026
+metrics:
+  revenue: {total: 500}
+seasonality:
+  within_quarter: VALUES
+split:
+  A: 50%
+  B: {weight: rest, seasonality: {within_quarter: [1, 1, 1]}}
+"""
+
+
+@pytest.mark.parametrize("values", ["[30]", "[40%, 60%]", "[1, 2, 3, 4]"])
+@pytest.mark.parametrize("command", [["check"], ["allocate"], ["allocate", "--by", "week"]])
+def test_within_quarter_takes_exactly_three_values(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path, values: str, command: list[str]
+) -> None:
+    plan = write(tmp_path, WITHIN.replace("VALUES", values))
+    result = run(*command, plan)
+    assert result.code == 1
+    n = values.count(",") + 1
+    assert result.err == (
+        f"{plan}:6:19: error: within_quarter: needs 3 values, one for each month of a"
+        f" quarter (got {n}), e.g. [30%, 40%, 30%]\n"
+    )
+
+
+EDGE_PERIODS = ["0001", "0001-Q1", "0001-01", "9999", "9999-H2", "9999-12"]
+EDGE_PERIODS += ["{start: 9997-01-02, end: 9999-12-31}", "{start: 0001-01-01, end: 0001-03-31}"]
+
+
+@pytest.mark.parametrize("period", EDGE_PERIODS)
+def test_periods_at_the_ends_of_the_calendar_work(run, tmp_path: Path, period: str) -> None:  # type: ignore[no-untyped-def]
+    whole_quarters = period[-3:] not in ("-01", "-12")
+    seasonality = "seasonality: {within_quarter: [1, 1, 1]}\n" if whole_quarters else ""
+    plan = write(
+        tmp_path,
+        f"plan: T\nperiod: {period}\nmetrics:\n  revenue: {{total: 500}}\n{seasonality}"
+        "split:\n  A: 50%\n  B: rest\n",
+    )
+    actuals = write(tmp_path, "date,node,metric,value\n", "a.csv")
+    weeks = run("allocate", plan, "--by", "week", "-f", "csv").out.splitlines()[0].split(",")
+    first_week = next(w for w in weeks if "-W" in w).removeprefix("revenue ")
+    if not period.startswith("{"):
+        assert first_week.startswith(f"{period[:4]}-")  # four digits: 0001-W01, not 1-W01
+    for args in (
+        ["check", plan],
+        ["allocate", plan, "--by", "half", "-f", "csv"],
+        ["progress", plan, "-a", actuals, "--as-of", "0001-01-01"],
+        ["progress", plan, "-a", actuals, "--as-of", "9999-12-31"],
+        ["progress", plan, "-a", actuals, "--week", "1"],
+        ["explain", plan, "A", "--period", first_week],
+        ["allocate", plan, "--period", f"{first_week}..{first_week}"],  # labels may hold '..'
+    ):
+        result = run(*args)
+        assert result.code == 0, (args, result.err)
+
+
+def test_period_years_are_one_to_9999(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    plan = write(tmp_path, "plan: T\nperiod: 10000\nmetrics:\n  r: {total: 5}\nsplit:\n  A: 1\n")
+    result = run("check", plan)
+    assert result.code == 1
+    assert "is not a period" in result.err

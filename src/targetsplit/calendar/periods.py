@@ -45,8 +45,8 @@ def parse_period_text(text: str) -> Period:
             " or {start: 2026-04-01, end: 2027-03-31, name: FY2026}"
         )
     year = int(m[1])
-    if not 1 <= year <= 9998:
-        raise ValueError(f"'{text}': the year must be between 1 and 9998")
+    if not 1 <= year <= 9999:
+        raise ValueError(f"'{text}': the year must be between 1 and 9999")
     label = text.strip()
     if m[2]:
         first = 1 if m[2] == "H1" else 7

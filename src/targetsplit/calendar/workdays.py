@@ -9,7 +9,8 @@ holds the period's first day.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from calendar import monthrange
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
@@ -75,10 +76,10 @@ def parse_day_range(text: str) -> list[date]:
 
 
 def days(start: date, end: date) -> Iterable[date]:
-    d = start
-    while d <= end:
-        yield d
-        d += timedelta(days=1)
+    """Every day from ``start`` to ``end``, inclusive (never a day past them: the
+    last day may be 9999-12-31, which has no next day)."""
+    for i in range((end - start).days + 1):
+        yield start + timedelta(days=i)
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ class Breakdown:
             n = (start.month - 1) // 3 + 1
         elif kind == "H":
             n = 1 if start.month <= 6 else 2
-        return Slot(f"{start.year}-{kind}{n}", start, end)
+        return Slot(f"{start.year:04d}-{kind}{n}", start, end)
 
     def week_of(self, d: date) -> int:
         """The 1-based week number of a day of the period."""
@@ -163,7 +164,7 @@ class Breakdown:
             w = self.week_of(d)
             span = spans.setdefault(w, [d, d])
             span[1] = d
-        prefix = str(p.start.year) if p.is_calendar_year else p.name
+        prefix = f"{p.start.year:04d}" if p.is_calendar_year else p.name
         return tuple(Slot(f"{prefix}-W{w:02d}", s, e) for w, (s, e) in sorted(spans.items()))
 
     @cached_property
@@ -217,13 +218,17 @@ def breakdown(period: Period, calendar: Calendar) -> Breakdown:
     months: list[Slot] = []
     d = period.start
     k = 0
-    while d <= period.end:
-        nxt = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
-        end = min(nxt - timedelta(days=1), period.end)
+    while True:
+        month_end = date(d.year, d.month, monthrange(d.year, d.month)[1])
+        end = min(month_end, period.end)
         k += 1
-        label = f"{period.name}-M{k:02d}" if period.kind == "custom" else f"{d.year}-{d.month:02d}"
+        label = (
+            f"{period.name}-M{k:02d}" if period.kind == "custom" else f"{d.year:04d}-{d.month:02d}"
+        )
         months.append(Slot(label, d, end))
-        d = nxt
+        if end == period.end:
+            break
+        d = end + timedelta(days=1)
     quarters = tuple(tuple(range(i, min(i + 3, len(months)))) for i in range(0, len(months), 3))
     day_month: dict[date, int] = {}
     counts = []
@@ -235,6 +240,26 @@ def breakdown(period: Period, calendar: Calendar) -> Breakdown:
                 n += 1
         counts.append(n)
     return Breakdown(period, calendar, tuple(months), quarters, tuple(counts), day_month)
+
+
+def _label_range(text: str, labels: Mapping[str, object]) -> list[str]:
+    """``text`` as one label or as ``A..B``. A label may itself hold ``..`` (a period
+    named by its dates, 2026-04-01..2027-03-31-Q1), so a whole label wins, then the
+    one split whose both sides are labels, then the split at the only ``..``."""
+    text = text.strip()
+    if text in labels or ".." not in text:
+        return [text]
+    splits = [(text[:i].strip(), text[i + 2 :].strip()) for i in _find_all(text, "..")]
+    for a, b in splits:
+        if a in labels and b in labels:
+            return [a, b]
+    if len(splits) == 1 and all(splits[0]):
+        return list(splits[0])
+    raise ValueError(f"'{text}' is not a period or a range of periods (A..B)")
+
+
+def _find_all(text: str, sub: str) -> list[int]:
+    return [i for i in range(len(text)) if text.startswith(sub, i)]
 
 
 def select(b: Breakdown, text: str, by: Granularity | None) -> tuple[Granularity, tuple[Slot, ...]]:
@@ -250,9 +275,7 @@ def select(b: Breakdown, text: str, by: Granularity | None) -> tuple[Granularity
     for g in GRANULARITIES:
         for slot in b.slots(g):
             labels.setdefault(slot.label, (g, slot))
-    parts = [p.strip() for p in text.split("..")] if ".." in text else [text.strip()]
-    if len(parts) > 2 or not all(parts):
-        raise ValueError(f"'{text}' is not a period or a range of periods (A..B)")
+    parts = _label_range(text, labels)
     found = []
     for part in parts:
         if part not in labels:

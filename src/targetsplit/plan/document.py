@@ -124,6 +124,17 @@ def _share_list(value: Any) -> tuple[Fraction, ...]:
     return tuple(v / total for v in values)
 
 
+def _quarter_shares(value: Any) -> tuple[Fraction, ...]:
+    """``within_quarter``: the three months of each quarter."""
+    shares = _share_list(value)
+    if len(shares) != 3:
+        raise _custom(
+            f"needs 3 values, one for each month of a quarter"
+            f" (got {len(shares)}), e.g. [30%, 40%, 30%]"
+        )
+    return shares
+
+
 def _text_list(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise _custom("expected a list, e.g. [2026-10-01..2026-10-07, 2026-12-25]")
@@ -178,6 +189,18 @@ ShareList = Annotated[
     PlainValidator(_share_list),
     WithJsonSchema({"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "number"}]}}),
 ]
+QuarterShares = Annotated[
+    tuple[Fraction, ...],
+    PlainValidator(_quarter_shares),
+    WithJsonSchema(
+        {
+            "type": "array",
+            "items": {"anyOf": [{"type": "string"}, {"type": "number"}]},
+            "minItems": 3,
+            "maxItems": 3,
+        }
+    ),
+]
 TextList = Annotated[
     tuple[str, ...],
     PlainValidator(_text_list),
@@ -230,7 +253,7 @@ with _no_pydantic_plugins():
 
         quarters: ShareList | None = Field(default=None, description="one value per quarter")
         months: ShareList | None = Field(default=None, description="one value per month")
-        within_quarter: ShareList | None = Field(
+        within_quarter: QuarterShares | None = Field(
             default=None, description="three values: the months of each quarter"
         )
 

@@ -41,7 +41,9 @@ def week_end(b: Breakdown, week: int) -> date:
 def cutoff(b: Breakdown, day: date, week: int | None = None) -> Cutoff:
     """A cut-off at ``day``, clipped to the period (the day before it starts at the earliest)."""
     start, end = b.period.start, b.period.end
-    day = min(max(day, start - timedelta(days=1)), end)
+    if day < start:  # (then start is not 0001-01-01: it has a day before it)
+        day = start - timedelta(days=1)
+    day = min(day, end)
     work = sorted(b.day_month)  # the working days
     done = bisect_right(work, day)
     return Cutoff(day, week, done, len(work), weeks_left(b, work, day))
