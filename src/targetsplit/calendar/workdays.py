@@ -175,16 +175,14 @@ class Breakdown:
         week_starts = {w.start for w in self.weeks()}
         out: list[Segment] = []
         for mi, m in enumerate(self.months):
-            start = m.start
-            d = start
-            n = 0
-            while d <= m.end:
-                nxt = d + timedelta(days=1)
+            start, n = m.start, 0
+            for d in days(m.start, m.end):  # (never a day past 9999-12-31)
                 n += d in self.day_month
-                if d == m.end or nxt in week_starts:
+                if d == m.end:
                     out.append(Segment(start, d, mi, n))
-                    start, n = nxt, 0
-                d = nxt
+                elif d + timedelta(days=1) in week_starts:
+                    out.append(Segment(start, d, mi, n))
+                    start, n = d + timedelta(days=1), 0
         return tuple(out)
 
     def week_number(self, week: int | str) -> int:
