@@ -205,10 +205,13 @@ def _round_tree_by_flow(
     down the tree; each leaf's flows over all periods meet in its figure.
 
     The root and every leaf are chains of running totals (as in
-    :func:`_round_by_prefix_flow`), so their running totals stay within a unit
-    of exact; should that leave no solution, only the cells are bounded."""
-    for prefix in (True, False):
-        flows = _tree_flow(root, units, exact, denom, prefix=prefix)
+    :func:`_round_by_prefix_flow`): the root's fixed to its own rounding
+    (each running total within half a unit) where that leaves a solution,
+    else each the floor or the ceiling of exact, as every leaf's is; should
+    that leave no solution either, only the cells are bounded."""
+    own = _round_row(exact[root.key], denom, units[root.key])
+    for root_row, prefix in ((own, True), (None, True), (None, False)):
+        flows = _tree_flow(root, units, exact, denom, prefix=prefix, root_row=root_row)
         if flows is not None:
             return flows
     raise AssertionError("controlled rounding found no solution")  # pragma: no cover
@@ -221,6 +224,7 @@ def _tree_flow(
     denom: int,
     *,
     prefix: bool,
+    root_row: list[int] | None,
 ) -> dict[str, list[int]] | None:
     nodes = list(root.walk())
     p = len(exact[root.key])
@@ -244,7 +248,8 @@ def _tree_flow(
     edges.append((source, root_chain + p - 1, units[root.key], units[root.key]))
     for j in range(p - 1, -1, -1):
         owner.append((root.key, j, len(edges)))
-        edges.append((root_chain + j, cell(root.key, j), *_bounds(row[j], denom)))
+        bounds = _bounds(row[j], denom) if root_row is None else (root_row[j], root_row[j])
+        edges.append((root_chain + j, cell(root.key, j), *bounds))
         if j:
             edges.append((root_chain + j, root_chain + j - 1, *running(row, j - 1)))
     for n in nodes:
