@@ -102,6 +102,14 @@ def test_many_unknown_words_cost_linearly_and_repeats_are_free() -> None:
     assert choices.compared == before
 
 
+def test_a_word_more_than_one_edit_away_is_found_by_shared_pieces() -> None:
+    fillers = [f"Node {i:03d}" for i in range(50)] + [f"Zone {i:03d}r" for i in range(50)]
+    choices = Names([*_many(10, 10, 20), *fillers, "Key Accounts North"])
+    assert choices.suggest("North Key Accounts") == ["Key Accounts North"]
+    assert 0 < choices.read <= names.MAX_POSTINGS
+    assert choices.compared <= names.MAX_COMPARED
+
+
 def test_a_very_long_word_gets_no_fuzzy_search() -> None:
     choices = Names(_many(2, 2, 10))
     assert choices.suggest("R" * 100_000) == []
@@ -196,10 +204,15 @@ def test_sheet_root_is_the_empty_cell_and_the_title_row_is_the_node(run, tmp_pat
 
 
 def test_sheet_suggests_twins_for_names_not_in_the_plan(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    _, doc = _check(run, FY2026, tmp_path, "node,revenue\n\uff27roup 1,1800万\n")
+    _, doc = _check(
+        run, FY2026, tmp_path, "node,revenue\n\uff27roup 1,1800万\nFY2026 National Sales,1.2亿\n"
+    )
     unknown = doc["differences"][0]
     assert unknown["node"] == "\uff27roup 1"
     assert unknown["cause"] == "not in the plan; did you mean 'Group 1'?"
+    assert doc["differences"][1]["cause"] == (
+        "not in the plan; 'FY2026 National Sales' is the plan's title: address the whole plan as ''"
+    )
 
 
 def test_a_node_given_twice_is_an_error(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -168,7 +168,7 @@ class Names:
         else:
             budget = [MAX_POSTINGS]  # index entries this word may still read
             compare(self._one_edit_away(w, budget))
-            if len(scored) < n:  # nothing close by one edit: look for shared pieces
+            if not scored:  # nothing close by one edit: look for shared pieces
                 compare(self._sharing_pieces(w, budget))
         return [name for _, name in heapq.nlargest(n, scored)]
 
