@@ -194,3 +194,58 @@ def test_thousands_of_siblings_and_long_names() -> None:
     assert "explicit key" in e.value.diagnostics[0].message
     explicit = f"plan: P\nperiod: 2026\nmetrics:\n  r: {{total: 10}}\nsplit:\n  ? {huge}\n  : 1\n"
     assert allocate(parse_plan(explicit, "l.yaml")).rows[1].node.name == huge
+
+
+CSV_CELLS = ["2026-07-01", "2026-08-05", "A", "B", "revenue", "5", "1,234.5万", '"1,000"', "",
+             " ", '"', '""', "x" * 140_000, "é", "\ufeff", "-3.25", "total"]  # fmt: skip
+
+
+@st.composite
+def csv_files(draw: st.DrawFn) -> bytes:
+    """A CSV with random field counts, quotes, line endings, encodings and huge cells."""
+    eol = draw(st.sampled_from(["\n", "\r\n", "\r", "mixed"]))
+    rows = ["date,node,metric,value"]
+    for _ in range(draw(st.integers(0, 8))):
+        width = draw(st.sampled_from([4, 4, 4, 3, 5, 1]))
+        rows.append(",".join(draw(st.sampled_from(CSV_CELLS)) for _ in range(width)))
+    ends = ["\n", "\r\n", "\r"]
+    text = "".join(r + (draw(st.sampled_from(ends)) if eol == "mixed" else eol) for r in rows)
+    codec = draw(st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "utf-16", "latin-1", "gbk"]))
+    return text.encode(codec, errors="replace")
+
+
+def _read_both(data: bytes, tmp: Path, engines: tuple[str, ...]) -> list[object]:
+    from datetime import date
+
+    from targetsplit.track.actuals import read_actuals
+
+    plan = parse_plan(
+        "plan: P\nperiod: 2026-07\nmetrics:\n  revenue: {total: 100}\nsplit:\n  A: 1\n  B: 1\n",
+        "p.yaml",
+    )
+    path = tmp / "a.csv"
+    path.write_bytes(data)
+    out: list[object] = []
+    for engine in engines:
+        try:
+            out.append(read_actuals(str(path), "a.csv", plan, date(2026, 12, 31), engine=engine))
+        except TargetsplitError as e:
+            assert all(d.file == "a.csv" and d.message for d in e.diagnostics), e
+            assert len(e.diagnostics) <= 21
+            out.append([d.render() for d in e.diagnostics])
+    return out
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=csv_files())
+def test_csv_grammar_on_generated_files(
+    data: bytes, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    _read_both(data, tmp_path_factory.mktemp("csv"), ("python",))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=csv_files())
+def test_csv_engines_agree(data: bytes, tmp_path_factory: pytest.TempPathFactory) -> None:
+    python, duckdb = _read_both(data, tmp_path_factory.mktemp("csv"), ("python", "duckdb"))
+    assert python == duckdb
