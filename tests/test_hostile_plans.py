@@ -222,3 +222,86 @@ def test_period_years_are_one_to_9999(run, tmp_path: Path) -> None:  # type: ign
     result = run("check", plan)
     assert result.code == 1
     assert "is not a period" in result.err
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "suffix"),
+    [
+        ("1.2亿元", 120_000_000, "亿"),
+        ("4800万元", 48_000_000, "万"),
+        ("500元", 500, None),
+        ("1.2億", 120_000_000, "亿"),
+        ("3萬", 30_000, "万"),
+        ("2千萬", 20_000_000, "千万"),
+        ("5百萬", 5_000_000, "百万"),
+        ("¥1,234 万 元", 12_340_000, "万"),
+    ],
+)
+def test_yuan_and_traditional_characters(text: str, value: int, suffix: str | None) -> None:
+    p = amounts.parse(text)
+    assert p.value == value
+    assert p.suffix == suffix  # 萬 is read as 万: one display for both
+    assert p.money == ("元" in text or "¥" in text)
+
+
+@pytest.mark.parametrize("text", ["50%元", "元", "5元元", "元5"])
+def test_yuan_is_only_an_amounts_unit(text: str) -> None:
+    with pytest.raises(amounts.AmountError):
+        amounts.parse(text)
+
+
+def test_a_bare_yuan_weight_is_an_amount_not_a_ratio() -> None:
+    from targetsplit.plan.weights import parse_single
+
+    with pytest.raises(ValueError, match=r"Write \{amount: 500元\}"):
+        parse_single("500元")
+
+
+AMOUNT_BESIDE = """\
+plan: T
+period: 2026
+metrics:
+  revenue: {total: 1.2亿元, round: 1万}
+split:
+  North: 30%
+  East:
+    weight: 40%
+    split:
+      Group 1: {amount: 1800万, owner: Li}
+      Group 2: {amount: 1600萬元, owner: Wang}
+      Group 3: {amount: 1400万, owner: Zhao, split: {A: {history: 120, note: x}, B: 2}}
+  South: rest
+"""
+
+
+def test_amount_and_history_beside_a_nodes_other_keys() -> None:
+    from targetsplit.plan.load import parse_plan
+    from targetsplit.split.hierarchy import allocate
+
+    alloc = allocate(parse_plan(AMOUNT_BESIDE, "p.yaml"))
+    assert alloc.row("East/Group 1").targets["revenue"] == 18_000_000
+    assert alloc.row("East/Group 1").node.owner == "Li"
+    assert alloc.row("East/Group 2").targets["revenue"] == 16_000_000
+    assert alloc.row("East/Group 3").targets["revenue"] == 14_000_000
+    assert alloc.row("East/Group 3/A").node.weights["revenue"].kind == "history"
+    assert alloc.row("East/Group 3/A").node.note == "x"
+
+
+def test_amount_beside_weight_or_history_is_an_error(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    plan = write(
+        tmp_path,
+        "plan: T\nperiod: 2026\nmetrics:\n  revenue: {total: 500}\nsplit:\n"
+        "  A: {amount: 300, weight: 50%}\n  B: {amount: 200, history: 3}\n"
+        "  C: {amount: x, owner: Li}\n  D: {amount: , owner: Li}\n",
+    )
+    result = run("check", plan)
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        f"{plan}:6:6: error: A: give the weight once: weight and amount are both given"
+        " (amount: 300万 is short for weight: {amount: 300万})",
+        f"{plan}:7:6: error: B: give the weight once: amount and history are both given"
+        " (amount: 300万 is short for weight: {amount: 300万})",
+        f"{plan}:8:15: error: amount: 'x' is not a number: unexpected 'x' at character 1"
+        " (amounts look like 500, 1,200,000, 1.2亿, 4800万, $1.5M or 60%)",
+        f"{plan}:9:6: error: D: 'amount:' needs a value, e.g. amount: 300万",
+    ]

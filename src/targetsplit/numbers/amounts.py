@@ -26,6 +26,11 @@ SUFFIXES: dict[str, int] = {
     "万": 4,
     "亿": 8,
     "千": 3,
+    # traditional characters: the same magnitudes
+    "千萬": 7,
+    "百萬": 6,
+    "萬": 4,
+    "億": 8,
     "k": 3,
     "K": 3,
     "M": 6,
@@ -34,12 +39,15 @@ SUFFIXES: dict[str, int] = {
     "bn": 9,
 }
 CURRENCY = "¥$€£￥"
+YUAN = "元"  # after the number (1.2亿元, 500元): a currency unit, like ¥ before it
+_SIMPLIFIED = {"千萬": "千万", "百萬": "百万", "萬": "万", "億": "亿"}
 
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _AMOUNT_RE = re.compile(
     rf"""\s*(?P<sign1>[+-])?\s*(?P<cur>[{CURRENCY}])?\s*(?P<sign2>[+-])?\s*
     (?P<num>{_NUMBER})\s*
-    (?P<suffix>千万|百万|万|亿|千|bn|[kKMmB%％])?\s*""",
+    (?P<suffix>千万|千萬|百万|百萬|万|萬|亿|億|千|bn|[kKMmB%％])?\s*
+    (?P<yuan>元)?\s*""",
     re.VERBOSE,
 )
 
@@ -52,8 +60,9 @@ class Parsed:
 
     value: Decimal  # percents already divided by 100 (60% -> 0.6)
     kind: Kind
-    suffix: str | None  # the magnitude suffix, if any (万, M, ...)
+    suffix: str | None  # the magnitude suffix, if any (万, M, ...; 萬 is read as 万)
     text: str
+    money: bool = False  # written with a currency: ¥, $, … before it or 元 after it
 
 
 def _clip(text: str) -> str:
@@ -77,9 +86,12 @@ def parse(text: str | int | Decimal, *, allow_negative: bool = False) -> Parsed:
     kind: Kind = "plain"
     shift = 0
     if suffix in ("%", "％"):
+        if m["yuan"]:
+            raise AmountError(f"'{_clip(text)}' is a percent and an amount (元) at once")
         kind, shift, suffix = "percent", -2, None
     elif suffix is not None:
         shift = SUFFIXES[suffix]
+        suffix = _SIMPLIFIED.get(suffix, suffix)
     if digits != 0:
         if len("".join(map(str, digits.as_tuple().digits)).strip("0")) > MAX_DIGITS:
             raise AmountError(f"'{_clip(text)}' has more than {MAX_DIGITS} significant digits")
@@ -94,7 +106,8 @@ def parse(text: str | int | Decimal, *, allow_negative: bool = False) -> Parsed:
         raise AmountError(f"'{_clip(text)}' is negative; amounts and weights cannot be")
     if value == 0:
         value = Decimal(0)
-    return Parsed(value=value, kind=kind, suffix=suffix, text=text)
+    money = bool(m["cur"] or m["yuan"])
+    return Parsed(value=value, kind=kind, suffix=suffix, text=text, money=money)
 
 
 def _explain_bad(text: str) -> str:
@@ -104,7 +117,7 @@ def _explain_bad(text: str) -> str:
     for i, ch in enumerate(text.strip()):
         if not (ch.isdigit() or ch in ",.+-eE %％" or ch in CURRENCY):
             rest = text.strip()[i:]
-            if any(rest.startswith(s) for s in SUFFIXES):
+            if any(rest.startswith(s) for s in (*SUFFIXES, YUAN)):
                 break
             return (
                 f"'{shown}' is not a number: unexpected '{ch}' at character {i + 1}"

@@ -29,7 +29,7 @@ from pydantic_core import PydanticCustomError
 from targetsplit.calendar.periods import Period, custom_period, parse_period_text
 from targetsplit.errors import AmountError
 from targetsplit.numbers import amounts
-from targetsplit.plan.weights import WeightSpec, parse_weight
+from targetsplit.plan.weights import Weight, WeightSpec, parse_single, parse_weight
 
 
 def _custom(message: str) -> PydanticCustomError:
@@ -60,6 +60,22 @@ def _amount(value: Any) -> amounts.Parsed:
 
 def _percent(value: Any) -> amounts.Parsed:
     return _number(value, percent=True)
+
+
+def _node_amount(value: Any) -> Weight:
+    """``amount:`` beside a node's other keys: the weight ``{amount: …}``."""
+    try:
+        return parse_single({"amount": value})
+    except ValueError as e:
+        raise _custom(str(e)) from None
+
+
+def _node_history(value: Any) -> Weight:
+    """``history:`` beside a node's other keys: the weight ``{history: …}``."""
+    try:
+        return parse_single({"history": value})
+    except ValueError as e:
+        raise _custom(str(e)) from None
 
 
 def _weight(value: Any) -> WeightSpec:
@@ -109,7 +125,7 @@ def _share_list(value: Any) -> tuple[Fraction, ...]:
             p = amounts.parse(str(item))
         except AmountError as e:
             raise _custom(str(e)) from None
-        if p.suffix is not None:
+        if p.suffix is not None or p.money:
             raise _custom(f"'{item}': give shares as percents or ratios, not amounts")
         parsed.append(p)
     kinds = {p.kind for p in parsed}
@@ -183,6 +199,8 @@ _WEIGHT_SCHEMA: dict[str, Any] = {
 AmountText = Annotated[amounts.Parsed, PlainValidator(_amount), WithJsonSchema(_AMOUNT_SCHEMA)]
 PercentText = Annotated[amounts.Parsed, PlainValidator(_percent), WithJsonSchema(_PERCENT_SCHEMA)]
 WeightField = Annotated[WeightSpec, PlainValidator(_weight), WithJsonSchema(_WEIGHT_SCHEMA)]
+NodeAmount = Annotated[Weight, PlainValidator(_node_amount), WithJsonSchema(_AMOUNT_SCHEMA)]
+NodeHistory = Annotated[Weight, PlainValidator(_node_history), WithJsonSchema(_AMOUNT_SCHEMA)]
 Text = Annotated[str, PlainValidator(_text), WithJsonSchema({"type": "string"})]
 ShareList = Annotated[
     tuple[Fraction, ...],
@@ -277,10 +295,17 @@ with _no_pydantic_plugins():
         yellow: PercentText | None = Field(default=None, description="default 90%")
 
     class NodeDoc(_Strict):
-        """A node of the hierarchy. A bare weight (60%, 1.2, rest, {amount: …}) is short
-        for a leaf with that weight."""
+        """A node of the hierarchy. A bare weight (60%, 1.2, rest) is short for a leaf
+        with that weight; ``amount:`` or ``history:`` beside the other keys is short for
+        ``weight: {amount: …}`` (``{amount: 300万, owner: Li}``)."""
 
         weight: WeightField | None = None
+        amount: NodeAmount | None = Field(
+            default=None, description="claims exactly this much: weight {amount: …}"
+        )
+        history: NodeHistory | None = Field(
+            default=None, description="last period's result, a ratio: weight {history: …}"
+        )
         split: dict[Name, NodeDoc] | None = None
         owner: Text | None = None
         due: date | None = None
@@ -293,11 +318,27 @@ with _no_pydantic_plugins():
         @model_validator(mode="before")
         @classmethod
         def _shorthand(cls, data: Any) -> Any:
-            if isinstance(data, dict) and data and set(data) <= {"amount", "history"}:
-                return {"weight": data}
             if not isinstance(data, dict):
                 return {"weight": data}
+            for key, example in (("amount", "300万"), ("history", "120")):
+                if key in data and data[key] is None:
+                    raise _custom(f"'{key}:' needs a value, e.g. {key}: {example}")
             return data
+
+        @model_validator(mode="after")
+        def _amount_or_history(self) -> NodeDoc:
+            given = [k for k in ("weight", "amount", "history") if getattr(self, k) is not None]
+            if len(given) > 1:
+                raise _custom(
+                    f"give the weight once: {' and '.join(given)} are both given"
+                    " (amount: 300万 is short for weight: {amount: 300万})"
+                )
+            claim = self.amount or self.history
+            if claim is None:
+                return self
+            return self.model_copy(
+                update={"weight": WeightSpec(claim), "amount": None, "history": None}
+            )
 
     class PeriodDoc(_Strict):
         """A period given by its first and last day (fiscal years)."""

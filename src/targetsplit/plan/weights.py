@@ -97,7 +97,7 @@ def parse_single(value: Any, *, metric: str | None = None) -> Weight:
         raise ValueError(str(e)) from None
     if parsed.kind == "percent":
         return Weight("percent", Fraction(parsed.value), metric, text.strip())
-    if parsed.suffix is not None or any(c in text for c in amounts.CURRENCY):
+    if parsed.suffix is not None or parsed.money:
         raise ValueError(
             f"'{text.strip()}' looks like an amount; a bare number is a ratio."
             f" Write {{amount: {text.strip()}}} to claim exactly that much"
