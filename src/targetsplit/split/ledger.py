@@ -42,6 +42,7 @@ from targetsplit.calendar.seasonality import (
 from targetsplit.calendar.workdays import Breakdown, Segment
 from targetsplit.numbers.flow import INF, feasible_flow
 from targetsplit.plan.tree import Node, Plan
+from targetsplit.split import fastround
 from targetsplit.split.hierarchy import Allocation
 
 
@@ -321,22 +322,25 @@ class Ledger:
             return out
         plan = self.alloc.plan
         shares = _shares_to_date(plan, b, day)
+        # Exact values to date as integers over one common denominator.
+        common = 1
+        for f in set(shares.values()):
+            common = math.lcm(common, f.denominator)
+        scale = {key: f.numerator * (common // f.denominator) for key, f in shares.items()}
+        post_order = list(plan.root.walk())[::-1]
         for metric in plan.metrics:
             name = metric.name
-            exact: dict[str, Fraction] = {}
-            for node in reversed(list(plan.root.walk())):
+            want: dict[str, int] = {}  # exact to date minus the whole segments, times common
+            for node in post_order:
+                key = node.key
                 if node.children:
-                    exact[node.key] = sum((exact[c.key] for c in node.children), Fraction(0))
+                    exact = sum(want[c.key] + out[c.key][name] * common for c in node.children)
                 else:
-                    exact[node.key] = self.alloc.row(node.key).units[name] * shares[node.key]
+                    exact = self.alloc.row(key).units[name] * scale[key]
+                want[key] = exact - out[key][name] * common
             root = plan.root.key
-            cell = self.units[root][name][k]
-            want = exact[root] - out[root][name]
-            part = {
-                root: min(
-                    max((2 * want.numerator + want.denominator) // (2 * want.denominator), 0), cell
-                )
-            }
+            nearest = (2 * want[root] + common) // (2 * common)
+            part = {root: min(max(nearest, 0), self.units[root][name][k])}
             stack = [plan.root]
             while stack:
                 node = stack.pop()
@@ -345,7 +349,8 @@ class Ledger:
                 kids = node.children
                 parts = _share_part(
                     part[node.key],
-                    [exact[c.key] - out[c.key][name] for c in kids],
+                    [want[c.key] for c in kids],
+                    common,
                     [self.units[c.key][name][k] for c in kids],
                 )
                 for c, x in zip(kids, parts, strict=True):
@@ -373,14 +378,14 @@ def _shares_to_date(plan: Plan, b: Breakdown, day: date) -> dict[str, Fraction]:
     return out
 
 
-def _share_part(total: int, wants: Sequence[Fraction], caps: Sequence[int]) -> list[int]:
-    """``total`` units shared so that each part is as near its ``want`` as can be,
-    between 0 and its cap; ties go to the sibling declared first."""
-    parts = [min(max(math.floor(w), 0), cap) for w, cap in zip(wants, caps, strict=True)]
+def _share_part(total: int, wants: Sequence[int], denom: int, caps: Sequence[int]) -> list[int]:
+    """``total`` units shared so that each part is as near its ``want / denom``
+    as can be, between 0 and its cap; ties go to the sibling declared first."""
+    parts = [min(max(w // denom, 0), cap) for w, cap in zip(wants, caps, strict=True)]
     need = total - sum(parts)
     if need > 0:  # to those furthest below what they want
         heap = [
-            (-(w - p), i)
+            (p * denom - w, i)
             for i, (w, p, c) in enumerate(zip(wants, parts, caps, strict=True))
             if p < c
         ]
@@ -389,15 +394,17 @@ def _share_part(total: int, wants: Sequence[Fraction], caps: Sequence[int]) -> l
             _, i = heapq.heappop(heap)
             parts[i] += 1
             if parts[i] < caps[i]:
-                heapq.heappush(heap, (-(wants[i] - parts[i]), i))
+                heapq.heappush(heap, (parts[i] * denom - wants[i], i))
     elif need < 0:  # from those furthest above
-        heap = [(w - p, i) for i, (w, p) in enumerate(zip(wants, parts, strict=True)) if p > 0]
+        heap = [
+            (w - p * denom, i) for i, (w, p) in enumerate(zip(wants, parts, strict=True)) if p > 0
+        ]
         heapq.heapify(heap)
         for _ in range(-need):
             _, i = heapq.heappop(heap)
             parts[i] -= 1
             if parts[i] > 0:
-                heapq.heappush(heap, (wants[i] - parts[i], i))
+                heapq.heappush(heap, (wants[i] - parts[i] * denom, i))
     return parts
 
 
@@ -431,8 +438,26 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
     post_order = list(plan.root.walk())[::-1]
     figures: dict[str, dict[str, list[int]]] = {r.path: {} for r in alloc.rows}
     exact_out: dict[str, dict[str, list[int]]] = {r.path: {} for r in alloc.rows}
+    one = len(numerators) == 1 and fastround.available()
     for metric in plan.metrics:
         units = {r.path: r.units[metric.name] for r in alloc.rows}
+        if one and not keep_exact:
+            (vector,) = numerators.values()
+            root_row = _round_row(
+                [units[plan.root.key] * v for v in vector], denom, units[plan.root.key]
+            )
+            fast = fastround.round_tree(
+                plan.root,
+                units,
+                vector,
+                denom,
+                root_row,
+                lambda rows, totals, cols: _round_children(rows, denom, totals, cols),
+            )
+            if fast is not None:
+                for path, row in fast.items():
+                    figures[path][metric.name] = row
+                continue
         exact: dict[str, list[int]] = {}
         for node in post_order:
             if node.children:

@@ -14,6 +14,7 @@ from fractions import Fraction
 
 from targetsplit.calendar.workdays import Granularity, Slot
 from targetsplit.plan.tree import Metric
+from targetsplit.split import fastround
 from targetsplit.split.hierarchy import Allocation
 from targetsplit.split.ledger import Ledger, build
 
@@ -60,6 +61,34 @@ def view(ledger: Ledger, g: Granularity, slots: tuple[Slot, ...]) -> PeriodSplit
             for path, by_metric in ledger.exact.items()
         }
     return PeriodSplit(g, slots, units, metrics, exact)
+
+
+def _sums(ledger: Ledger, spans: list[range]) -> dict[str, dict[str, list[int]]]:
+    """Each node's sums of the ledger over ``spans`` (consecutive runs)."""
+    if not fastround.available() or not fastround.fits(ledger.units):
+        return {
+            path: {
+                m: [sum(cells[r.start : r.stop]) for r in spans] for m, cells in by_metric.items()
+            }
+            for path, by_metric in ledger.units.items()
+        }
+    import numpy as np
+
+    paths = list(ledger.units)
+    out: dict[str, dict[str, list[int]]] = {path: {} for path in paths}
+    starts = [r.start for r in spans]
+    contiguous = all(a.stop == b.start for a, b in zip(spans, spans[1:], strict=False))
+    for m in ledger.alloc.plan.metrics:
+        matrix = np.array([ledger.units[path][m.name] for path in paths], dtype=np.int64)
+        if contiguous:
+            sums = np.add.reduceat(
+                matrix[:, starts[0] : spans[-1].stop], [s - starts[0] for s in starts], axis=1
+            )
+        else:
+            sums = np.stack([matrix[:, r.start : r.stop].sum(axis=1) for r in spans], axis=1)
+        for path, row in zip(paths, sums.tolist(), strict=True):
+            out[path][m.name] = row
+    return out
 
 
 def split_over_time(

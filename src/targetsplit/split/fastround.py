@@ -1,0 +1,156 @@
+"""The ledger's controlled rounding for the common case, in whole arrays.
+
+When every node of a metric follows one seasonality, each node's exact row
+is its figure times one vector, and the per-parent greedy of
+``split.ledger._round_children`` can run for all the sibling groups of a
+level at once. This module does exactly that greedy — the same candidates,
+the same order (furthest behind its exact running total, then the larger
+remainder, then the sibling declared first), the same checks — so its
+results are identical to the pure-Python rounding; a group the greedy
+cannot settle is handed back to it. NumPy is imported only here, and only
+when a command rounds a ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from targetsplit.plan.tree import Node
+
+# Exact values must stay well inside 64-bit integers.
+LIMIT = 1 << 60
+
+Fallback = Callable[[list[list[int]], list[int], list[int]], list[list[int]] | None]
+
+
+def available() -> bool:
+    try:
+        import numpy  # noqa: F401
+    except ImportError:  # pragma: no cover - numpy is a dependency
+        return False
+    return True
+
+
+def fits(units: Mapping[str, Mapping[str, list[int]]]) -> bool:
+    """Whether every node's figures fit comfortably in 64-bit integers."""
+    return all(sum(cells) < LIMIT for by_metric in units.values() for cells in by_metric.values())
+
+
+def round_tree(
+    root: Node,
+    units: Mapping[str, int],
+    vector: Sequence[int],
+    denom: int,
+    root_row: list[int],
+    fallback: Fallback,
+) -> dict[str, list[int]] | None:
+    """Every node's row, given the root's; ``None`` when a group has no
+    solution (the caller then rounds the whole tree at once).
+
+    ``fallback(rows, row_totals, col_totals)`` rounds one sibling group the
+    slow way, for the groups the array greedy leaves unsettled."""
+    import numpy as np
+
+    if max(units.values(), default=0) * denom * 4 >= LIMIT or max(vector, default=0) >= LIMIT:
+        return _python(root, units, vector, denom, root_row, fallback)
+    vec = np.asarray(vector, dtype=np.int64)
+    out: dict[str, list[int]] = {root.key: root_row}
+    level = [root]
+    while True:
+        parents = [n for n in level if n.children]
+        if not parents:
+            return out
+        kids = [c for n in parents for c in n.children]
+        sizes = np.fromiter((len(n.children) for n in parents), dtype=np.int64, count=len(parents))
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        group = np.repeat(np.arange(len(parents)), sizes)
+        u = np.fromiter((units[c.key] for c in kids), dtype=np.int64, count=len(kids))
+        parent_rows = np.array([out[n.key] for n in parents], dtype=np.int64)
+        result, failed = _greedy(
+            np, u[:, None] * vec[None, :], denom, u, group, starts, parent_rows
+        )
+        rows = result.tolist()
+        for g in np.flatnonzero(failed).tolist():
+            lo, hi = int(starts[g]), int(starts[g] + sizes[g])
+            exact = [[x * v for v in vector] for x in u[lo:hi].tolist()]
+            redo = fallback(exact, u[lo:hi].tolist(), out[parents[g].key])
+            if redo is None:
+                return None
+            rows[lo:hi] = redo
+        for c, row in zip(kids, rows, strict=True):
+            out[c.key] = row
+        level = kids
+
+
+def _greedy(
+    np: Any, x: Any, d: int, u: Any, group: Any, starts: Any, parent_rows: Any
+) -> tuple[Any, Any]:
+    """The per-parent greedy for every group at once; returns the rounded rows
+    and which groups it could not settle."""
+    n, p = x.shape
+    n_groups = len(starts)
+    floors = x // d
+    rems = x - floors * d
+    need_col = parent_rows - np.add.reduceat(floors, starts, axis=0)
+    left = u - floors.sum(axis=1)
+    failed = (need_col < 0).any(axis=1)
+    failed |= np.bincount(group, weights=(left < 0), minlength=n_groups) > 0
+    result = floors.copy()
+    running = np.zeros(n, dtype=np.int64)
+    given = np.zeros(n, dtype=np.int64)
+    index = np.arange(n)
+    for j in range(p):
+        running += x[:, j]
+        given += floors[:, j] * d
+        spare = np.where(failed, 0, need_col[:, j])
+        if not spare.any():
+            continue
+        cand = (rems[:, j] > 0) & (left > 0) & (spare[group] > 0)
+        count = np.bincount(group[cand], minlength=n_groups)
+        short = (spare > 0) & (count < spare)
+        if short.any():
+            failed |= short
+            spare[short] = 0
+            cand &= ~short[group]
+        idx = index[cand]
+        if not len(idx):
+            continue
+        grp = group[idx]
+        order = np.lexsort((idx, -rems[idx, j], given[idx] - running[idx], grp))
+        idx, grp = idx[order], grp[order]
+        rank = np.arange(len(idx)) - np.searchsorted(grp, grp, side="left")
+        chosen = idx[rank < spare[grp]]
+        result[chosen, j] += 1
+        given[chosen] += d
+        left[chosen] -= 1
+    failed |= np.bincount(group, weights=(left != 0), minlength=n_groups) > 0
+    error = np.cumsum(result, axis=1) * d - np.cumsum(x, axis=1)
+    far = (np.abs(error) >= d).any(axis=1)
+    failed |= np.bincount(group, weights=far, minlength=n_groups) > 0
+    return result, failed
+
+
+def _python(
+    root: Node,
+    units: Mapping[str, int],
+    vector: Sequence[int],
+    denom: int,
+    root_row: list[int],
+    fallback: Fallback,
+) -> dict[str, list[int]] | None:
+    """The same rounding without arrays, for figures too large for them."""
+    out: dict[str, list[int]] = {root.key: root_row}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if not node.children:
+            continue
+        rows = [[units[c.key] * v for v in vector] for c in node.children]
+        rounded = fallback(rows, [units[c.key] for c in node.children], out[node.key])
+        if rounded is None:
+            return None
+        for c, row in zip(node.children, rounded, strict=True):
+            out[c.key] = row
+        stack.extend(node.children)
+    return out
