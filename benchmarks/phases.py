@@ -50,11 +50,17 @@ class Clock:
         print(f"{'total':>28} {time.perf_counter() - self.start:7.2f} {self.gc_time:6.2f}")
 
 
+def write(shown: Any, out: str) -> None:
+    """Write a rendered result to ``out`` as the CLI does with --output."""
+    from targetsplit.report.output import emit
+
+    emit(shown if isinstance(shown, str) else shown.pieces, out)
+
+
 def progress(args: argparse.Namespace, clock: Clock, out: str) -> None:
     from targetsplit.api.common import read_plan
     from targetsplit.api.progress import ProgressResult
     from targetsplit.report.formats import Format
-    from targetsplit.report.output import emit
     from targetsplit.report.progress import render
     from targetsplit.split.hierarchy import allocate
     from targetsplit.track.actuals import read_actuals
@@ -75,9 +81,8 @@ def progress(args: argparse.Namespace, clock: Clock, out: str) -> None:
     result = compute(alloc, cut, to_date, facts.direct)
     clock.mark("progress figures")
     shown = render(ProgressResult(result, plan.metrics, "", (), ()), Format.json, None, False)
-    clock.mark("JSON")
-    emit(shown, out) if isinstance(shown, str) else None
-    clock.mark("write the file")
+    write(shown, out)
+    clock.mark("JSON, made and written")
 
 
 def allocate(args: argparse.Namespace, clock: Clock, out: str) -> None:
@@ -85,7 +90,6 @@ def allocate(args: argparse.Namespace, clock: Clock, out: str) -> None:
     from targetsplit.api.common import read_plan
     from targetsplit.report.allocation import render
     from targetsplit.report.formats import Format
-    from targetsplit.report.output import emit
     from targetsplit.split import hierarchy
     from targetsplit.split.timesplit import split_over_time
 
@@ -99,10 +103,8 @@ def allocate(args: argparse.Namespace, clock: Clock, out: str) -> None:
     clock.mark("split by week")
     chosen = tuple(range(len(split.slots)))
     result = AllocateResult(alloc, plan.metrics, split, chosen, (), ())
-    shown = render(result, Format.json, None, None)
-    clock.mark("JSON")
-    emit(shown, out) if isinstance(shown, str) else None
-    clock.mark("write the file")
+    write(render(result, Format.json, None, None), out)
+    clock.mark("JSON, made and written")
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Clock, str], None]] = {

@@ -35,9 +35,12 @@ def show(
 ) -> None:
     """Write ``shown`` to ``output`` (atomically, never over one of the ``inputs``)
     or stdout; tables on a terminal are drawn by rich."""
-    from targetsplit.report.formats import as_text
+    from targetsplit.report.formats import Stream, as_text
     from targetsplit.report.output import emit
 
+    if isinstance(shown, Stream):  # written as it is made
+        emit(shown.pieces, output, inputs)
+        return
     if isinstance(shown, str) or fmt is not Format.table or output not in (None, "-"):
         emit(as_text(fmt, shown), output, inputs)
         return

@@ -5,14 +5,14 @@ Pure functions of core results; :mod:`targetsplit.report.grid` turns grids into 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from targetsplit.numbers.amounts import decimal_text, format_percent, round_fraction
 from targetsplit.plan.tree import Metric, Plan
-from targetsplit.report.formats import Format, Shown
+from targetsplit.report.formats import Format, Shown, Stream
 from targetsplit.report.grid import Column, Grid, csv_text
 from targetsplit.split.hierarchy import Allocated, Allocation
 
@@ -145,37 +145,60 @@ def _fraction_cell(f: Fraction | None) -> str | None:
     return None if f is None else decimal_text(round_fraction(f))
 
 
-def _json_share(f: Fraction | None) -> Decimal | None:
-    return None if f is None else round_fraction(f)
-
-
 def allocation_json(
-    alloc: Allocation, metrics: Sequence[Metric], depth: int | None
-) -> dict[str, Any]:
+    alloc: Allocation,
+    metrics: Sequence[Metric],
+    depth: int | None,
+    split: PeriodSplit | None = None,
+    chosen: Sequence[int] = (),
+) -> Iterator[str]:
+    """The allocation as JSON, node by node (with ``split``, each node's periods)."""
+    from targetsplit.report.jsonout import Rows, fraction_text, obj, scalar, stream
+
     plan = alloc.plan
-    parents = _parents(alloc)
-    root = alloc.root
-    nodes = []
-    for r in visible_rows(alloc, depth):
-        parent = parents.get(r.path)
-        node: dict[str, Any] = {
-            "path": r.path,
-            "name": r.node.name,
-            "depth": r.node.depth,
-        }
-        for f in INFO_FIELDS:
-            node[f] = getattr(r.node, f)
-        node["targets"] = {m.name: r.targets[m.name] for m in metrics}
-        node["shares"] = {
-            m.name: {
-                "of_parent": _json_share(
-                    _share(r.targets[m.name], parent.targets[m.name]) if parent else Fraction(1)
-                ),
-                "of_total": _json_share(_share(r.targets[m.name], root.targets[m.name])),
-            }
-            for m in metrics
-        }
-        nodes.append(node)
+    names = tuple(m.name for m in metrics)
+    keys: tuple[str, ...] = ("path", "name", "depth", *INFO_FIELDS, "targets", "shares")
+    if split is not None:
+        keys += ("periods",)
+        labels = tuple(split.slots[k].label for k in chosen)
+        every = list(chosen) == list(range(len(split.slots)))
+    by_path = {r.path: r for r in alloc.rows}
+    root_units = alloc.root.units
+    of_keys = ("of_parent", "of_total")
+
+    def share(part: int, whole: int) -> str:
+        return "null" if whole == 0 else fraction_text(part, whole)
+
+    def shares(r: Allocated, parent: Allocated | None, name: str) -> str:
+        u = r.units[name]
+        of_parent = "1" if parent is None else share(u, parent.units[name])
+        return obj(of_keys, 4, (of_parent, share(u, root_units[name])))
+
+    def periods(path: str, name: str) -> str:
+        assert split is not None
+        numbers: Sequence[int | Decimal] = split.numbers(path, name)
+        if not every:
+            numbers = [numbers[k] for k in chosen]
+        return obj(labels, 4, map(scalar, numbers))
+
+    def node(r: Allocated) -> str:
+        n = r.node
+        parent = by_path["/".join(n.path[:-1])] if n.path else None
+        texts = [
+            scalar(r.path),
+            scalar(n.name),
+            str(n.depth),
+            scalar(n.owner),
+            scalar(n.due),
+            scalar(n.strategy),
+            scalar(n.note),
+            obj(names, 3, [scalar(r.targets[m]) for m in names]),
+            obj(names, 3, [shares(r, parent, m) for m in names]),
+        ]
+        if split is not None:
+            texts.append(obj(names, 3, [periods(r.path, m) for m in names]))
+        return obj(keys, 2, texts)
+
     doc: dict[str, Any] = {
         "plan": plan.title,
         "period": {
@@ -183,9 +206,9 @@ def allocation_json(
             "end": plan.period.end,
             "name": plan.period.name,
         },
-        "metrics": [m.name for m in metrics],
+        "metrics": list(names),
         "tier": alloc.tier,
-        "nodes": nodes,
+        "nodes": Rows(visible_rows(alloc, depth), node),
     }
     if alloc.dimensions:
         doc["dimensions"] = {
@@ -195,7 +218,9 @@ def allocation_json(
             ]
             for dim, items in alloc.dimensions.items()
         }
-    return doc
+    if split is not None:
+        doc["by"] = split.granularity
+    return stream(doc)
 
 
 def period_grids(
@@ -258,38 +283,17 @@ def period_csv(
     return header, out, set(range(2, len(header)))
 
 
-def add_periods_json(
-    doc: dict[str, Any], split: PeriodSplit, metrics: Sequence[Metric], chosen: Sequence[int]
-) -> dict[str, Any]:
-    """Add ``periods`` (metric -> label -> figure) to each node of an allocation's JSON."""
-    labels = [split.slots[k].label for k in chosen]
-    for node in doc["nodes"]:
-        node["periods"] = {}
-        for m in metrics:
-            numbers = split.numbers(node["path"], m.name)
-            node["periods"][m.name] = dict(zip(labels, [numbers[k] for k in chosen], strict=True))
-    doc["by"] = split.granularity
-    return doc
-
-
 def render(result: AllocateResult, fmt: Format, depth: int | None, width: int | None) -> Shown:
     """The allocation as ``fmt``; ``width`` (a terminal's columns) folds period
     columns into several tables."""
     alloc, metrics, split = result.allocation, result.metrics, result.split
+    if fmt is Format.json:
+        return Stream(allocation_json(alloc, metrics, depth, split, result.periods))
     if split is None:
-        if fmt is Format.json:
-            from targetsplit.report.jsonout import dumps
-
-            return dumps(allocation_json(alloc, metrics, depth))
         if fmt is Format.csv:
             return csv_text(*allocation_csv(alloc, metrics, depth))
         return allocation_grids(alloc, metrics, depth)
     chosen = list(result.periods)
-    if fmt is Format.json:
-        from targetsplit.report.jsonout import dumps
-
-        doc = allocation_json(alloc, metrics, depth)
-        return dumps(add_periods_json(doc, split, metrics, chosen))
     if fmt is Format.csv:
         return csv_text(*period_csv(alloc, split, metrics, depth, chosen))
     per_grid = None if width is None else _columns_that_fit(split, alloc, metrics, chosen, width)

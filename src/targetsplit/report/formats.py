@@ -1,14 +1,23 @@
-"""The output formats, and what a renderer returns: finished text, or grids that
-become text (plain, markdown) or terminal tables (table)."""
+"""The output formats, and what a renderer returns: finished text, text made
+piece by piece (a stream, for large JSON), or grids that become text (plain,
+markdown) or terminal tables (table)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
+from typing import NamedTuple
 
 from targetsplit.report.grid import Grid
 
-Shown = str | list[Grid]
+
+class Stream(NamedTuple):
+    """Text in pieces, written to a file as they are made (never held whole)."""
+
+    pieces: Iterable[str]
+
+
+Shown = str | Stream | list[Grid]
 
 
 class Format(StrEnum):
@@ -25,6 +34,8 @@ def as_text(fmt: Format, shown: Shown) -> str:
 
     if isinstance(shown, str):
         return shown
+    if isinstance(shown, Stream):
+        return "".join(shown.pieces)
     grids: Sequence[Grid] = shown
     if fmt is Format.plain:
         return grid.plain(grids)

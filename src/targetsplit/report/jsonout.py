@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from functools import lru_cache
+from operator import add
+from typing import Any, NamedTuple
 
 from targetsplit.numbers.amounts import decimal_text
 
@@ -29,6 +31,88 @@ def dumps(value: Any, indent: int = 2) -> str:
     parts: list[str] = []
     _write(value, parts, 0, indent)
     return "".join(parts) + "\n"
+
+
+class Rows(NamedTuple):
+    """A JSON array written item by item: ``write(item)`` gives the text of one
+    item at nesting level 2 (an array at a document's top level)."""
+
+    items: Iterable[Any]
+    write: Callable[[Any], str]
+
+
+def stream(doc: Mapping[str, Any]) -> Iterator[str]:
+    """``dumps(doc)`` in pieces, each :class:`Rows` value an item at a time, so
+    that a large document is written as it is made and never held whole."""
+    pad, item_pad = "\n  ", "\n    "
+    pending = ["{"]
+    for i, (key, value) in enumerate(doc.items()):
+        pending.append(("," if i else "") + pad + _string(key) + ": ")
+        if not isinstance(value, Rows):
+            _write(value, pending, 1, 2)
+            continue
+        opened = False
+        for item in value.items:
+            if opened:
+                pending.append(",")
+            else:
+                pending.append("[")
+                opened = True
+            pending.append(item_pad)
+            pending.append(value.write(item))
+            yield "".join(pending)
+            pending = []
+        pending.append("\n  ]" if opened else "[]")
+    pending.append("\n}\n" if len(doc) else "}\n")
+    yield "".join(pending)
+
+
+def scalar(value: Any) -> str:
+    """The JSON text of a number, string, date, boolean or None."""
+    kind = type(value)
+    if kind is Decimal:
+        return decimal_text(value)
+    if kind is str:
+        return _string(value)
+    if kind is int:
+        return str(value)
+    if value is None:
+        return "null"
+    out: list[str] = []
+    _write(value, out, 0, 2)
+    return "".join(out)
+
+
+def fraction_text(num: int, den: int, places: int = 6) -> str:
+    """``num / den`` rounded half-even to ``places`` decimals, as JSON writes a
+    share (``decimal_text(round_fraction(...))``), in integers."""
+    if den < 0:
+        num, den = -num, -den
+    q, r = divmod(num * 10**places, den)
+    if 2 * r > den or (2 * r == den and q & 1):
+        q += 1
+    if q == 0:
+        return "0"
+    sign = "-" if q < 0 else ""
+    whole, frac = divmod(abs(q), 10**places)
+    if not frac:
+        return f"{sign}{whole}"
+    return f"{sign}{whole}.{frac:0{places}d}".rstrip("0")
+
+
+@lru_cache(maxsize=256)
+def _members(keys: tuple[str, ...], level: int) -> tuple[tuple[str, ...], str]:
+    pad = "\n" + "  " * (level + 1)
+    return tuple(pad + _string(k) + ": " for k in keys), "\n" + "  " * level + "}"
+
+
+def obj(keys: tuple[str, ...], level: int, texts: Iterable[str]) -> str:
+    """An object at nesting ``level`` (indent 2) from its keys and its values'
+    JSON texts: what ``dumps`` writes for the same dict."""
+    if not keys:
+        return "{}"
+    prefixes, close = _members(keys, level)
+    return "{" + ",".join(map(add, prefixes, texts)) + close
 
 
 def _write(value: Any, out: list[str], level: int, indent: int) -> None:

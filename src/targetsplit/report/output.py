@@ -6,8 +6,9 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from targetsplit.errors import Diagnostic, TargetsplitError, UsageError
 from targetsplit.report.textsafe import safe_text
@@ -28,8 +29,9 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~mask
 
 
-def write_atomic(path: str, text: str, *, overwrite: bool = True) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same directory.
+def write_atomic(path: str, text: str | Iterable[str], *, overwrite: bool = True) -> None:
+    """Write ``text`` (or its pieces, as they come) to ``path`` through a temporary
+    file in the same directory.
 
     The old file (if any) stays intact until the new one is complete; on any
     failure the temporary file is removed. With ``overwrite=False`` an
@@ -40,7 +42,7 @@ def write_atomic(path: str, text: str, *, overwrite: bool = True) -> None:
         # A device or a pipe (/dev/stdout, a FIFO): write to it in place.
         try:
             with open(target, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
+                _write_text(f, text)
         except OSError as e:
             raise _fail(path, "write", e) from None
         return
@@ -52,7 +54,7 @@ def write_atomic(path: str, text: str, *, overwrite: bool = True) -> None:
     try:
         os.chmod(tmp, _mode_for(target))
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+            _write_text(f, text)
             f.flush()
             os.fsync(f.fileno())
         if overwrite:
@@ -76,6 +78,13 @@ def write_atomic(path: str, text: str, *, overwrite: bool = True) -> None:
         raise
 
 
+def _write_text(f: TextIO, text: str | Iterable[str]) -> None:
+    if isinstance(text, str):
+        f.write(text)
+    else:
+        f.writelines(text)
+
+
 def say(text: str, *, err: bool = False) -> None:
     """The one way text reaches standard output (or error): every line made visible,
     so nothing read from a file can reach the terminal as a control sequence."""
@@ -84,16 +93,22 @@ def say(text: str, *, err: bool = False) -> None:
     stream.flush()
 
 
-def emit(text: str, output: str | None, inputs: Sequence[tuple[str, str]] = ()) -> None:
-    """Send a command's result to ``output`` (a file) or to standard output; never
-    over one of the command's ``inputs`` (what it is, its path)."""
+def emit(
+    text: str | Iterable[str], output: str | None, inputs: Sequence[tuple[str, str]] = ()
+) -> None:
+    """Send a command's result (its text, or its pieces) to ``output`` (a file) or
+    to standard output; never over one of the command's ``inputs`` (what it is,
+    its path)."""
     if output is None or output == "-":
-        say(text)
+        say(text if isinstance(text, str) else "".join(text))
         return
     if not output.strip():
         raise UsageError("--output needs a file name (or - for standard output)")
     refuse_inputs(output, inputs)
-    write_atomic(output, safe_text(text))
+    if isinstance(text, str):
+        write_atomic(output, safe_text(text))
+    else:
+        write_atomic(output, map(safe_text, text))
 
 
 def refuse_inputs(output: str, inputs: Sequence[tuple[str, str]]) -> None:

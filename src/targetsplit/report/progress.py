@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from targetsplit.numbers.amounts import decimal_text, format_percent, round_fraction
 from targetsplit.plan.tree import Metric
-from targetsplit.report.formats import Format, Shown
+from targetsplit.report.formats import Format, Shown, Stream
 from targetsplit.report.grid import Column, Grid, csv_text
 from targetsplit.track.progress import Figures, Progress, ProgressRow
 
@@ -141,36 +141,52 @@ def _json_value(name: str, f: Figures) -> Any:
 
 def progress_json(
     p: Progress, metrics: Sequence[Metric], depth: int | None, sort_rank: str | None
-) -> dict[str, Any]:
+) -> Iterator[str]:
+    """The progress as JSON, node by node."""
+    from targetsplit.report.jsonout import Rows, obj, scalar, stream
+
     c = p.cutoff
-    nodes = []
-    for r in ordered_rows(p, depth, sort_rank):
-        node: dict[str, Any] = {"path": r.path, "name": r.node.name, "depth": r.node.depth}
-        for info in ("owner", "due", "strategy", "note"):
-            node[info] = getattr(r.node, info)
-        node["targets"] = {m.name: r.figures[m.name].target for m in metrics}
-        node["progress"] = {
-            m.name: {name: _json_value(name, r.figures[m.name]) for name in FIELDS} for m in metrics
+    names = tuple(m.name for m in metrics)
+    keys = ("path", "name", "depth", "owner", "due", "strategy", "note", "targets", "progress")
+
+    def figures(f: Figures) -> str:
+        return obj(FIELDS, 4, [scalar(_json_value(name, f)) for name in FIELDS])
+
+    def node(r: ProgressRow) -> str:
+        n, fs = r.node, r.figures
+        texts = [
+            scalar(r.path),
+            scalar(n.name),
+            str(n.depth),
+            scalar(n.owner),
+            scalar(n.due),
+            scalar(n.strategy),
+            scalar(n.note),
+            obj(names, 3, [scalar(fs[m].target) for m in names]),
+            obj(names, 3, [figures(fs[m]) for m in names]),
+        ]
+        return obj(keys, 2, texts)
+
+    return stream(
+        {
+            "plan": p.plan.title,
+            "period": {
+                "start": p.plan.period.start,
+                "end": p.plan.period.end,
+                "name": p.plan.period.name,
+            },
+            "metrics": list(names),
+            "tier": None,
+            "cutoff": {
+                "date": c.day,
+                "week": c.week,
+                "workdays_done": c.workdays_done,
+                "workdays_total": c.workdays_total,
+                "weeks_left": round_fraction(c.weeks_left),
+            },
+            "nodes": Rows(ordered_rows(p, depth, sort_rank), node),
         }
-        nodes.append(node)
-    return {
-        "plan": p.plan.title,
-        "period": {
-            "start": p.plan.period.start,
-            "end": p.plan.period.end,
-            "name": p.plan.period.name,
-        },
-        "metrics": [m.name for m in metrics],
-        "tier": None,
-        "cutoff": {
-            "date": c.day,
-            "week": c.week,
-            "workdays_done": c.workdays_done,
-            "workdays_total": c.workdays_total,
-            "weeks_left": round_fraction(c.weeks_left),
-        },
-        "nodes": nodes,
-    }
+    )
 
 
 def progress_csv(
@@ -212,9 +228,7 @@ def render(result: ProgressResult, fmt: Format, depth: int | None, rank: bool) -
     p, metrics = result.progress, result.metrics
     sort_metric = metrics[0].name if rank else None
     if fmt is Format.json:
-        from targetsplit.report.jsonout import dumps
-
-        return dumps(progress_json(p, metrics, depth, sort_metric))
+        return Stream(progress_json(p, metrics, depth, sort_metric))
     if fmt is Format.csv:
         return csv_text(*progress_csv(p, metrics, depth, sort_metric))
     return progress_grids(p, metrics, depth, sort_metric)

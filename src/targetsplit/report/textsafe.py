@@ -48,9 +48,20 @@ _NEEDS_ESCAPE = re.compile(
 )
 
 
+_ASCII_SAFE = bytes(range(0x20, 0x7F)) + b"\n"
+
+
+def _needs_escape(text: str) -> bool:
+    if text.isascii():  # fast for large output: only the controls and DEL are unsafe
+        return bool(text.encode("ascii").translate(None, _ASCII_SAFE))
+    if text.replace("\n", "").isprintable():  # everything escaped is unprintable
+        return False
+    return _NEEDS_ESCAPE.search(text) is not None
+
+
 def safe_text(text: str) -> str:
     """Text for a terminal or a file: its lines kept, each made :func:`visible`."""
-    if _NEEDS_ESCAPE.search(text) is None:
+    if not _needs_escape(text):
         return text
     return "\n".join(visible(line) for line in text.split("\n"))
 

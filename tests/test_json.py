@@ -1,0 +1,104 @@
+"""JSON written in one pass: byte for byte what the generic writer gave (golden
+files made by it), to stdout and to --output, and the pieces it is made of."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import EXAMPLES, ROOT
+from targetsplit.numbers.amounts import decimal_text, round_fraction
+from targetsplit.report import textsafe
+from targetsplit.report.jsonout import Rows, dumps, fraction_text, obj, scalar, stream
+
+GOLDEN = ROOT / "tests" / "golden"
+ODD = str(GOLDEN / "odd-names.yaml")
+
+CASES = [
+    (["allocate", str(EXAMPLES / "fy2026.yaml"), "--by", "month"], "allocate-fy2026-month.json"),
+    (["allocate", ODD, "--by", "week"], "allocate-odd-names-week.json"),
+    (["progress", str(EXAMPLES / "fy2026.yaml"), "--week", "32"], "progress-fy2026-w32.json"),
+    (
+        [
+            "progress",
+            ODD,
+            "--as-of",
+            "2026-05-13",
+            "--actuals",
+            str(GOLDEN / "odd-names-actuals.csv"),
+        ],
+        "progress-odd-names-0513.json",
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "golden"), CASES)
+def test_json_golden_to_stdout_and_to_a_file(run, tmp_path: Path, args, golden) -> None:  # type: ignore[no-untyped-def]
+    expected = (GOLDEN / golden).read_text(encoding="utf-8")
+    result = run(*args, "--format", "json", "--quiet")
+    assert result.code == 0, result.err
+    assert result.out == expected
+    out = tmp_path / "out.json"
+    assert run(*args, "--format", "json", "--quiet", "--output", str(out)).code == 0
+    assert out.read_bytes() == expected.encode("utf-8")
+
+
+def test_allocate_json_of_chosen_periods_and_depth(run) -> None:  # type: ignore[no-untyped-def]
+    full = run("allocate", ODD, "--format", "json", "--quiet", "--by", "quarter").out
+    part = run("allocate", ODD, "--format", "json", "--quiet", "--period", "2026-Q4").out
+    assert '"2026-Q4"' in part and '"2026-Q3"' not in part
+    assert '"2026-Q3"' in full
+    shallow = run("allocate", ODD, "--format", "json", "--quiet", "--depth", "1").out
+    assert '"East West/B"' not in shallow
+
+
+DOCS = [
+    {},
+    {"a": 1, "rows": Rows([], str)},
+    {"rows": Rows([1, 2], lambda i: obj(("x", "y"), 2, [str(i), "null"])), "after": {"k": [1]}},
+    {"t": 'q"\u202e\n', "d": date(2026, 1, 2), "n": None, "b": True, "x": Decimal("1.50")},
+]
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_stream_is_dumps_in_pieces(doc) -> None:  # type: ignore[no-untyped-def]
+    plain = {
+        k: [{"x": i, "y": None} for i in v.items] if isinstance(v, Rows) else v
+        for k, v in doc.items()
+    }
+    assert "".join(stream(doc)) == dumps(plain)
+
+
+def test_obj_and_scalar_are_what_dumps_writes() -> None:
+    value = {"a": Decimal("-0.10"), "b": "é\u2028", "c": None, "d": date(2026, 3, 4), "e": 7}
+    inner = obj(tuple(value), 1, [scalar(v) for v in value.values()])
+    assert obj(("k",), 0, [inner]) + "\n" == dumps({"k": value})
+    assert obj((), 3, []) == "{}"
+
+
+@given(st.integers(-(10**15), 10**15), st.integers(-(10**9), 10**9).filter(bool))
+def test_fraction_text_is_the_rounded_share(num: int, den: int) -> None:
+    assert fraction_text(num, den) == decimal_text(round_fraction(Fraction(num, den)))
+
+
+def test_fraction_text_rounds_half_to_even() -> None:
+    assert fraction_text(1, 8 * 10**6 // 5) == decimal_text(round_fraction(Fraction(5, 8 * 10**6)))
+    assert fraction_text(5, 10**7) == "0"  # 0.0000005 -> 0.000000 (even)
+    assert fraction_text(15, 10**7) == "0.000002"
+    assert fraction_text(-15, 10**7) == "-0.000002"
+
+
+@given(st.text())
+def test_the_fast_safety_check_agrees_with_the_pattern(text: str) -> None:
+    assert textsafe._needs_escape(text) == (textsafe._NEEDS_ESCAPE.search(text) is not None)
+
+
+@pytest.mark.parametrize("ch", ["\x00", "\t", "\x7f", "\x85", "\u00ad", "\u202e", "\U000e0001"])
+def test_the_fast_safety_check_finds_each_kind(ch: str) -> None:
+    assert textsafe._needs_escape("ok\n" + ch) and textsafe._needs_escape("中" + ch)
