@@ -6,20 +6,17 @@ import json
 from typing import Any
 
 from targetsplit import allocate, progress
-from targetsplit.report.allocation import add_periods_json, allocation_json
+from targetsplit.report.allocation import allocation_json
 
 
 def _periods(plan: str, path: str, metric: str, **kw: Any) -> dict[str, int]:
     result = allocate(plan, **kw)
     assert result.split is not None
-    doc = add_periods_json(
-        allocation_json(result.allocation, result.metrics, None),
-        result.split,
-        result.metrics,
-        result.periods,
+    text = "".join(
+        allocation_json(result.allocation, result.metrics, None, result.split, result.periods)
     )
-    node = next(n for n in doc["nodes"] if n["path"] == path)
-    return dict(json.loads(json.dumps(node["periods"][metric])))
+    node = next(n for n in json.loads(text)["nodes"] if n["path"] == path)
+    return dict(node["periods"][metric])
 
 
 def test_a_quarter_is_the_sum_of_its_months() -> None:
