@@ -305,3 +305,55 @@ def test_amount_beside_weight_or_history_is_an_error(run, tmp_path: Path) -> Non
         " (amounts look like 500, 1,200,000, 1.2亿, 4800万, $1.5M or 60%)",
         f"{plan}:9:6: error: D: 'amount:' needs a value, e.g. amount: 300万",
     ]
+
+
+def _errors(text: str) -> list[str]:
+    from targetsplit.errors import PlanError
+    from targetsplit.plan.load import parse_plan
+
+    with pytest.raises(PlanError) as e:
+        parse_plan(text, "p.yaml")
+    return [d.render() for d in e.value.diagnostics]
+
+
+def test_all_the_errors_of_a_plan_in_one_run() -> None:
+    assert _errors(
+        "plan: T\nperiod: 2026\nmetrics:\n  revenue: {total: 500}\n"
+        "calendar:\n  holidays: [2026-02-30]\n"
+        "split:\n  North: {weight: 30%, ownr: Li}\n  East: 40%\n  South: 20%\n"
+    ) == [
+        "p.yaml:6:14: error: '2026-02-30' is not a valid date",
+        "p.yaml:8:3: error: shares at the top level add up to 90% (450), 50 short of 500",
+        "p.yaml:8:24: error: unknown key 'ownr'; did you mean 'owner'? (allowed here: weight,"
+        " amount, history, split, owner, due, strategy, note, seasonality)",
+    ]
+
+
+def test_what_only_follows_from_a_part_left_out_is_not_reported() -> None:
+    # West's weight is wrong: the top level's sum cannot be judged, but East's
+    # own group and the dimension still are, and the tag's key is still unknown.
+    errors = _errors(
+        "plan: T\nperiod: 2026\nmetrics:\n  revenue: {total: 500}\n"
+        "split:\n  West: 60 %%\n  East:\n    weight: 10%\n    split: {A: 50%, B: 40%}\n"
+        "  South: {weight: !!binary aGk=}\n"
+        "dimensions:\n  product: {X: 50%, Y: 40%}\n"
+        "extra: !!python/name:os.system\n"
+    )
+    assert errors == [
+        "p.yaml:6:9: error: weight: '60 %%' is not a number (amounts look like 500,"
+        " 1,200,000, 1.2亿, 4800万, $1.5M or 60%)",
+        "p.yaml:9:12: error: shares under 'East' add up to 90% (45), 5 short of 50",
+        "p.yaml:10:19: error: the tag 'tag:yaml.org,2002:binary' is not allowed in a plan",
+        "p.yaml:12:12: error: shares in dimension 'product' add up to 90% (450), 50 short of 500",
+        "p.yaml:13:1: error: unknown key 'extra' (allowed here: version, plan, period, metrics,"
+        " tiers, seasonality, calendar, split, dimensions, status, max_growth, actuals)",
+        "p.yaml:13:8: error: the tag 'tag:yaml.org,2002:python/name:os.system' is not allowed"
+        " in a plan",
+    ]
+
+
+def test_a_required_part_at_fault_ends_the_checks_there() -> None:
+    errors = _errors(
+        "plan: T\nperiod: 2026-13\nmetrics:\n  revenue: {total: 5x}\nsplit:\n  A: 1\n  B: 2x\n"
+    )
+    assert [e.split(": error: ")[1].split(":")[0] for e in errors] == ["period", "total", "weight"]

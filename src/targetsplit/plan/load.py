@@ -10,25 +10,13 @@ import os
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
 
 from targetsplit.errors import Diagnostic, PlanError
 from targetsplit.numbers.exact import exact
 from targetsplit.plan.build import build_plan
-from targetsplit.plan.document import (
-    CALENDAR_KEYS,
-    METRIC_KEYS,
-    NODE_KEYS,
-    PERIOD_KEYS,
-    PLAN_KEYS,
-    SEASONALITY_KEYS,
-    STATUS_KEYS,
-    PlanDoc,
-)
 from targetsplit.plan.source import Document, load_yaml
-from targetsplit.plan.tree import Plan, did_you_mean
+from targetsplit.plan.tree import Plan
+from targetsplit.plan.validate import in_file_order, validate
 
 MAX_PLAN_BYTES = 20 * 1024 * 1024
 ENV_VAR = "TARGETSPLIT_PLAN"
@@ -101,70 +89,6 @@ def read_text(path: str, what: str = "plan") -> tuple[str, str]:
     return text, name
 
 
-def _allowed_keys(loc: tuple[Any, ...]) -> tuple[str, ...]:
-    if len(loc) == 1:
-        return PLAN_KEYS
-    if len(loc) >= 2 and loc[-2] == "seasonality":
-        return SEASONALITY_KEYS
-    if loc[0] == "calendar":
-        return CALENDAR_KEYS
-    if loc[0] == "status":
-        return STATUS_KEYS
-    if loc[0] == "metrics":
-        return METRIC_KEYS
-    if loc[0] == "period":
-        return PERIOD_KEYS
-    return NODE_KEYS
-
-
-_PYDANTIC_MESSAGES = {
-    "missing": "is required",
-    "dict_type": "must be a mapping (name: value lines)",
-    "too_short": "must not be empty",
-    "literal_error": "must be one of: {expected}",
-    "date_from_datetime_parsing": "is not a date (write YYYY-MM-DD)",
-    "date_parsing": "is not a date (write YYYY-MM-DD)",
-    "date_type": "is not a date (write YYYY-MM-DD)",
-    "date_from_datetime_inexact": "is not a date (write YYYY-MM-DD)",
-    "string_type": "must be text",
-    "model_type": "must be a mapping (name: value lines)",
-    "model_attributes_type": "must be a mapping (name: value lines)",
-}
-
-
-def _translate(doc: Document, err: Any) -> Diagnostic:
-    loc = tuple(p for p in err["loc"] if p != "[key]")
-    is_key = "[key]" in err["loc"]
-    kind = err["type"]
-    where = "/".join(str(p) for p in loc)
-    if kind == "extra_forbidden":
-        key = str(loc[-1])
-        allowed = _allowed_keys(loc)
-        message = (
-            f"unknown key '{key}'{did_you_mean(key, allowed)} (allowed here: {', '.join(allowed)})"
-        )
-        return doc.place(Diagnostic(message, loc), key=True)
-    if kind == "targetsplit":
-        message = err["ctx"]["message"]
-        if is_key:
-            return doc.place(Diagnostic(message, loc), key=True)
-        return doc.place(Diagnostic(f"{loc[-1]}: {message}" if loc else message, loc))
-    if kind == "missing":
-        parent = loc[:-1]
-        what = f"'{loc[-1]}'" + (f" in {'/'.join(map(str, parent))}" if parent else "")
-        return doc.place(Diagnostic(f"{what} is required", parent))
-    template = _PYDANTIC_MESSAGES.get(kind)
-    if template is not None:
-        expected = (err.get("ctx") or {}).get("expected", "")
-        text = template.format(expected=expected)
-    else:
-        text = err["msg"]
-    value = err.get("input")
-    shown = f" '{value}'" if isinstance(value, str) else ""
-    name = str(loc[-1]) if loc else "the plan"
-    return doc.place(Diagnostic(f"{name}:{shown} {text}" if shown else f"{where} {text}", loc))
-
-
 def parse_plan(text: str, source: str) -> Plan:
     """Parse and check plan text; raise :class:`PlanError` with placed diagnostics."""
     return parse_document(text, source)[0]
@@ -172,36 +96,42 @@ def parse_plan(text: str, source: str) -> Plan:
 
 @exact
 def parse_document(text: str, source: str) -> tuple[Plan, Document]:
-    """:func:`parse_plan`, also returning the positions of the plan's parts."""
+    """:func:`parse_plan`, also returning the positions of the plan's parts.
+
+    Every problem comes at once: the parts that are wrong in shape are left out
+    (:mod:`plan.validate`) and the rest is still built and checked, without the
+    errors that only follow from what was left out.
+    """
     doc = load_yaml(text, source)
     if not isinstance(doc.data, dict):
         raise PlanError(
-            [doc.place(Diagnostic("a plan must be a mapping with plan, period, metrics and split"))]
+            [
+                *doc.errors,
+                doc.place(
+                    Diagnostic("a plan must be a mapping with plan, period, metrics and split")
+                ),
+            ]
         )
-    try:
-        model = PlanDoc.model_validate(doc.data)
-    except ValidationError as e:
-        raise PlanError(_dedupe([_translate(doc, err) for err in e.errors()])) from None
-    try:
-        plan = build_plan(model)
-    except PlanError as e:
-        raise PlanError([doc.place(d) for d in e.diagnostics]) from None
+    checked = validate(doc)
+    errors = list(checked.errors)
+    warnings: list[Diagnostic] = []
+    plan = None
+    if checked.model is not None and not checked.skip_build:
+        try:
+            plan = build_plan(checked.model)
+        except PlanError as e:
+            for d in e.diagnostics:
+                if d.severity == "warning":
+                    warnings.append(doc.place(d))
+                elif not checked.follows_from_left_out(d.loc):
+                    errors.append(doc.place(d))
+    if errors or plan is None:
+        raise PlanError(in_file_order(errors) + warnings)
     return _with_places(plan, doc), doc
 
 
 def _with_places(plan: Plan, doc: Document) -> Plan:
     return replace(plan, warnings=tuple(doc.place(w) for w in plan.warnings))
-
-
-def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
-    seen: set[str] = set()
-    out = []
-    for d in diags:
-        r = d.render()
-        if r not in seen:
-            seen.add(r)
-            out.append(d)
-    return sorted(out, key=lambda d: (d.line or 0, d.col or 0))
 
 
 def load_plan(arg: str | None) -> Loaded:

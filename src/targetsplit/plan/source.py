@@ -40,6 +40,10 @@ class Document:
     source: str
     values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    #: Problems found while reading (a tag, a duplicate key), placed; the parts at
+    #: fault are left out of ``data`` and listed in ``dropped``.
+    errors: list[Diagnostic] = field(default_factory=list)
+    dropped: list[Loc] = field(default_factory=list)
 
     def position(self, loc: Loc, *, key: bool = False) -> tuple[int, int] | None:
         """The line and column of ``loc``, or of its nearest known ancestor."""
@@ -66,12 +70,13 @@ class _Builder:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.count = 0
-        self.errors: list[Diagnostic] = []
         self.active: set[int] = set()
 
-    def error(self, node: yaml.Node, message: str) -> None:
+    def error(self, node: yaml.Node, message: str, dropped: Loc) -> None:
+        """A problem at ``node``; the part at ``dropped`` is left out or incomplete."""
         line, col = _pos(node)
-        self.errors.append(Diagnostic(message).placed(self.doc.source, line, col))
+        self.doc.errors.append(Diagnostic(message, dropped).placed(self.doc.source, line, col))
+        self.doc.dropped.append(dropped)
 
     def build(self, node: yaml.Node, loc: Loc, depth: int) -> Any:
         self.count += 1
@@ -84,27 +89,27 @@ class _Builder:
             if node.tag == _NULL:
                 return None
             if node.tag not in _SCALAR_TAGS:
-                self.error(node, f"the tag '{node.tag}' is not allowed in a plan")
+                self.error(node, f"the tag '{node.tag}' is not allowed in a plan", loc)
                 return None
             return node.value
         if id(node) in self.active:
-            self.error(node, "an alias refers to itself (a recursive structure)")
+            self.error(node, "an alias refers to itself (a recursive structure)", loc)
             return None
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):
                 if node.tag != _TAG + "seq":
-                    self.error(node, f"the tag '{node.tag}' is not allowed in a plan")
+                    self.error(node, f"the tag '{node.tag}' is not allowed in a plan", loc)
                     return None
                 return [self.build(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
             if isinstance(node, yaml.MappingNode):
                 if node.tag != _TAG + "map":
-                    self.error(node, f"the tag '{node.tag}' is not allowed in a plan")
+                    self.error(node, f"the tag '{node.tag}' is not allowed in a plan", loc)
                     return None
                 return self.mapping(node, loc, depth)
         finally:
             self.active.discard(id(node))
-        self.error(node, "unexpected YAML node")  # pragma: no cover
+        self.error(node, "unexpected YAML node", loc)  # pragma: no cover
         return None
 
     def mapping(self, node: yaml.MappingNode, loc: Loc, depth: int) -> dict[str, Any]:
@@ -112,13 +117,13 @@ class _Builder:
         first: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.error(key_node, "a key must be plain text, not a list or mapping")
+                self.error(key_node, "a key must be plain text, not a list or mapping", loc)
                 continue
             if key_node.tag == _TAG + "merge":
-                self.error(key_node, "merge keys ('<<') are not supported in a plan")
+                self.error(key_node, "merge keys ('<<') are not supported in a plan", loc)
                 continue
             if key_node.tag not in _SCALAR_TAGS and key_node.tag != _NULL:
-                self.error(key_node, f"the tag '{key_node.tag}' is not allowed in a plan")
+                self.error(key_node, f"the tag '{key_node.tag}' is not allowed in a plan", loc)
                 continue
             # Keys are compared, and kept, in Unicode's composed form (NFC): 'é' typed
             # as one character or as 'e' and an accent is the same name.
@@ -132,6 +137,7 @@ class _Builder:
                     key_node,
                     f"duplicate key '{key}' (first given on line {line}{other_form});"
                     " each name may appear once",
+                    (*loc, key),
                 )
                 continue
             first[key] = key_node
@@ -168,7 +174,8 @@ def _check_depth(text: str, source: str) -> None:
 
 
 def load_yaml(text: str, source: str) -> Document:
-    """Parse YAML text into a :class:`Document`; raise :class:`PlanError`."""
+    """Parse YAML text into a :class:`Document`; raise :class:`PlanError` when it cannot
+    be read at all. Lesser problems (a tag, a duplicate key) are in ``doc.errors``."""
     doc = Document(data=None, source=source)
     try:
         _check_depth(text, source)
@@ -217,6 +224,4 @@ def load_yaml(text: str, source: str) -> Document:
         raise PlanError(
             [Diagnostic(f"nested more than {MAX_DEPTH} levels deep").placed(source, line, col)]
         ) from None
-    if builder.errors:
-        raise PlanError(builder.errors)
     return doc

@@ -27,14 +27,15 @@ def build_plan(doc: PlanDoc) -> Plan:
     """Build and check the plan; raise :class:`PlanError` with every problem."""
     diags = Collector()
     metrics = build_metrics(diags, doc.metrics)
+    # Totals that do not fit their unit: no figure below can be trusted.
+    diags.raise_if_errors()
     tiers = build_tiers(diags, doc.tiers, metrics)
-    calendar = build_calendar(diags, doc.calendar)
-    days = None if diags.errors else breakdown(doc.period, calendar)
+    calendar = build_calendar(diags, doc.calendar)  # a wrong entry is left out
+    days = breakdown(doc.period, calendar)
     seasonality = build_seasonality(diags, doc.seasonality, ("seasonality",), days)
     if doc.seasonality is None:
         check_working_days(diags, days)
     units = {m.name: m.total_units for m in metrics}
-    diags.raise_if_errors()  # totals that do not fit their unit: nothing below can be trusted
     green, yellow = build_status(diags, doc.status)
     root = build_tree(diags, metrics, days, doc.plan, doc.split, units)
     dimensions = build_dimensions(diags, metrics, doc.dimensions, units)
