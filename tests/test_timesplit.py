@@ -127,7 +127,7 @@ def test_children_that_a_parent_row_cannot_serve_fall_back_to_the_whole_tree() -
 
 def test_round_children_reports_no_solution() -> None:
     # One child, all of it in the first column, but the parent wants the second.
-    assert _round_children([[2, 0]], 2, [1], [0, 1]) is None
+    assert _round_children([[2, 0]], [2], [1], [0, 1]) is None
 
 
 @pytest.mark.parametrize(
@@ -228,3 +228,24 @@ def test_breakdown_of_a_short_period() -> None:
     assert [s.label for s in b.weeks()][:2] == ["2026-07-W01", "2026-07-W02"]
     with pytest.raises(PlanError):
         parse_plan(PLAIN_YEAR.replace("period: 2026", "period: 2026-02-30"), "p.yaml")
+
+
+def test_exact_numbers_grow_with_a_subtree_not_the_plan() -> None:
+    """Each leaf keeps its own seasonality's denominator (memory linear in the
+    number of nodes with seasonality of their own, not quadratic)."""
+    from targetsplit.split.ledger import build
+
+    lines = ["plan: P", "period: '2026'", "metrics:", "  m: {total: 1000, round: 1}", "split:"]
+    for i in range(30):
+        months = [100 + (i * 37 + k * 11) % 900 for k in range(12)]
+        lines.append(f"  R{i}: {{weight: 1, seasonality: {{months: {months}}}}}")
+    plan = parse_plan("\n".join(lines) + "\n", "own.yaml")
+    alloc = allocate(plan)
+    ledger = build(alloc, keep_exact=True)
+    assert ledger.exact is not None
+    root = ledger.denoms[""]
+    for node in plan.root.children:
+        d = ledger.denoms[node.key]
+        assert root % d == 0 and d < root
+        exact = [Fraction(x, d) for x in ledger.exact[node.key]["m"]]
+        assert sum(exact) == alloc.row(node.key).units["m"]

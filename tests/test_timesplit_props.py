@@ -132,7 +132,7 @@ def test_one_ledger_behind_every_view(text: str, days: list[int]) -> None:
         node = row.node
         for m in plan.metrics:
             cells = ledger.units[row.path][m.name]
-            exact = [Fraction(x, ledger.denom) for x in ledger.exact[row.path][m.name]]
+            exact = [Fraction(x, ledger.denoms[row.path]) for x in ledger.exact[row.path][m.name]]
             assert sum(cells) == row.units[m.name]  # a node's cells add up to its figure
             if node.children:  # children add up to their parent in every cell
                 kids = [ledger.units[c.key][m.name] for c in node.children]

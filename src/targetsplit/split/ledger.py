@@ -25,6 +25,7 @@ with the same fraction of working days for every node (:meth:`Ledger.to_date`).
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 from bisect import bisect_left, bisect_right
@@ -62,25 +63,35 @@ def _round_row(exact: Sequence[int], denom: int, total: int) -> list[int]:
 
 
 def _round_children(
-    rows: Sequence[Sequence[int]], denom: int, row_totals: Sequence[int], col_totals: Sequence[int]
+    rows: Sequence[Sequence[int]],
+    denoms: Sequence[int],
+    row_totals: Sequence[int],
+    col_totals: Sequence[int],
 ) -> list[list[int]] | None:
-    """Integer rows, each cell the floor or ceiling of ``row/denom``, with the
-    given row and column totals; ``None`` when there is no such rounding.
+    """Integer rows, each cell the floor or ceiling of ``row / its denominator``,
+    with the given row and column totals; ``None`` when there is no such rounding.
 
     Period by period, a column's spare units go to the children that are most
     behind their exact running total, so that each child's targets to date stay
     close to exact too (a max-flow settles the rare case this cannot finish).
     """
     k = len(rows)
-    floors = [[x // denom for x in row] for row in rows]
-    rems = [[x % denom for x in row] for row in rows]
+    floors = [[x // d for x in row] for row, d in zip(rows, denoms, strict=True)]
+    rems = [[x % d for x in row] for row, d in zip(rows, denoms, strict=True)]
+    same = len(set(denoms)) == 1
+
+    def key(i: int, deficit: int, rem: int) -> tuple[int | Fraction, int | Fraction, int]:
+        if same:
+            return deficit, rem, -i
+        return Fraction(deficit, denoms[i]), Fraction(rem, denoms[i]), -i
+
     need_col = [c - sum(col) for c, col in zip(col_totals, zip(*floors, strict=True), strict=True)]
     need_row = [t - sum(f) for t, f in zip(row_totals, floors, strict=True)]
     if any(c < 0 for c in need_col) or any(r < 0 for r in need_row):
         return None
     result = [list(f) for f in floors]
     running = [0] * k  # exact running totals (numerators)
-    given = [0] * k  # rounded running totals, times denom
+    given = [0] * k  # rounded running totals, times each row's denominator
     left = list(need_row)
     ok = True
     columns = zip(
@@ -92,10 +103,10 @@ def _round_children(
     )
     for j, (xs, fs, rs, spare) in enumerate(columns):
         running = [a + x for a, x in zip(running, xs, strict=True)]
-        given = [g + f * denom for g, f in zip(given, fs, strict=True)]
+        given = [g + f * d for g, f, d in zip(given, fs, denoms, strict=True)]
         if not spare:
             continue
-        cand = [(running[i] - given[i], rs[i], -i) for i in range(k) if rs[i] and left[i] > 0]
+        cand = [key(i, running[i] - given[i], rs[i]) for i in range(k) if rs[i] and left[i] > 0]
         if len(cand) < spare:
             ok = False
             break
@@ -103,18 +114,25 @@ def _round_children(
         for _, _, neg in chosen:
             i = -neg
             result[i][j] += 1
-            given[i] += denom
+            given[i] += denoms[i]
             left[i] -= 1
-    if ok and not any(left) and _running_within_a_unit(rows, result, denom):
+    if ok and not any(left) and _running_within_a_unit(rows, result, denoms):
         return result
-    return _round_by_prefix_flow(rows, denom, row_totals, col_totals)
+    return _round_by_prefix_flow(rows, denoms, row_totals, col_totals)
+
+
+def _round_group(
+    denom: int, rows: list[list[int]], row_totals: list[int], col_totals: list[int]
+) -> list[list[int]] | None:
+    """:func:`_round_children` for rows over one denominator."""
+    return _round_children(rows, [denom] * len(rows), row_totals, col_totals)
 
 
 def _running_within_a_unit(
-    rows: Sequence[Sequence[int]], result: Sequence[Sequence[int]], denom: int
+    rows: Sequence[Sequence[int]], result: Sequence[Sequence[int]], denoms: Sequence[int]
 ) -> bool:
     """Whether every running total of ``result`` is the floor or the ceiling of exact."""
-    for row, out in zip(rows, result, strict=True):
+    for row, out, denom in zip(rows, result, denoms, strict=True):
         exact = given = 0
         for x, y in zip(row, out, strict=True):
             exact += x
@@ -132,7 +150,7 @@ def _bounds(x: int, denom: int) -> tuple[int, int]:
 
 def _round_by_prefix_flow(
     rows: Sequence[Sequence[int]],
-    denom: int,
+    denoms: Sequence[int],
     row_totals: Sequence[int],
     col_totals: Sequence[int],
 ) -> list[list[int]] | None:
@@ -149,7 +167,7 @@ def _round_by_prefix_flow(
     source, sink = k * p + p, k * p + p + 1
     edges: list[tuple[int, int, int, int]] = []
     cells: list[tuple[int, int, int]] = []  # child, period, edge
-    for i, row in enumerate(rows):
+    for i, (row, denom) in enumerate(zip(rows, denoms, strict=True)):
         base = i * p
         edges.append((source, base + p - 1, row_totals[i], row_totals[i]))
         running = sum(row)
@@ -175,10 +193,13 @@ def _round_tree(
     root: Node,
     units: Mapping[str, int],
     exact: Mapping[str, list[int]],
-    denom: int,
+    denoms: Mapping[str, int],
 ) -> dict[str, list[int]]:
-    """Top-down controlled rounding of one metric."""
-    out: dict[str, list[int]] = {root.key: _round_row(exact[root.key], denom, units[root.key])}
+    """Top-down controlled rounding of one metric; node ``key``'s exact values
+    are ``exact[key]`` over ``denoms[key]``."""
+    out: dict[str, list[int]] = {
+        root.key: _round_row(exact[root.key], denoms[root.key], units[root.key])
+    }
     stack = [root]
     while stack:
         node = stack.pop()
@@ -186,10 +207,13 @@ def _round_tree(
             continue
         kids = node.children
         rounded = _round_children(
-            [exact[c.key] for c in kids], denom, [units[c.key] for c in kids], out[node.key]
+            [exact[c.key] for c in kids],
+            [denoms[c.key] for c in kids],
+            [units[c.key] for c in kids],
+            out[node.key],
         )
         if rounded is None:
-            return _round_tree_by_flow(root, units, exact, denom)
+            return _round_tree_by_flow(root, units, exact, denoms)
         for c, row in zip(kids, rounded, strict=True):
             out[c.key] = row
         stack.extend(kids)
@@ -200,7 +224,7 @@ def _round_tree_by_flow(
     root: Node,
     units: Mapping[str, int],
     exact: Mapping[str, list[int]],
-    denom: int,
+    denoms: Mapping[str, int],
 ) -> dict[str, list[int]]:
     """The whole tree as one feasible flow: per period, flow runs from the root
     down the tree; each leaf's flows over all periods meet in its figure.
@@ -210,9 +234,9 @@ def _round_tree_by_flow(
     (each running total within half a unit) where that leaves a solution,
     else each the floor or the ceiling of exact, as every leaf's is; should
     that leave no solution either, only the cells are bounded."""
-    own = _round_row(exact[root.key], denom, units[root.key])
+    own = _round_row(exact[root.key], denoms[root.key], units[root.key])
     for root_row, prefix in ((own, True), (None, True), (None, False)):
-        flows = _tree_flow(root, units, exact, denom, prefix=prefix, root_row=root_row)
+        flows = _tree_flow(root, units, exact, denoms, prefix=prefix, root_row=root_row)
         if flows is not None:
             return flows
     raise AssertionError("controlled rounding found no solution")  # pragma: no cover
@@ -222,7 +246,7 @@ def _tree_flow(
     root: Node,
     units: Mapping[str, int],
     exact: Mapping[str, list[int]],
-    denom: int,
+    denoms: Mapping[str, int],
     *,
     prefix: bool,
     root_row: list[int] | None,
@@ -240,8 +264,8 @@ def _tree_flow(
     def cell(key: str, j: int) -> int:
         return index[key] * p + j
 
-    def running(row: list[int], j: int) -> tuple[int, int]:
-        return _bounds(sum(row[: j + 1]), denom) if prefix else (0, INF)
+    def running(key: str, j: int) -> tuple[int, int]:
+        return _bounds(sum(exact[key][: j + 1]), denoms[key]) if prefix else (0, INF)
 
     edges: list[tuple[int, int, int, int]] = []
     owner: list[tuple[str, int, int]] = []
@@ -249,22 +273,24 @@ def _tree_flow(
     edges.append((source, root_chain + p - 1, units[root.key], units[root.key]))
     for j in range(p - 1, -1, -1):
         owner.append((root.key, j, len(edges)))
-        bounds = _bounds(row[j], denom) if root_row is None else (root_row[j], root_row[j])
+        bounds = (
+            _bounds(row[j], denoms[root.key]) if root_row is None else (root_row[j], root_row[j])
+        )
         edges.append((root_chain + j, cell(root.key, j), *bounds))
         if j:
-            edges.append((root_chain + j, root_chain + j - 1, *running(row, j - 1)))
+            edges.append((root_chain + j, root_chain + j - 1, *running(root.key, j - 1)))
     for n in nodes:
         for c in n.children:
             for j in range(p):
                 owner.append((c.key, j, len(edges)))
-                edges.append((cell(n.key, j), cell(c.key, j), *_bounds(exact[c.key][j], denom)))
+                bounds = _bounds(exact[c.key][j], denoms[c.key])
+                edges.append((cell(n.key, j), cell(c.key, j), *bounds))
     for li, leaf in enumerate(leaves):
         base = chain_base + li * p
-        row = exact[leaf.key]
         for j in range(p):
             edges.append((cell(leaf.key, j), base + j, 0, INF))
             if j < p - 1:
-                edges.append((base + j, base + j + 1, *running(row, j)))
+                edges.append((base + j, base + j + 1, *running(leaf.key, j)))
         edges.append((base + p - 1, sink, units[leaf.key], units[leaf.key]))
     edges.append((sink, source, 0, INF))
     flows = feasible_flow(sink + 1, edges)
@@ -283,9 +309,9 @@ class Ledger:
     alloc: Allocation
     segments: tuple[Segment, ...]
     units: Mapping[str, Mapping[str, list[int]]]  # path -> metric -> per segment
-    # Exact values (numerators over ``denom``), kept only when asked for.
+    # Exact values (numerators over the node's ``denoms``), kept only when asked for.
     exact: Mapping[str, Mapping[str, list[int]]] | None
-    denom: int
+    denoms: Mapping[str, int]
 
     def span(self, start: date, end: date) -> range:
         """The segments that make up the days ``start`` to ``end`` (inclusive),
@@ -429,30 +455,39 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
             assign(c, s)
 
     assign(plan.root, plan.seasonality)
-    denom = 1
-    for vec in vectors.values():
-        for f in vec:
-            denom = math.lcm(denom, f.denominator)
-    numerators = {k: [int(f * denom) for f in vec] for k, vec in vectors.items()}
-
+    # Each seasonality's shares over its own denominator, and each node's
+    # denominator the least common multiple of its members' (so that numbers
+    # grow with a subtree's distinct seasonalities, not with the whole plan's).
+    numerators: dict[int, list[int]] = {}
+    vector_denom: dict[int, int] = {}
+    for k, vec in vectors.items():
+        d = math.lcm(*(f.denominator for f in vec))
+        vector_denom[k] = d
+        numerators[k] = [f.numerator * (d // f.denominator) for f in vec]
     post_order = list(plan.root.walk())[::-1]
+    denoms: dict[str, int] = {}
+    for node in post_order:
+        if node.children:
+            denoms[node.key] = math.lcm(*(denoms[c.key] for c in node.children))
+        else:
+            denoms[node.key] = vector_denom[in_force[node.key]]
+
     figures: dict[str, dict[str, list[int]]] = {r.path: {} for r in alloc.rows}
     exact_out: dict[str, dict[str, list[int]]] = {r.path: {} for r in alloc.rows}
     one = len(numerators) == 1 and fastround.available()
     for metric in plan.metrics:
         units = {r.path: r.units[metric.name] for r in alloc.rows}
         if one and not keep_exact:
-            (vector,) = numerators.values()
-            root_row = _round_row(
-                [units[plan.root.key] * v for v in vector], denom, units[plan.root.key]
-            )
+            ((vector,), (denom,)) = numerators.values(), vector_denom.values()
+            total = units[plan.root.key]
+            root_row = _round_row([total * v for v in vector], denom, total)
             fast = fastround.round_tree(
                 plan.root,
                 units,
                 vector,
                 denom,
                 root_row,
-                lambda rows, totals, cols: _round_children(rows, denom, totals, cols),
+                functools.partial(_round_group, denom),
             )
             if fast is not None:
                 for path, row in fast.items():
@@ -460,15 +495,20 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
                 continue
         exact: dict[str, list[int]] = {}
         for node in post_order:
+            d = denoms[node.key]
             if node.children:
-                rows = [exact[c.key] for c in node.children]
-                exact[node.key] = [sum(col) for col in zip(*rows, strict=True)]
+                # Column by column, so that only the sums are in the node's
+                # (possibly long) denominator.
+                scaled = [(exact[c.key], d // denoms[c.key]) for c in node.children]
+                exact[node.key] = [
+                    sum(row[j] * f for row, f in scaled) for j in range(len(segments))
+                ]
             else:
                 u = units[node.key]
                 exact[node.key] = [u * n for n in numerators[in_force[node.key]]]
-        rounded = _round_tree(plan.root, units, exact, denom)
+        rounded = _round_tree(plan.root, units, exact, denoms)
         for path, row in rounded.items():
             figures[path][metric.name] = row
             if keep_exact:
                 exact_out[path][metric.name] = exact[path]
-    return Ledger(alloc, segments, figures, exact_out if keep_exact else None, denom)
+    return Ledger(alloc, segments, figures, exact_out if keep_exact else None, denoms)

@@ -49,11 +49,11 @@ def view(ledger: Ledger, g: Granularity, slots: tuple[Slot, ...]) -> PeriodSplit
     metrics = {m.name: m for m in ledger.alloc.plan.metrics}
     exact = None
     if ledger.exact is not None:
-        d = ledger.denom
         exact = {
             path: {
                 m.name: tuple(
-                    Fraction(sum(by_metric[m.name][r.start : r.stop]), d) * Fraction(m.unit)
+                    Fraction(sum(by_metric[m.name][r.start : r.stop]), ledger.denoms[path])
+                    * Fraction(m.unit)
                     for r in spans
                 )
                 for m in ledger.alloc.plan.metrics
