@@ -357,3 +357,61 @@ def test_a_required_part_at_fault_ends_the_checks_there() -> None:
         "plan: T\nperiod: 2026-13\nmetrics:\n  revenue: {total: 5x}\nsplit:\n  A: 1\n  B: 2x\n"
     )
     assert [e.split(": error: ")[1].split(":")[0] for e in errors] == ["period", "total", "weight"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "plan: T\nperiod: 2026\nmetrics:\n\trevenue: {total: 500}\n",
+            "p.yaml:4:1: error: invalid YAML: a tab is used for indenting; YAML indents with"
+            " spaces only",
+        ),
+        (
+            "plan: T\nsplit:\n  East: [60%\n  South: 40%\n",
+            "p.yaml:4:8: error: invalid YAML: the '[' on line 3, column 9 is not closed:"
+            " expected ',' or ']' here",
+        ),
+        (
+            "plan: T\nmetrics: {revenue: {total: 500}\nsplit: 1\n",
+            "p.yaml:3:1: error: invalid YAML: the '{' on line 2, column 10 is not closed:"
+            " expected ',' or '}' here",
+        ),
+        (
+            'plan: "T\nperiod: 2026\n',
+            'p.yaml:1:7: error: invalid YAML: the quote (") here is never closed',
+        ),
+        (
+            "plan: T\nperiod: 2026\nmetrics:\n  revenue: {total: 1,234万元, round: 1}\n"
+            "split: {A: 1}\n",
+            "p.yaml:4:20: error: '1,234万元' is cut in two at its comma: inside { } a comma"
+            " ends the value. Quote it: total: '1,234万元'",
+        ),
+    ],
+)
+def test_yaml_mistakes_in_human_words(text: str, expected: str) -> None:
+    assert _errors(text) == [expected]
+
+
+def test_a_comma_in_text_inside_braces_gets_a_hint() -> None:
+    (error,) = _errors(
+        "plan: T\nperiod: 2026\nmetrics:\n  revenue: {total: 500}\n"
+        "split:\n  East: {weight: 100%, owner: Li, Wang}\n"
+    )
+    assert error.endswith(
+        "unknown key 'Wang' (allowed here: weight, amount, history, split, owner, due,"
+        " strategy, note, seasonality) (inside { } a comma starts a new entry: if it belongs"
+        " to the text before it, quote that text: owner: 'Li, Wang')"
+    )
+
+
+def test_hints_write_values_as_yaml_keeps_them() -> None:
+    (error,) = _errors(
+        "plan: T\nperiod: 2026\nmetrics:\n  revenue: {total: 1.2亿}\n"
+        "split:\n  East: 1,234万\n  West: rest\n"
+    )
+    assert error.endswith("Write {amount: '1,234万'} to claim exactly that much")
+    import yaml
+
+    hinted = yaml.safe_load("{amount: '1,234万'}")
+    assert hinted == {"amount": "1,234万"}

@@ -9,6 +9,7 @@ bounded so that an alias bomb cannot exhaust memory.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +45,8 @@ class Document:
     #: fault are left out of ``data`` and listed in ``dropped``.
     errors: list[Diagnostic] = field(default_factory=list)
     dropped: list[Loc] = field(default_factory=list)
+    #: What a key without a value after a comma in ``{ }`` probably is, by its place.
+    hints: dict[Loc, str] = field(default_factory=dict)
 
     def position(self, loc: Loc, *, key: bool = False) -> tuple[int, int] | None:
         """The line and column of ``loc``, or of its nearest known ancestor."""
@@ -60,6 +63,23 @@ class Document:
     def place(self, d: Diagnostic, *, key: bool = False) -> Diagnostic:
         pos = self.position(d.loc, key=key)
         return d.placed(self.source, pos[0] if pos else None, pos[1] if pos else None)
+
+
+_AMOUNT_HEAD = re.compile(r"[-+]?[¥$€£￥]?\d{1,3}")
+_AMOUNT_TAIL = re.compile(
+    r"\d{3}(?:,\d{3})*(?:\.\d*)?\s*(?:千万|千萬|百万|百萬|万|萬|亿|億|千|[kKMmB]|bn)?\s*元?"
+)
+
+
+def _cut_at_comma(key: yaml.Node, value: yaml.Node) -> bool:
+    """A plain key with no value at all: in ``{a: 1,234}`` the ``234``."""
+    return (
+        isinstance(key, yaml.ScalarNode)
+        and not key.style
+        and isinstance(value, yaml.ScalarNode)
+        and value.tag == _NULL
+        and value.value == ""
+    )
 
 
 def _pos(node: yaml.Node) -> tuple[int, int]:
@@ -115,7 +135,31 @@ class _Builder:
     def mapping(self, node: yaml.MappingNode, loc: Loc, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
         first: dict[str, yaml.Node] = {}
+        before: tuple[str, yaml.Node] | None = None  # the entry before, in { }
         for key_node, value_node in node.value:
+            if node.flow_style and before is not None and _cut_at_comma(key_node, value_node):
+                prev_key, prev_node = before
+                whole = f"{prev_node.value},{key_node.value}"
+                if _AMOUNT_TAIL.fullmatch(key_node.value) and _AMOUNT_HEAD.fullmatch(
+                    prev_node.value
+                ):
+                    self.error(
+                        prev_node,
+                        f"'{whole}' is cut in two at its comma: inside {{ }} a comma ends the"
+                        f" value. Quote it: {prev_key}: '{whole}'",
+                        (*loc, prev_key),
+                    )
+                    out.pop(prev_key, None)
+                    before = None
+                    continue
+                joined = f"{prev_node.value}, {key_node.value}"
+                self.doc.hints[(*loc, key_node.value)] = (
+                    f" (inside {{ }} a comma starts a new entry: if it belongs to the text"
+                    f" before it, quote that text: {prev_key}: '{joined}')"
+                )
+            before = (
+                (key_node.value, value_node) if isinstance(value_node, yaml.ScalarNode) else None
+            )
             if not isinstance(key_node, yaml.ScalarNode):
                 self.error(key_node, "a key must be plain text, not a list or mapping", loc)
                 continue
@@ -173,6 +217,41 @@ def _check_depth(text: str, source: str) -> None:
             depth -= 1
 
 
+def _yaml_problem(e: yaml.MarkedYAMLError, text: str, source: str) -> Diagnostic:
+    """PyYAML's complaint in the words of the mistake that usually causes it, placed."""
+    mark = e.problem_mark or e.context_mark
+    problem = e.problem or e.context or "invalid YAML"
+    context = f" ({e.context})" if e.context and e.problem else ""
+    lines = text.splitlines()
+    opened = e.context_mark
+    if mark is None:
+        return Diagnostic(f"invalid YAML: {problem}{context}").placed(source, None, None)
+    at = lines[mark.line] if mark.line < len(lines) else ""
+    where = (mark.line + 1, mark.column + 1)
+    message = f"{problem}{context}"
+    if "cannot start any token" in problem and at[mark.column : mark.column + 1] == "\t":
+        message = "a tab is used for indenting; YAML indents with spaces only"
+    elif opened is not None and e.context in (
+        "while parsing a flow sequence",
+        "while parsing a flow mapping",
+    ):
+        bracket, closing = ("[", "]") if "sequence" in e.context else ("{", "}")
+        message = (
+            f"the '{bracket}' on line {opened.line + 1}, column {opened.column + 1} is not"
+            f" closed: expected ',' or '{closing}' here"
+        )
+    elif opened is not None and e.context == "while scanning a quoted scalar":
+        quote = text.splitlines()[opened.line][opened.column] if opened.line < len(lines) else "'"
+        message = f"the quote ({quote}) here is never closed"
+        where = (opened.line + 1, opened.column + 1)
+    elif "mapping values are not allowed" in problem and len(at.split(":", 1)[0]) > 1024:
+        message += (
+            " (a name longer than 1024 characters must be written as an explicit"
+            " key: '? name' on one line, ': weight' on the next)"
+        )
+    return Diagnostic(f"invalid YAML: {message}").placed(source, *where)
+
+
 def load_yaml(text: str, source: str) -> Document:
     """Parse YAML text into a :class:`Document`; raise :class:`PlanError` when it cannot
     be read at all. Lesser problems (a tag, a duplicate key) are in ``doc.errors``."""
@@ -181,23 +260,7 @@ def load_yaml(text: str, source: str) -> Document:
         _check_depth(text, source)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        problem = e.problem or e.context or "invalid YAML"
-        context = f" ({e.context})" if e.context and e.problem else ""
-        if mark is not None and "mapping values are not allowed" in problem:
-            lines = text.splitlines()
-            at = lines[mark.line] if mark.line < len(lines) else ""
-            if len(at.split(":", 1)[0]) > 1024:
-                context = (
-                    " (a name longer than 1024 characters must be written as an explicit"
-                    " key: '? name' on one line, ': weight' on the next)"
-                )
-        diag = Diagnostic(f"invalid YAML: {problem}{context}")
-        if mark is not None:
-            diag = diag.placed(source, mark.line + 1, mark.column + 1)
-        else:
-            diag = diag.placed(source, None, None)
-        raise PlanError([diag]) from None
+        raise PlanError([_yaml_problem(e, text, source)]) from None
     except yaml.YAMLError as e:
         raise PlanError([Diagnostic(f"invalid YAML: {e}").placed(source, None, None)]) from None
     except RecursionError:

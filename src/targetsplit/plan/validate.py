@@ -174,6 +174,7 @@ def _translate(doc: Document, err: Any) -> Diagnostic:
         allowed = _allowed_keys(loc)
         message = (
             f"unknown key '{key}'{did_you_mean(key, allowed)} (allowed here: {', '.join(allowed)})"
+            + doc.hints.get(loc, "")
         )
         return doc.place(Diagnostic(message, loc), key=True)
     if kind == "targetsplit":

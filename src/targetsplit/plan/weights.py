@@ -44,6 +44,14 @@ class WeightSpec:
     by_metric: Mapping[str, Weight] = field(default_factory=dict)
 
 
+def yaml_scalar(text: str) -> str:
+    """``text`` as a hint should write it in YAML: quoted when YAML would cut or read
+    it otherwise (``1,234万`` inside ``{ }`` is two entries; ``'1,234万'`` is one)."""
+    if text and not any(c in text for c in ",[]{}#&*!|>'\"`") and text[0] not in "-?%@:":
+        return text
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
@@ -100,7 +108,7 @@ def parse_single(value: Any, *, metric: str | None = None) -> Weight:
     if parsed.suffix is not None or parsed.money:
         raise ValueError(
             f"'{text.strip()}' looks like an amount; a bare number is a ratio."
-            f" Write {{amount: {text.strip()}}} to claim exactly that much"
+            f" Write {{amount: {yaml_scalar(text.strip())}}} to claim exactly that much"
         )
     return Weight("ratio", Fraction(parsed.value), metric, text.strip())
 
