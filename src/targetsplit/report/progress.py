@@ -143,14 +143,31 @@ def progress_json(
     p: Progress, metrics: Sequence[Metric], depth: int | None, sort_rank: str | None
 ) -> Iterator[str]:
     """The progress as JSON, node by node."""
-    from targetsplit.report.jsonout import Rows, obj, scalar, stream
+    from targetsplit.report.jsonout import Rows, fraction_text, obj, scalar, stream
 
     c = p.cutoff
     names = tuple(m.name for m in metrics)
     keys = ("path", "name", "depth", "owner", "due", "strategy", "note", "targets", "progress")
 
-    def figures(f: Figures) -> str:
-        return obj(FIELDS, 4, [scalar(_json_value(name, f)) for name in FIELDS])
+    def share(f: Fraction | None) -> str:
+        return "null" if f is None else fraction_text(f.numerator, f.denominator)
+
+    def figures(f: Figures) -> str:  # FIELDS, in order
+        texts = [
+            decimal_text(f.target),
+            decimal_text(f.target_to_date),
+            decimal_text(f.actual),
+            share(f.attainment),
+            share(f.attainment_full),
+            decimal_text(f.gap),
+            decimal_text(f.remaining),
+            scalar(f.needed_per_week),
+            scalar(f.projection),
+            scalar(f.status),
+            scalar(f.rank),
+            scalar(f.tier),
+        ]
+        return obj(FIELDS, 4, texts)
 
     def node(r: ProgressRow) -> str:
         n, fs = r.node, r.figures

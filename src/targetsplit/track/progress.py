@@ -8,6 +8,7 @@ each parent's is the sum of its children's. Actuals roll up the tree.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from fractions import Fraction
 
 from targetsplit.calendar.workdays import Breakdown
 from targetsplit.numbers import amounts
-from targetsplit.plan.tree import Metric, Node, Plan
+from targetsplit.plan.tree import Node, Plan
 from targetsplit.split.hierarchy import Allocation
 from targetsplit.split.ledger import build
 
@@ -105,21 +106,17 @@ def targets_to_date(alloc: Allocation, day: date) -> dict[str, dict[str, int]]:
     return build(alloc).to_date(day)
 
 
-def _round_unit(x: Fraction, metric: Metric, *, up: bool = False) -> Decimal:
-    """``x`` in whole rounding units: up (a need), else half up (half away from zero)."""
-    un, ud = metric.unit.as_integer_ratio()
-    num, den = x.numerator * ud, x.denominator * un  # x / unit
-    if up:
-        n = -((-num) // den)
-    else:
-        n = (2 * abs(num) + den) // (2 * den) * (1 if num >= 0 else -1)
-    return metric.amount(n)
+def _half_up(num: int, den: int) -> int:
+    """``num / den`` rounded half up (half away from zero); ``den`` > 0."""
+    return (2 * abs(num) + den) // (2 * den) * (1 if num >= 0 else -1)
 
 
-def _ratio(a: Decimal, b: Decimal) -> Fraction:
-    an, ad = a.as_integer_ratio()
-    bn, bd = b.as_integer_ratio()
-    return Fraction(an * bd, ad * bn)
+def _ticks(values: list[Decimal], unit: Decimal) -> int:
+    """The denominator that makes ``unit`` and every value whole: a tick."""
+    d = unit.as_integer_ratio()[1]
+    for v in values:
+        d = math.lcm(d, v.as_integer_ratio()[1])
+    return d
 
 
 def compute(
@@ -128,62 +125,85 @@ def compute(
     to_date: Mapping[str, Mapping[str, int]],
     direct: Mapping[tuple[str, str], Decimal],
 ) -> Progress:
-    """Figures for every node; ``direct`` holds the actuals booked on each node."""
+    """Figures for every node; ``direct`` holds the actuals booked on each node.
+
+    The arithmetic is in integers: targets in rounding units, actuals in ticks
+    (the smallest step that makes every actual and the unit whole)."""
     plan = alloc.plan
     tiers = sorted(plan.tiers.items(), key=lambda kv: kv[1])
+    green, yellow = plan.green, plan.yellow
     exact = amounts.EXACT
     nodes = list(plan.root.walk())
     zero = Decimal(0)
+    wl = cut.weeks_left
     figures: dict[str, dict[str, Figures]] = {n.key: {} for n in nodes}
     for m in plan.metrics:
-        # Actuals roll up the tree, children before parents.
+        name = m.name
+        booked = {key: v for (key, metric), v in direct.items() if metric == name}
+        tick = _ticks(list(booked.values()), m.unit)
+        un, ud = m.unit.as_integer_ratio()
+        unit_ticks = un * (tick // ud)  # the rounding unit in ticks
+        # Actuals roll up the tree, children before parents: as decimals (the
+        # values shown) and as ticks (for the ratios).
         actual: dict[str, Decimal] = {}
+        ticks: dict[str, int] = {}
         for node in reversed(nodes):
-            total = direct.get((node.key, m.name), zero)
+            key = node.key
+            total = booked.get(key, zero)
+            n, d = total.as_integer_ratio()
+            t = n * (tick // d)
             for c in node.children:
                 total = exact.add(total, actual[c.key])
-            actual[node.key] = total
+                t += ticks[c.key]
+            actual[key] = total
+            ticks[key] = t
         attainments: dict[str, Fraction | None] = {}
         for row in alloc.rows:
             key = row.path
-            ttd = to_date[key][m.name]
-            attainments[key] = _ratio(actual[key], m.amount(ttd)) if ttd else None
+            ttd = to_date[key][name]
+            attainments[key] = Fraction(ticks[key], ttd * unit_ticks) if ttd else None
         ranks = _ranks(nodes, attainments)
         for row in alloc.rows:
             key = row.path
-            target_d = row.targets[m.name]
-            ttd_d = m.amount(to_date[key][m.name])
-            act_d = actual[key]
+            target_u = row.units[name]
+            ttd_u = to_date[key][name]
+            target_d = row.targets[name]
+            ttd_d = m.amount(ttd_u)
+            act_d, act_t = actual[key], ticks[key]
             attainment = attainments[key]
             status = tier = None
             projection = None
             if attainment is not None:
+                an, ad = attainment.numerator, attainment.denominator
                 status = (
                     "green"
-                    if attainment >= plan.green
+                    if an * green.denominator >= green.numerator * ad
                     else "yellow"
-                    if attainment >= plan.yellow
+                    if an * yellow.denominator >= yellow.numerator * ad
                     else "red"
                 )
-                projection = _round_unit(attainment * _ratio(target_d, Decimal(1)), m)
-                if target_d:
-                    for name, share in tiers:  # projection >= target x share
-                        if attainment >= share:
-                            tier = name
-            remaining = exact.subtract(target_d, act_d)
-            figures[key][m.name] = Figures(
+                # actual x target / target to date, in units
+                num, den = act_t * target_u, ttd_u * unit_ticks
+                if den < 0:
+                    num, den = -num, -den
+                projection = m.amount(_half_up(num, den))
+                if target_u:
+                    for tier_name, share in tiers:  # projection >= target x share
+                        if an * share.denominator >= share.numerator * ad:
+                            tier = tier_name
+            needed = None
+            if wl:  # (target - actual) / weeks left, in units, rounded up
+                num = (target_u * unit_ticks - act_t) * wl.denominator
+                needed = m.amount(-((-num) // (wl.numerator * unit_ticks)))
+            figures[key][name] = Figures(
                 target=target_d,
                 target_to_date=ttd_d,
                 actual=act_d,
                 attainment=attainment,
-                attainment_full=_ratio(act_d, target_d) if target_d else None,
+                attainment_full=Fraction(act_t, target_u * unit_ticks) if target_u else None,
                 gap=exact.subtract(ttd_d, act_d),
-                remaining=remaining,
-                needed_per_week=_round_unit(
-                    _ratio(remaining, Decimal(1)) / cut.weeks_left, m, up=True
-                )
-                if cut.weeks_left
-                else None,
+                remaining=exact.subtract(target_d, act_d),
+                needed_per_week=needed,
                 projection=projection,
                 status=status,
                 rank=ranks.get(key),
@@ -197,8 +217,13 @@ def _ranks(nodes: list[Node], attainments: Mapping[str, Fraction | None]) -> dic
     """Rank siblings by attainment, best first; equal attainments share a rank."""
     ranks: dict[str, int] = {}
     for node in nodes:
-        scored = [(a, c.key) for c in node.children if (a := attainments[c.key]) is not None]
+        found = [(a, c.key) for c in node.children if (a := attainments[c.key]) is not None]
+        if not found:
+            continue
+        # Over a common denominator the attainments are integers: sorted as fast.
+        common = math.lcm(*(f.denominator for f, _ in found))
+        scored = [(f.numerator * (common // f.denominator), key) for f, key in found]
         scored.sort(key=lambda pair: pair[0], reverse=True)
-        for i, (a, key) in enumerate(scored):
-            ranks[key] = ranks[scored[i - 1][1]] if i and scored[i - 1][0] == a else i + 1
+        for i, (score, key) in enumerate(scored):
+            ranks[key] = ranks[scored[i - 1][1]] if i and scored[i - 1][0] == score else i + 1
     return ranks
