@@ -415,3 +415,61 @@ def test_hints_write_values_as_yaml_keeps_them() -> None:
 
     hinted = yaml.safe_load("{amount: '1,234万'}")
     assert hinted == {"amount": "1,234万"}
+
+
+def _lint(text: str) -> list[str]:
+    from targetsplit.audit.lint import forgotten_percent
+    from targetsplit.plan.load import parse_document
+
+    plan, doc = parse_document(text, "p.yaml")
+    return [doc.place(d).render() for d in forgotten_percent(plan)]
+
+
+def test_a_forgotten_percent_sign_is_named_with_the_percent_meant() -> None:
+    assert _lint(
+        "plan: T\nperiod: 2026\nmetrics:\n  revenue: {total: 500}\n  deals: {total: 40}\n"
+        "split: {North: 30, East: 40%, South: 20%}\n"
+    ) == [
+        "p.yaml:6:16: warning: 'North' has the ratio 30 beside percents at the top level, so it"
+        " gets what they leave (40%): did you mean 30%? (write rest if it takes what is left)"
+    ]
+
+
+def test_ratios_written_as_fractions_that_miss_1_are_named() -> None:
+    assert _lint(
+        "plan: T\nperiod: 2026\nmetrics:\n  revenue: {total: 500}\n"
+        "split:\n  A: {weight: 50%, split: {x: 0.3, y: 0.4, z: 0.2}}\n  B: rest\n"
+        "dimensions:\n  fine: {X: 0.5, Y: 0.5}\n  product: {X: 0.5, Y: 0.4}\n"
+    ) == [
+        "p.yaml:6:31: warning: the ratios under 'A' (0.3 / 0.4 / 0.2) look like fractions but"
+        " add up to 0.9, not 1: they are shared in proportion (33.3% / 44.4% / 22.2%); if"
+        " they are shares, write 30%, 40%, 20% (then check says what is missing)",
+        "p.yaml:10:16: warning: the ratios in dimension 'product' (0.5 / 0.4) look like"
+        " fractions but add up to 0.9, not 1: they are shared in proportion (55.6% / 44.4%);"
+        " if they are shares, write 50%, 40% (then check says what is missing)",
+    ]
+
+
+@pytest.mark.parametrize(
+    "split",
+    [
+        "{North: 30%, East: 2, South: 1}",  # ratios sharing what the claims leave
+        "{North: 1.2, East: 0.8}",  # ratios above 1
+        "{North: 30%, East: rest}",
+        "{North: 30%, East: {amount: 350}}",
+    ],
+)
+def test_plain_ratio_plans_get_no_such_warning(split: str) -> None:
+    text = f"plan: T\nperiod: 2026\nmetrics:\n  revenue: {{total: 500}}\nsplit: {split}\n"
+    assert _lint(text) == []
+
+
+def test_check_shows_the_forgotten_percent(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    plan = write(
+        tmp_path,
+        "plan: T\nperiod: 2026\nmetrics:\n  revenue: {total: 500}\n"
+        "split: {North: 30, East: 40%, South: 20%}\n",
+    )
+    result = run("check", plan, "--strict")
+    assert result.code != 0
+    assert "did you mean 30%?" in result.err
