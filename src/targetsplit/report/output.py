@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -38,14 +40,20 @@ def write_atomic(path: str, text: str | Iterable[str], *, overwrite: bool = True
     existing file is never replaced.
     """
     target = Path(path)
-    if target.exists() and not target.is_file() and not target.is_dir():
-        # A device or a pipe (/dev/stdout, a FIFO): write to it in place.
+    descriptor = _names_a_descriptor(path)
+    if descriptor or (target.exists() and not target.is_file() and not target.is_dir()):
+        # A device, a pipe or an open descriptor (/dev/stdout, /dev/fd/3, a FIFO):
+        # written in place; a file behind a descriptor is appended to, as the shell
+        # opened it (replacing it would leave the shell's descriptor on a lost file).
+        append = descriptor and target.is_file()
         try:
-            with open(target, "w", encoding="utf-8", newline="") as f:
+            with open(target, "a" if append else "w", encoding="utf-8", newline="") as f:
                 _write_text(f, text)
         except OSError as e:
             raise _fail(path, "write", e) from None
         return
+    # A symbolic link stays one: the file it points at is replaced.
+    target = Path(os.path.realpath(target))
     directory = target.parent if str(target.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
@@ -76,6 +84,24 @@ def write_atomic(path: str, text: str | Iterable[str], *, overwrite: bool = True
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+_DESCRIPTOR = re.compile(r"/(?:proc/(?:self|thread-self|\d+)|dev)/fd/\d+")
+
+
+def _names_a_descriptor(path: str) -> bool:
+    """Whether ``path`` reaches an open file descriptor (/dev/stdout, /dev/fd/N,
+    /proc/self/fd/N), directly or through symbolic links."""
+    current = os.path.abspath(path)
+    for _ in range(40):
+        if _DESCRIPTOR.fullmatch(current) or current in ("/dev/stdout", "/dev/stderr"):
+            return True
+        try:
+            link = os.readlink(current)
+        except OSError:
+            return False
+        current = os.path.normpath(os.path.join(os.path.dirname(current), link))
+    return False
 
 
 def _write_text(f: TextIO, text: str | Iterable[str]) -> None:
@@ -114,17 +140,20 @@ def emit(
 def refuse_inputs(output: str, inputs: Sequence[tuple[str, str]]) -> None:
     """Refuse an output file that is an input, under any spelling (links included)."""
     for what, path in inputs:
-        if path == "-":
-            continue
         try:
-            same = os.path.samefile(output, path)
+            if path == "-":  # standard input: the file it was redirected from
+                stdin = os.fstat(0)
+                same = stat.S_ISREG(stdin.st_mode) and os.path.samestat(stdin, os.stat(output))
+            else:
+                same = os.path.samefile(output, path)
         except (OSError, ValueError):  # either does not exist (yet), or a bad name
             continue
         if same:
             raise TargetsplitError(
                 [
                     Diagnostic(
-                        f"--output is the {what} this command reads ({path});"
+                        f"--output is the {what} this command reads"
+                        f" ({'standard input' if path == '-' else path});"
                         " refusing to write over it (nothing was written)"
                     ).placed(output, None, None)
                 ]
