@@ -20,10 +20,10 @@ def largest_remainder(total: int, weights: Sequence[Fraction | int]) -> list[int
     """
     if total < 0:
         raise ValueError("total must not be negative")
-    if any(w < 0 for w in weights):
-        raise ValueError("weights must not be negative")
     # Exact integer arithmetic: weights over one common denominator.
-    fractions = [Fraction(w) for w in weights]
+    fractions = [w if type(w) is Fraction else Fraction(w) for w in weights]
+    if any(f.numerator < 0 for f in fractions):
+        raise ValueError("weights must not be negative")
     denom = math.lcm(*(f.denominator for f in fractions)) if fractions else 1
     ints = [f.numerator * (denom // f.denominator) for f in fractions]
     weight_sum = sum(ints)

@@ -6,6 +6,7 @@ the one ``rest`` sibling or is shared by ratio, and must otherwise be nothing.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import NamedTuple
@@ -135,7 +136,7 @@ class _Group(NamedTuple):
         shares = self._claims(weights)
         if shares is None:
             return None
-        claimed = sum(shares, Fraction(0))
+        claimed = _sum(shares)
         if claimed > 1:
             self._over(claimed)
             return None
@@ -209,7 +210,11 @@ class _Group(NamedTuple):
         self, weights: Sequence[Weight], ratios: list[int], left: Fraction, shares: list[Fraction]
     ) -> bool:
         """Share what the claims leave by ratio, into ``shares``; False on error."""
-        total_ratio = sum((weights[i].value for i in ratios), Fraction(0))
+        # Over one common denominator: the ratios as integers, summed once.
+        values = [weights[i].value for i in ratios]
+        common = math.lcm(*(v.denominator for v in values))
+        ints = [v.numerator * (common // v.denominator) for v in values]
+        total_ratio = sum(ints)
         if total_ratio == 0:
             if left > 0:
                 self.diags.error(
@@ -226,8 +231,9 @@ class _Group(NamedTuple):
                 f"the claims {self.where} take all of it: its ratio siblings get nothing",
                 self.loc,
             )
-        for i in ratios:
-            shares[i] = left * weights[i].value / total_ratio
+        ln, ld = left.numerator, left.denominator
+        for i, n in zip(ratios, ints, strict=True):  # left x ratio / total ratio
+            shares[i] = Fraction(ln * n, ld * total_ratio)
         return True
 
     def _over(self, claimed: Fraction) -> None:
@@ -252,6 +258,12 @@ class _Group(NamedTuple):
 
     def _text(self, f: Fraction) -> str:
         return _fraction_text(f, self.metric)
+
+
+def _sum(values: Sequence[Fraction]) -> Fraction:
+    """The exact sum, over one common denominator (fast for many siblings)."""
+    common = math.lcm(*(v.denominator for v in values)) if values else 1
+    return Fraction(sum(v.numerator * (common // v.denominator) for v in values), common)
 
 
 def _fraction_text(f: Fraction, metric: Metric) -> str:
