@@ -473,3 +473,26 @@ def test_check_shows_the_forgotten_percent(run, tmp_path: Path) -> None:  # type
     result = run("check", plan, "--strict")
     assert result.code != 0
     assert "did you mean 30%?" in result.err
+
+
+@pytest.mark.parametrize(
+    ("written", "label"), [("２０２６", "2026"), ("' 2026-Q1 '", "2026-Q1"), ("0001-07", "0001-07")]
+)
+def test_a_periods_label_has_one_spelling(written: str, label: str) -> None:
+    from targetsplit.plan.load import parse_plan
+
+    plan = parse_plan(
+        f"plan: T\nperiod: {written}\nmetrics:\n  r: {{total: 5}}\nsplit:\n  A: 1\n", "p"
+    )
+    assert plan.period.name == label
+
+
+def test_a_period_name_with_edge_spaces_is_refused() -> None:
+    (error,) = _errors(
+        "plan: T\nperiod: {start: 2026-04-01, end: 2027-03-31, name: ' FY26'}\n"
+        "metrics:\n  r: {total: 5}\nsplit:\n  A: 1\n"
+    )
+    assert (
+        error
+        == "p.yaml:2:9: error: period: ' FY26': a period's name cannot start or end with a space"
+    )

@@ -47,19 +47,25 @@ def parse_period_text(text: str) -> Period:
     year = int(m[1])
     if not 1 <= year <= 9999:
         raise ValueError(f"'{text}': the year must be between 1 and 9999")
-    label = text.strip()
+    # The label in its one spelling (2026-Q3, 0001-07), as the slots are labelled and
+    # as --period is typed, whatever digits the plan used (２０２６ is 2026).
+    label = f"{year:04d}"
     if m[2]:
         first = 1 if m[2] == "H1" else 7
-        return Period(date(year, first, 1), _month_end(year, first + 5), label, "half")
+        return Period(date(year, first, 1), _month_end(year, first + 5), f"{label}-{m[2]}", "half")
     if m[3]:
         q = int(m[3][1])
         first = 3 * q - 2
-        return Period(date(year, first, 1), _month_end(year, first + 2), label, "quarter")
+        return Period(
+            date(year, first, 1), _month_end(year, first + 2), f"{label}-{m[3]}", "quarter"
+        )
     if m[4]:
         month = int(m[4])
         if not 1 <= month <= 12:
             raise ValueError(f"'{text}': there is no month {month}")
-        return Period(date(year, month, 1), _month_end(year, month), label, "month")
+        return Period(
+            date(year, month, 1), _month_end(year, month), f"{label}-{month:02d}", "month"
+        )
     return Period(date(year, 1, 1), date(year, 12, 31), label, "year")
 
 
@@ -75,4 +81,7 @@ def custom_period(start: date, end: date, name: str | None) -> Period:
     label = name if name else f"{start.isoformat()}..{end.isoformat()}"
     if "/" in label:
         raise ValueError("a period's name cannot contain '/'")
+    if label != label.strip():
+        # its labels (FY2026-Q1, FY2026-W05) are typed to --period, which strips spaces
+        raise ValueError(f"'{label}': a period's name cannot start or end with a space")
     return Period(start, end, label, "custom")
