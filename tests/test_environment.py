@@ -154,3 +154,17 @@ def test_no_color_and_pipes_give_no_escape_codes() -> None:
     assert forced.returncode == 0 and "\x1b" not in forced.stdout
     coloured = run("progress", FY, "--week", "32", "-q", env={"FORCE_COLOR": "1"})
     assert "\x1b[" in coloured.stdout  # the check above can fail
+
+
+def test_the_quick_exit_flushes_everything(big_plan: str, tmp_path: Path) -> None:
+    """The process ends without tearing its heap down: what it wrote is all there."""
+    from targetsplit.cli import main
+
+    piped = run("allocate", big_plan, "--by", "week", "--format", "json")
+    assert piped.returncode == 0, piped.stderr
+    out = tmp_path / "in-process.json"
+    assert main(["allocate", big_plan, "--by", "week", "--format", "json", "-o", str(out)]) == 0
+    assert piped.stdout == out.read_text(encoding="utf-8")
+    assert piped.stdout.endswith("}\n")
+    failed = run("allocate", big_plan, "--tier", "nope")
+    assert failed.returncode == 2 and failed.stderr

@@ -9,7 +9,7 @@ import io
 import os
 import sys
 from importlib import import_module
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 
@@ -88,8 +88,20 @@ def main(argv: list[str] | None = None) -> int:
             gc.unfreeze()
             gc.enable()
     if argv is None:
-        sys.exit(code)
+        _exit_now(code)
     return code
+
+
+def _exit_now(code: int) -> NoReturn:
+    """End the process with ``code`` without freeing the heap object by object
+    (a 10,000-node plan leaves millions of objects: that took 0.2-0.4 s). The
+    standard streams are flushed first; should that fail, the usual exit reports it."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    os._exit(code)
 
 
 def _usage_error(e: typer.TyperException) -> int:

@@ -179,7 +179,8 @@ def allocation_json(
         numbers: Sequence[int | Decimal] = split.numbers(path, name)
         if not every:
             numbers = [numbers[k] for k in chosen]
-        return obj(labels, 4, map(scalar, numbers))
+        whole = bool(numbers) and type(numbers[0]) is int  # all ints (a whole unit), or none
+        return obj(labels, 4, map(str if whole else scalar, numbers))
 
     def node(r: Allocated) -> str:
         n = r.node
