@@ -496,3 +496,27 @@ def test_a_period_name_with_edge_spaces_is_refused() -> None:
         error
         == "p.yaml:2:9: error: period: ' FY26': a period's name cannot start or end with a space"
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "whole"),
+    [("1,234,567万", "1,234,567万"), ("¥1,234.5万元", "¥1,234.5万元"), ("1,200e3", "1,200e3")],
+)
+def test_an_amount_cut_at_several_commas_is_one_error(value: str, whole: str) -> None:
+    errors = _errors(
+        "plan: T\nperiod: 2026\nmetrics:\n  revenue: {total: 1.2亿}\n"
+        f"split:\n  East: {{amount: {value}, owner: Li}}\n  South: rest\n"
+    )
+    assert errors == [
+        f"p.yaml:6:18: error: '{whole}' is cut in two at its comma: inside {{ }} a comma ends"
+        f" the value. Quote it: amount: '{whole}'"
+    ]
+
+
+def test_text_cut_at_several_commas_gets_the_whole_text_in_its_hint() -> None:
+    errors = _errors(
+        "plan: T\nperiod: 2026\nmetrics:\n  revenue: {total: 500}\n"
+        "split:\n  East: {weight: 100%, owner: Li, Wang, Zhao}\n"
+    )
+    assert len(errors) == 2
+    assert all(e.endswith("quote that text: owner: 'Li, Wang, Zhao')") for e in errors)

@@ -132,34 +132,47 @@ class _Builder:
         self.error(node, "unexpected YAML node", loc)  # pragma: no cover
         return None
 
+    def cut_at_commas(self, node: yaml.MappingNode, loc: Loc) -> set[int]:
+        """In ``{ }`` a comma ends an entry: ``{amount: 1,234万}`` is ``amount: 1`` and a
+        key ``234万`` with no value. Such an amount is an error (and left out, with the
+        keys it was cut into: the entries returned); other text cut at a comma gets a
+        hint for the unknown key it makes."""
+        entries = node.value
+        left_out: set[int] = set()
+        for i, (key, value) in enumerate(entries):
+            if not isinstance(value, yaml.ScalarNode) or value.style or _cut_at_comma(key, value):
+                continue
+            j = i + 1
+            while j < len(entries) and _cut_at_comma(*entries[j]):
+                j += 1
+            if j == i + 1:
+                continue
+            tails = [entries[k][0].value for k in range(i + 1, j)]
+            if _AMOUNT_HEAD.fullmatch(value.value) and _AMOUNT_TAIL.fullmatch(",".join(tails)):
+                whole = ",".join([value.value, *tails])
+                self.error(
+                    value,
+                    f"'{whole}' is cut in two at its comma: inside {{ }} a comma ends the"
+                    f" value. Quote it: {key.value}: '{whole}'",
+                    (*loc, key.value),
+                )
+                left_out.update(range(i, j))
+            else:
+                joined = ", ".join([value.value, *tails])
+                for tail in tails:
+                    self.doc.hints[(*loc, tail)] = (
+                        f" (inside {{ }} a comma starts a new entry: if it belongs to the text"
+                        f" before it, quote that text: {key.value}: '{joined}')"
+                    )
+        return left_out
+
     def mapping(self, node: yaml.MappingNode, loc: Loc, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
         first: dict[str, yaml.Node] = {}
-        before: tuple[str, yaml.Node] | None = None  # the entry before, in { }
-        for key_node, value_node in node.value:
-            if node.flow_style and before is not None and _cut_at_comma(key_node, value_node):
-                prev_key, prev_node = before
-                whole = f"{prev_node.value},{key_node.value}"
-                if _AMOUNT_TAIL.fullmatch(key_node.value) and _AMOUNT_HEAD.fullmatch(
-                    prev_node.value
-                ):
-                    self.error(
-                        prev_node,
-                        f"'{whole}' is cut in two at its comma: inside {{ }} a comma ends the"
-                        f" value. Quote it: {prev_key}: '{whole}'",
-                        (*loc, prev_key),
-                    )
-                    out.pop(prev_key, None)
-                    before = None
-                    continue
-                joined = f"{prev_node.value}, {key_node.value}"
-                self.doc.hints[(*loc, key_node.value)] = (
-                    f" (inside {{ }} a comma starts a new entry: if it belongs to the text"
-                    f" before it, quote that text: {prev_key}: '{joined}')"
-                )
-            before = (
-                (key_node.value, value_node) if isinstance(value_node, yaml.ScalarNode) else None
-            )
+        cut = self.cut_at_commas(node, loc) if node.flow_style else set()
+        for i, (key_node, value_node) in enumerate(node.value):
+            if i in cut:
+                continue
             if not isinstance(key_node, yaml.ScalarNode):
                 self.error(key_node, "a key must be plain text, not a list or mapping", loc)
                 continue
