@@ -67,7 +67,7 @@ class Document:
 
 _AMOUNT_HEAD = re.compile(r"[-+]?[¥$€£￥]?\d{1,3}")
 _AMOUNT_TAIL = re.compile(
-    r"\d{3}(?:,\d{3})*(?:\.\d*)?\s*(?:千万|千萬|百万|百萬|万|萬|亿|億|千|[kKMmB]|bn)?\s*元?"
+    r"\d{3}(?:,\d{3})*(?:\.\d*)?(?:[eE][+-]?\d+)?\s*(?:千万|千萬|百万|百萬|万|萬|亿|億|千|[kKMmB]|bn)?\s*元?"
 )
 
 
