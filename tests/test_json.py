@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from conftest import EXAMPLES, ROOT
 from targetsplit.numbers.amounts import decimal_text, round_fraction
 from targetsplit.report import textsafe
-from targetsplit.report.jsonout import Rows, dumps, fraction_text, obj, scalar, stream
+from targetsplit.report.jsonout import Rows, dumps, fraction_text, obj, scalar, stream, template
 
 GOLDEN = ROOT / "tests" / "golden"
 ODD = str(GOLDEN / "odd-names.yaml")
@@ -102,3 +102,9 @@ def test_the_fast_safety_check_agrees_with_the_pattern(text: str) -> None:
 @pytest.mark.parametrize("ch", ["\x00", "\t", "\x7f", "\x85", "\u00ad", "\u202e", "\U000e0001"])
 def test_the_fast_safety_check_finds_each_kind(ch: str) -> None:
     assert textsafe._needs_escape("ok\n" + ch) and textsafe._needs_escape("中" + ch)
+
+
+def test_template_is_obj_for_ints() -> None:
+    keys = ("2026-W01", "a{0}b", "}{", "%s")
+    assert template(keys, 4).format(1, -2, 30, 0) == obj(keys, 4, ["1", "-2", "30", "0"])
+    assert template((), 2).format() == obj((), 2, [])

@@ -153,7 +153,7 @@ def allocation_json(
     chosen: Sequence[int] = (),
 ) -> Iterator[str]:
     """The allocation as JSON, node by node (with ``split``, each node's periods)."""
-    from targetsplit.report.jsonout import Rows, fraction_text, obj, scalar, stream
+    from targetsplit.report.jsonout import Rows, fraction_text, obj, scalar, stream, template
 
     plan = alloc.plan
     names = tuple(m.name for m in metrics)
@@ -161,6 +161,7 @@ def allocation_json(
     if split is not None:
         keys += ("periods",)
         labels = tuple(split.slots[k].label for k in chosen)
+        ints = template(labels, 4)
         every = list(chosen) == list(range(len(split.slots)))
     by_path = {r.path: r for r in alloc.rows}
     root_units = alloc.root.units
@@ -179,8 +180,9 @@ def allocation_json(
         numbers: Sequence[int | Decimal] = split.numbers(path, name)
         if not every:
             numbers = [numbers[k] for k in chosen]
-        whole = bool(numbers) and type(numbers[0]) is int  # all ints (a whole unit), or none
-        return obj(labels, 4, map(str if whole else scalar, numbers))
+        if numbers and type(numbers[0]) is int:  # all ints (a whole unit), or none
+            return ints.format(*numbers)
+        return obj(labels, 4, map(scalar, numbers))
 
     def node(r: Allocated) -> str:
         n = r.node

@@ -106,6 +106,18 @@ def _members(keys: tuple[str, ...], level: int) -> tuple[tuple[str, ...], str]:
     return tuple(pad + _string(k) + ": " for k in keys), "\n" + "  " * level + "}"
 
 
+@lru_cache(maxsize=64)
+def template(keys: tuple[str, ...], level: int) -> str:
+    """``obj(keys, level, ...)`` as a ``str.format`` template, one ``{}`` per value:
+    the fastest way to write many objects of the same keys (values whose
+    ``format`` is their JSON text, such as ints)."""
+    if not keys:
+        return "{{}}"
+    prefixes, close = _members(keys, level)
+    literal = [p.replace("{", "{{").replace("}", "}}") for p in prefixes]
+    return "{{" + ",".join(p + "{}" for p in literal) + close.replace("}", "}}")
+
+
 def obj(keys: tuple[str, ...], level: int, texts: Iterable[str]) -> str:
     """An object at nesting ``level`` (indent 2) from its keys and its values'
     JSON texts: what ``dumps`` writes for the same dict."""
