@@ -87,3 +87,25 @@ def test_output_over_the_file_on_standard_input_is_refused(
     assert f"error: --output is the {what} this command reads (standard input)" in done.stderr
     assert (copies / victim).read_bytes() == before
     assert not [p for p in os.listdir(copies) if p.startswith(".")]
+
+
+# -- a quote never closed: one pass over the file ----------------------------------
+
+
+@pytest.mark.parametrize("row", ["2026-01-05,North,revenue,5", '"2026-01-05","North",revenue,5'])
+def test_a_quote_never_closed_is_found_in_linear_time(tmp_path: Path, row: str) -> None:
+    """The quoted value ran over every following line and was searched again from
+    its start on each: 20,000 lines took 3.6 s, 200,000 over two minutes."""
+    import time
+
+    from targetsplit.track.csvfile import Problems, Records
+
+    path = tmp_path / "a.csv"
+    lines = ["date,node,metric,value", '2026-01-05,North,revenue,"5', *[row] * 100_000]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = Problems(str(path))
+    started = time.process_time()
+    records = list(Records(str(path), problems))
+    assert time.process_time() - started < 3
+    assert records == [(1, ["date", "node", "metric", "value"])] or problems
+    assert list(problems.first.values()) == [2]

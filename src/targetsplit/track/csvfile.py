@@ -40,9 +40,7 @@ MAX_ERRORS = 20
 #: The longest record (characters), quoted values over several lines included.
 MAX_RECORD = 16 * 1024 * 1024
 _CHUNK = 1024 * 1024
-# A quoted field: spaces, "…" with "" inside, spaces. Possessive, so that a
-# quote that is never closed fails in linear time.
-_QUOTED = re.compile(r' *"((?:[^"]++|"")*+)" *')
+# A quoted field: spaces, "…" with "" inside, spaces.
 _OPENS_QUOTE = re.compile(r' *"')
 
 
@@ -243,33 +241,45 @@ class Records:
         cells: list[str] = []
         pos = 0
         while True:
-            if _OPENS_QUOTE.match(text, pos):
-                q = _QUOTED.match(text, pos)
-                if q is None:  # not closed on this line: it runs over the next
-                    known = len(self.problems.first)
-                    more = None if len(text) > MAX_RECORD else self._next(f)
-                    if more is None:
-                        if len(self.problems.first) == known:  # not an encoding error
-                            self.problems.add(
-                                first,
-                                "a quote opened on this line is never closed"
-                                ' (a stray " in a value?)',
-                            )
-                        return None
-                    text += "\n" + more
-                    continue
-                cells.append(q[1].replace('""', '"'))
-                pos = q.end()
-                if pos == len(text):
+            if opens := _OPENS_QUOTE.match(text, pos):
+                # A value over several lines: each line is searched once for the
+                # closing quote, so a quote never closed costs one pass over the
+                # file, not one per line it runs over.
+                close = _closing_quote(text, opens.end())
+                if close < 0:
+                    pieces, size = [text], len(text)
+                    while close < 0:
+                        known = len(self.problems.first)
+                        more = None if size > MAX_RECORD else self._next(f)
+                        if more is None:
+                            if len(self.problems.first) == known:  # not an encoding error
+                                self.problems.add(
+                                    first,
+                                    "a quote opened on this line is never closed"
+                                    ' (a stray " in a value?)',
+                                )
+                            return None
+                        close = _closing_quote(more, 0)
+                        if close >= 0:
+                            close += size + 1
+                        pieces.append(more)
+                        size += 1 + len(more)
+                    text = "\n".join(pieces)
+                cells.append(text[opens.end() : close].replace('""', '"'))
+                end = close + 1
+                while text.startswith(" ", end):
+                    end += 1
+                if end == len(text):
                     return first, cells
-                if text[pos] != ",":
+                if text[end] != ",":
                     self.problems.add(
                         first,
                         f"text after the closing quote of field {len(cells)}"
-                        f" ({clip(text[q.start() : pos + 10])}); inside a quoted value,"
+                        f" ({clip(text[pos : end + 10])}); inside a quoted value,"
                         ' write a quote as ""',
                     )
                     return first, []
+                pos = end
                 pos += 1
             else:
                 end = text.find(",", pos)
@@ -278,6 +288,18 @@ class Records:
                     return first, cells
                 cells.append(text[pos:end])
                 pos = end + 1
+
+
+def _closing_quote(text: str, scan: int) -> int:
+    """Where the quoted value being read in ``text`` closes, searching from
+    ``scan`` (inside the value, never between the two quotes of a ``""``);
+    -1 when it runs past the end. A quote that ends ``text`` closes it: what
+    follows is a line break or the end of the file."""
+    while (i := text.find('"', scan)) >= 0:
+        if not text.startswith('"', i + 1):
+            return i
+        scan = i + 2
+    return -1
 
 
 def is_blank(cells: list[str]) -> bool:
