@@ -109,3 +109,53 @@ def test_a_quote_never_closed_is_found_in_linear_time(tmp_path: Path, row: str) 
     assert time.process_time() - started < 3
     assert records == [(1, ["date", "node", "metric", "value"])] or problems
     assert list(problems.first.values()) == [2]
+
+
+# -- the reader of standard output goes away -----------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["table", "plain", "csv", "json"])
+def test_a_reader_gone_before_the_output_ends_quietly_with_141(tmp_path: Path, fmt: str) -> None:
+    """`| true` (the reader gone before the first write): rich's table ended with
+    exit 1, and typer turned a broken pipe anywhere into exit 1 too."""
+    plan = tmp_path / "plan.yaml"
+    reps = "".join(f"  R{i}: 1\n" for i in range(300))
+    plan.write_text(f"plan: P\nperiod: 2026\nmetrics: {{m: {{total: 1e9}}}}\nsplit:\n{reps}")
+    for args in (["allocate", str(plan), "--by", "week"], ["schema"]):
+        line = " ".join([*CLI, *args, "-f", fmt] if args[0] == "allocate" else [*CLI, *args])
+        done = subprocess.run(
+            ["bash", "-c", f"{line} | true; exit ${{PIPESTATUS[0]}}"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert (done.returncode, done.stderr) == (141, ""), args
+
+
+# -- a memory limit: numpy only where it fits -------------------------------------
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS as Linux counts it")
+@pytest.mark.parametrize("mib", [100, 120, 150])
+def test_a_memory_limit_never_lets_openblas_end_the_process(mib: int) -> None:
+    """Under ulimit -v of 100-150 MiB, importing numpy made OpenBLAS print
+    'Memory allocation still failed' and exit 1 (or a MemoryError said 'out
+    of memory' for a plan that needs a few MiB)."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (mib * 1024**2, mib * 1024**2))
+
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run(
+        [*CLI, "allocate", str(EXAMPLES / "fy2026.yaml"), "--by", "week", "-f", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=limit,
+        env=env,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert '"by": "week"' in done.stdout

@@ -16,7 +16,7 @@ import typer
 from targetsplit.cli.app import app
 from targetsplit.errors import TargetsplitError
 from targetsplit.numbers.exact import EXACT
-from targetsplit.report.output import say
+from targetsplit.report.output import ReaderGone, say
 
 # Each module registers its commands with ``app``, in --help's order.
 COMMAND_MODULES = ("allocate", "progress", "explain", "check", "files")
@@ -48,6 +48,7 @@ def collector_off() -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (the console script exits with it)."""
+    _numpy_within_limits()
     _standard_streams()
     _safe_streams()
     command = typer.main.get_command(app)
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     except (typer.Abort, KeyboardInterrupt):
         say("interrupted\n", err=True)
         code = 130
-    except BrokenPipeError:
+    except (BrokenPipeError, ReaderGone):
         # The reader went away (| head): stop quietly, as Unix tools do.
         _silence_stdout()
         code = 141
@@ -90,6 +91,34 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None:
         _exit_now(code)
     return code
+
+
+#: What importing numpy adds to the address space (about 80 MiB, OpenBLAS's
+#: buffers included), with room to spare.
+NUMPY_ROOM = 160 * 1024 * 1024
+
+
+def _numpy_within_limits() -> None:
+    """NumPy only speeds things up, and importing it under a tight memory limit
+    (ulimit -v) can end the process: OpenBLAS prints its own message and exits
+    with code 1. OpenBLAS gets one thread (it reserves buffers per thread), and
+    when the limit leaves too little room numpy is not imported at all: the
+    pure-Python paths give the same figures."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    if "numpy" in sys.modules:
+        return
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if limit == resource.RLIM_INFINITY:
+            return
+        with open("/proc/self/statm", encoding="ascii") as f:
+            used = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (ImportError, OSError, ValueError):
+        return
+    if limit - used < NUMPY_ROOM:
+        sys.modules["numpy"] = None  # type: ignore[assignment]  # import numpy: ImportError
 
 
 def _exit_now(code: int) -> NoReturn:

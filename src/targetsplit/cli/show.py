@@ -36,7 +36,7 @@ def show(
     """Write ``shown`` to ``output`` (atomically, never over one of the ``inputs``)
     or stdout; tables on a terminal are drawn by rich."""
     from targetsplit.report.formats import Stream, as_text
-    from targetsplit.report.output import emit
+    from targetsplit.report.output import ReaderGone, emit
 
     if isinstance(shown, Stream):  # written as it is made
         emit(shown.pieces, output, inputs)
@@ -50,8 +50,14 @@ def show(
 
     from targetsplit.report.grid import print_tables
 
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            """The reader went away (| head): main() ends quietly with 141, as
+            for every other output (rich's own answer is exit code 1)."""
+            raise ReaderGone from None
+
     plain = bool(os.environ.get("NO_COLOR"))  # no-color.org: no styling at all
-    console = Console(
+    console = _Console(
         highlight=False, emoji=False, markup=False, color_system=None if plain else "auto"
     )
     print_tables(console, shown)

@@ -16,6 +16,11 @@ from targetsplit.errors import Diagnostic, TargetsplitError, UsageError
 from targetsplit.report.textsafe import safe_text
 
 
+class ReaderGone(Exception):  # noqa: N818 (an event, not an error: exit 141)
+    """The reader of standard output went away (``| head``). Not an OSError, so
+    that no library on the way up turns it into exit code 1."""
+
+
 def _fail(path: str, what: str, e: OSError) -> TargetsplitError:
     reason = e.strerror or str(e)
     return TargetsplitError([Diagnostic(f"cannot {what}: {reason}").placed(path, None, None)])
@@ -49,6 +54,8 @@ def write_atomic(path: str, text: str | Iterable[str], *, overwrite: bool = True
         try:
             with open(target, "a" if append else "w", encoding="utf-8", newline="") as f:
                 _write_text(f, text)
+        except BrokenPipeError:  # -o /dev/stdout | head
+            raise ReaderGone from None
         except OSError as e:
             raise _fail(path, "write", e) from None
         return
@@ -115,8 +122,11 @@ def say(text: str, *, err: bool = False) -> None:
     """The one way text reaches standard output (or error): every line made visible,
     so nothing read from a file can reach the terminal as a control sequence."""
     stream = sys.stderr if err else sys.stdout
-    stream.write(safe_text(text))
-    stream.flush()
+    try:
+        stream.write(safe_text(text))
+        stream.flush()
+    except BrokenPipeError:
+        raise ReaderGone from None
 
 
 def emit(

@@ -27,7 +27,7 @@ Fallback = Callable[[list[list[int]], list[int], list[int]], list[list[int]] | N
 def available() -> bool:
     try:
         import numpy  # noqa: F401
-    except ImportError:  # pragma: no cover - numpy is a dependency
+    except (ImportError, MemoryError):  # not installed, or no memory left to load it
         return False
     return True
 
