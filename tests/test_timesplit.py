@@ -249,3 +249,31 @@ def test_exact_numbers_grow_with_a_subtree_not_the_plan() -> None:
         assert root % d == 0 and d < root
         exact = [Fraction(x, d) for x in ledger.exact[node.key]["m"]]
         assert sum(exact) == alloc.row(node.key).units["m"]
+
+
+def test_the_plan_totals_running_totals_stay_within_half_a_unit() -> None:
+    """A found case: the plan total's own rounding left its two leaves no
+    rounding with every segment the floor or ceiling of exact; a segment may
+    take one unit more instead, and the total stays within half a unit."""
+    from targetsplit.split.ledger import build
+
+    text = """plan: P
+period: '2026'
+metrics:
+  m0: {total: '11319', round: '1'}
+split:
+  A: 0.04%
+  B: 99.96%
+seasonality:
+  quarters: ['1', '7', '7', '3']
+"""
+    plan = parse_plan(text, "found.yaml")
+    alloc = allocate(plan)
+    ledger = build(alloc, keep_exact=True)
+    assert ledger.exact is not None
+    for key, bound in (("", Fraction(1, 2)), ("A", Fraction(1)), ("B", Fraction(1))):
+        d = ledger.denoms[key]
+        running = Fraction(0)
+        for cell, x in zip(ledger.units[key]["m0"], ledger.exact[key]["m0"], strict=True):
+            running += cell - Fraction(x, d)
+            assert abs(running) <= bound if key == "" else abs(running) < bound

@@ -118,7 +118,9 @@ def _round_children(
             left[i] -= 1
     if ok and not any(left) and _running_within_a_unit(rows, result, denoms):
         return result
-    return _round_by_prefix_flow(rows, denoms, row_totals, col_totals)
+    return _round_by_prefix_flow(rows, denoms, row_totals, col_totals) or _round_by_prefix_flow(
+        rows, denoms, row_totals, col_totals, loose=True
+    )
 
 
 def _round_group(
@@ -142,6 +144,16 @@ def _running_within_a_unit(
     return True
 
 
+def _cell_bounds(x: int, denom: int, loose: bool) -> tuple[int, int]:
+    """A cell's bounds: the floor and the ceiling of exact, or, ``loose``, any
+    number of units where there is something to carry (never on days without
+    working time, never below zero) — used only where running totals within a
+    unit need a cell to take one unit more than its ceiling."""
+    if not loose:
+        return _bounds(x, denom)
+    return (0, INF) if x else (0, 0)
+
+
 def _bounds(x: int, denom: int) -> tuple[int, int]:
     """The floor and the ceiling of ``x / denom``."""
     q, r = divmod(x, denom)
@@ -153,6 +165,8 @@ def _round_by_prefix_flow(
     denoms: Sequence[int],
     row_totals: Sequence[int],
     col_totals: Sequence[int],
+    *,
+    loose: bool = False,
 ) -> list[list[int]] | None:
     """Children's rows as one feasible flow in which every cell *and every
     running total* is the floor or the ceiling of its exact value; ``None``
@@ -174,7 +188,7 @@ def _round_by_prefix_flow(
         for j in range(p - 1, -1, -1):
             running -= row[j]  # now the exact total of the periods before j
             cells.append((i, j, len(edges)))
-            edges.append((base + j, k * p + j, *_bounds(row[j], denom)))
+            edges.append((base + j, k * p + j, *_cell_bounds(row[j], denom, loose)))
             if j:
                 edges.append((base + j, base + j - 1, *_bounds(running, denom)))
     for j, total in enumerate(col_totals):
@@ -232,11 +246,22 @@ def _round_tree_by_flow(
     The root and every leaf are chains of running totals (as in
     :func:`_round_by_prefix_flow`): the root's fixed to its own rounding
     (each running total within half a unit) where that leaves a solution,
-    else each the floor or the ceiling of exact, as every leaf's is; should
-    that leave no solution either, only the cells are bounded."""
+    else each the floor or the ceiling of exact, as every leaf's is — first
+    with every cell the floor or ceiling of exact, then letting a cell take
+    more where the running totals need it; should that leave no solution
+    either, only the cells are bounded."""
     own = _round_row(exact[root.key], denoms[root.key], units[root.key])
-    for root_row, prefix in ((own, True), (None, True), (None, False)):
-        flows = _tree_flow(root, units, exact, denoms, prefix=prefix, root_row=root_row)
+    tiers = (
+        (own, True, False),
+        (own, True, True),
+        (None, True, False),
+        (None, True, True),
+        (None, False, False),
+    )
+    for root_row, prefix, loose in tiers:
+        flows = _tree_flow(
+            root, units, exact, denoms, prefix=prefix, root_row=root_row, loose=loose
+        )
         if flows is not None:
             return flows
     raise AssertionError("controlled rounding found no solution")  # pragma: no cover
@@ -250,6 +275,7 @@ def _tree_flow(
     *,
     prefix: bool,
     root_row: list[int] | None,
+    loose: bool,
 ) -> dict[str, list[int]] | None:
     nodes = list(root.walk())
     p = len(exact[root.key])
@@ -283,7 +309,7 @@ def _tree_flow(
         for c in n.children:
             for j in range(p):
                 owner.append((c.key, j, len(edges)))
-                bounds = _bounds(exact[c.key][j], denoms[c.key])
+                bounds = _cell_bounds(exact[c.key][j], denoms[c.key], loose)
                 edges.append((cell(n.key, j), cell(c.key, j), *bounds))
     for li, leaf in enumerate(leaves):
         base = chain_base + li * p
