@@ -520,3 +520,25 @@ def test_text_cut_at_several_commas_gets_the_whole_text_in_its_hint() -> None:
     )
     assert len(errors) == 2
     assert all(e.endswith("quote that text: owner: 'Li, Wang, Zhao')") for e in errors)
+
+
+@pytest.mark.parametrize("unit", ["1e-59", "1e-30", "1e-20"])
+@pytest.mark.parametrize("tier", ["floor", None])
+@pytest.mark.parametrize("by", ["month", "week"])
+def test_controlled_rounding_of_a_tiny_unit_finds_its_solution(
+    tmp_path: Path, unit: str, tier: str | None, by: str
+) -> None:
+    # Flow capacities once stopped at 2^62 units: a tiny unit has far more.
+    from targetsplit import allocate
+
+    plan = write(
+        tmp_path,
+        f"plan: T\nperiod: 2026\nmetrics:\n  revenue: {{total: 500, round: {unit}}}\n"
+        "tiers: {floor: 80%}\n"
+        "split:\n  North: 30%\n  East: {weight: 40%, split: {A: 1, B: 2}}\n  South: rest\n",
+    )
+    result = allocate(plan, tier=tier, by=by)
+    assert result.split is not None
+    for row in result.allocation.rows:
+        cells = result.split.values(row.path, "revenue")
+        assert sum(map(Fraction, cells)) == row.targets["revenue"]

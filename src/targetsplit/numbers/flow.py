@@ -6,7 +6,11 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 
-INF = 1 << 62
+#: A capacity no flow reaches. Figures count rounding units: below 10^18 / 10^-60 =
+#: 10^78 < 2^260 of them (amounts.MAX_ABS, the smallest unit), so 2^62 was not
+#: enough for a tiny unit (round: 1e-30 left controlled rounding with "no
+#: solution"); Python's integers make a far larger one as cheap.
+INF = 1 << 512
 
 
 class Network:
