@@ -32,10 +32,8 @@ def _read(path: str, name: str, plan: Plan) -> list[Entry]:
     problems = csvfile.Problems(name)
     records = csvfile.Records(path, problems)
     it = iter(records)
-    header = csvfile.read_header(records, it, "sheet")
+    header = csvfile.read_header(records, it, "sheet", "node,metric,value")
     if header is None:
-        if not problems:
-            problems.add(1, "empty: expected a header such as node,metric,value")
         raise SheetError(problems.diagnostics())
     names = header.names
     lower = [h.lower() for h in names]

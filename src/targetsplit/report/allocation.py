@@ -153,7 +153,15 @@ def allocation_json(
     chosen: Sequence[int] = (),
 ) -> Iterator[str]:
     """The allocation as JSON, node by node (with ``split``, each node's periods)."""
-    from targetsplit.report.jsonout import Rows, fraction_text, obj, scalar, stream, template
+    from targetsplit.report.jsonout import (
+        Rows,
+        fraction_text,
+        node_texts,
+        obj,
+        scalar,
+        stream,
+        template,
+    )
 
     plan = alloc.plan
     names = tuple(m.name for m in metrics)
@@ -188,13 +196,7 @@ def allocation_json(
         n = r.node
         parent = by_path["/".join(n.path[:-1])] if n.path else None
         texts = [
-            scalar(r.path),
-            scalar(n.name),
-            str(n.depth),
-            scalar(n.owner),
-            scalar(n.due),
-            scalar(n.strategy),
-            scalar(n.note),
+            *node_texts(r.path, n),
             obj(names, 3, [scalar(r.targets[m]) for m in names]),
             obj(names, 3, [shares(r, parent, m) for m in names]),
         ]

@@ -175,3 +175,16 @@ def _write(value: Any, out: list[str], level: int, indent: int) -> None:
         out.append("\n" + " " * (indent * level) + "]")
     else:  # pragma: no cover - a programming error, not a user one
         raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def node_texts(path: str, node: Any) -> list[str]:
+    """A node's identity in JSON: path, name, depth, owner, due, strategy, note."""
+    return [
+        scalar(path),
+        scalar(node.name),
+        str(node.depth),
+        scalar(node.owner),
+        scalar(node.due),
+        scalar(node.strategy),
+        scalar(node.note),
+    ]

@@ -143,7 +143,7 @@ def progress_json(
     p: Progress, metrics: Sequence[Metric], depth: int | None, sort_rank: str | None
 ) -> Iterator[str]:
     """The progress as JSON, node by node."""
-    from targetsplit.report.jsonout import Rows, fraction_text, obj, scalar, stream
+    from targetsplit.report.jsonout import Rows, fraction_text, node_texts, obj, scalar, stream
 
     c = p.cutoff
     names = tuple(m.name for m in metrics)
@@ -172,13 +172,7 @@ def progress_json(
     def node(r: ProgressRow) -> str:
         n, fs = r.node, r.figures
         texts = [
-            scalar(r.path),
-            scalar(n.name),
-            str(n.depth),
-            scalar(n.owner),
-            scalar(n.due),
-            scalar(n.strategy),
-            scalar(n.note),
+            *node_texts(r.path, n),
             obj(names, 3, [scalar(fs[m].target) for m in names]),
             obj(names, 3, [figures(fs[m]) for m in names]),
         ]

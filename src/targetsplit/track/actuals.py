@@ -270,10 +270,8 @@ def _python(path: str, source: str, plan: Plan, cut_day: date) -> Actuals:
     problems = csvfile.Problems(source)
     records = csvfile.Records(path, problems)
     it = iter(records)
-    header = csvfile.read_header(records, it, "actuals")
+    header = csvfile.read_header(records, it, "actuals", "date,node,metric,value")
     if header is None:
-        if not problems:
-            problems.add(1, "empty: expected a header such as date,node,metric,value")
         raise ActualsError(problems.diagnostics())
     layout = _layout(header, plan, problems)
     if layout is None or problems:

@@ -316,9 +316,12 @@ class Header:
     physical_lines: int  # the lines up to the end of the header (for skipping)
 
 
-def read_header(records: Records, it: Iterator[tuple[int, list[str]]], what: str) -> Header | None:
+def read_header(
+    records: Records, it: Iterator[tuple[int, list[str]]], what: str, example: str = ""
+) -> Header | None:
     """The header: the first record (after Excel's ``sep=,``). None when the file
-    has none or cannot be read (the reason is in ``records.problems``)."""
+    has none or cannot be read (the reason is in ``records.problems``; for an
+    empty file, "empty: expected a header such as ``example``")."""
     problems = records.problems
     for line, cells in it:
         first = ",".join(cells).strip()
@@ -359,6 +362,8 @@ def read_header(records: Records, it: Iterator[tuple[int, list[str]]], what: str
             else:
                 seen[key] = i
         return Header(names[:width], len(names), line, records.line)
+    if example and not problems:
+        problems.add(1, f"empty: expected a header such as {example}")
     return None
 
 
