@@ -9,6 +9,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import write
 from targetsplit.numbers import amounts
@@ -542,3 +544,53 @@ def test_controlled_rounding_of_a_tiny_unit_finds_its_solution(
     for row in result.allocation.rows:
         cells = result.split.values(row.path, "revenue")
         assert sum(map(Fraction, cells)) == row.targets["revenue"]
+
+
+HOSTILE = {
+    "amount": ["500", "1.2亿", "'1,234万元'", "0", "1e-30", "999999999999999999", "1億", "１２０"],
+    "round": ["1", "1e-30", "1e-59", "0.01", "1万", "7"],
+    "weight": ["30%", "30", "0.3", "rest", "{amount: 100}", "{history: 5}", "1e-58%", "100%", "0"]
+    + ["{amount: 1,234万}", "'1,234万'", "{weight: 10%, owner: Li, Wang}", "{amount: 50, note: x}"],
+    "period": ["2026", "0001", "9999", "9999-Q4", "0001-01", "２０２６"]
+    + [
+        "{start: 9997-01-02, end: 9999-12-31}",
+        "{start: 0001-01-01, end: 0001-02-01, name: 'a..b'}",
+    ],
+    "extra": ["", "seasonality: {within_quarter: [1, 2, 3]}\n", "seasonality: {quarters: [1, 0]}\n"]
+    + ["seasonality: {within_quarter: [30]}\n", "tiers: {floor: 1e-50%, stretch: 1e15%}\n"]
+    + ["calendar: {holidays: ['9999-12-01..9999-12-31', 2026-02-30]}\n", "tiers: {' a': 1%}\n"],
+    "name": ["A", "Café", "Cafe\u0301", "'A '", "北区", "rest", "x..y", "'\u3000'", "W01"],
+}
+
+
+@st.composite
+def hostile_plans(draw: st.DrawFn) -> str:
+    def pick(kind: str) -> str:
+        return draw(st.sampled_from(HOSTILE[kind]))
+
+    kids = ", ".join(f"{pick('name')}{i}: {pick('weight')}" for i in range(draw(st.integers(1, 3))))
+    return (
+        f"plan: T\nperiod: {pick('period')}\nmetrics:\n"
+        f"  revenue: {{total: {pick('amount')}, round: {pick('round')}}}\n"
+        f"{pick('extra')}split: {{{kids}, B: {{weight: rest, split: {{{kids}}}}}}}\n"
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(hostile_plans())
+def test_hostile_plans_give_placed_errors_or_exact_figures(text: str) -> None:
+    from targetsplit.errors import PlanError
+    from targetsplit.plan.load import parse_plan
+    from targetsplit.split.hierarchy import allocate
+    from targetsplit.split.timesplit import split_over_time
+
+    try:
+        plan = parse_plan(text, "h.yaml")
+    except PlanError as e:
+        assert all(d.file == "h.yaml" and d.line is not None for d in e.diagnostics), e
+        return
+    alloc = allocate(plan, next(iter(plan.tiers)))
+    split = split_over_time(alloc, "week")
+    for row in alloc.rows:
+        for m in plan.metrics:
+            assert sum(map(Fraction, split.values(row.path, m.name))) == row.targets[m.name]
