@@ -594,3 +594,14 @@ def test_hostile_plans_give_placed_errors_or_exact_figures(text: str) -> None:
     for row in alloc.rows:
         for m in plan.metrics:
             assert sum(map(Fraction, split.values(row.path, m.name))) == row.targets[m.name]
+
+
+def test_a_metrics_display_at_fault_still_lets_the_shares_be_checked() -> None:
+    errors = _errors(
+        "plan: T\nperiod: 2026\nmetrics:\n  revenue: {total: 500, display: fancy}\n"
+        "split:\n  A: 30%\n  B: 60%\n"
+    )
+    assert [e.split(": error: ")[1][:20] for e in errors] == [
+        "display: 'fancy' mus",
+        "shares at the top le",
+    ]

@@ -53,8 +53,12 @@ class Checked:
 
     @property
     def skip_build(self) -> bool:
-        """A metric left out changes every figure: nothing built from the rest holds."""
-        return any(loc[:1] == ("metrics",) for loc in self.left_out)
+        """A metric, its total or its unit left out changes every figure: nothing built
+        from the rest holds (a label or a display left out changes none)."""
+        return any(
+            loc[:1] == ("metrics",) and (len(loc) < 3 or loc[2] in ("total", "round"))
+            for loc in self.left_out
+        )
 
     def follows_from_left_out(self, loc: Loc) -> bool:
         return any(_near(loc, out) for out in self.left_out)
