@@ -267,7 +267,7 @@ def test_an_unterminated_quote_is_placed_where_it_opens(tmp_path: Path) -> None:
 def test_a_quoted_newline_is_one_record_at_its_first_line(tmp_path: Path) -> None:
     data = HEAD + '2026-07-01,"A\nB",revenue,5\n2026-07-02,A,revenue,6\n2026-07-03,Q,revenue,1\n'
     assert errors(tmp_path, data) == [
-        "a.csv:2: error: unknown node 'A\nB'",
+        "a.csv:2: error: unknown node 'A\\nB'",  # one line: the break shown as \n
         "a.csv:5: error: unknown node 'Q'",
     ]
 

@@ -159,3 +159,27 @@ def test_a_memory_limit_never_lets_openblas_end_the_process(mib: int) -> None:
     )
     assert (done.returncode, done.stderr) == (0, "")
     assert '"by": "week"' in done.stdout
+
+
+# -- one diagnostic, one line --------------------------------------------------------
+
+
+def test_a_line_break_in_a_quoted_name_stays_on_the_error_line(tmp_path: Path) -> None:
+    """A name with a line break (a quoted CSV cell over two lines, YAML "a\\nb")
+    split its error in two, the second line without file:line."""
+    (tmp_path / "plan.yaml").write_text(
+        'plan: T\nperiod: 2026\nmetrics: {revenue: {total: 100}}\nsplit:\n  "a\\nb\\r": 1\n  B: 1\n'
+    )
+    done = cli("check", "plan.yaml", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "plan.yaml:5:3: error: 'a\\nb\\r': a name cannot start or end with a space;"
+        " lookups would not find it"
+    ]
+    shutil.copy(EXAMPLES / "fy2026.yaml", tmp_path / "fy.yaml")
+    (tmp_path / "a.csv").write_text('date,node,metric,value\n2026-01-05,"Nor\nth",revenue,5\n')
+    done = cli("progress", "fy.yaml", "-w", "3", "-a", "a.csv", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "a.csv:2: error: unknown node 'Nor\\nth'; did you mean 'North'?"
+    ]

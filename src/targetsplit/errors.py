@@ -38,7 +38,11 @@ class Diagnostic:
                 if self.col is not None:
                     where += f":{self.col}"
             where += ": "
-        return f"{where}{self.severity}: {self.message}"
+        # One diagnostic, one line: a line break in a name or cell quoted in the
+        # message (a quoted CSV value, a YAML "a\nb") is shown as an escape, as
+        # report.textsafe shows other control characters.
+        text = f"{where}{self.severity}: {self.message}"
+        return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 class TargetsplitError(Exception):
