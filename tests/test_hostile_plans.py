@@ -605,3 +605,28 @@ def test_a_metrics_display_at_fault_still_lets_the_shares_be_checked() -> None:
         "display: 'fancy' mus",
         "shares at the top le",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plan: T\nsplit:\n  East: weight: 60%\n", "3:15: error: invalid YAML: a ':' YAML cannot"),
+        ("plan: T\nsplit:\n  East 60%\n  West: 1\n", "4:7: error: invalid YAML: a ':' YAML cannot"),
+        (
+            "plan: T\nsplit:\n  East:\n      weight: 1\n    owner: x\n",
+            "5:5: error: invalid YAML: this line's indentation does not fit the block that"
+            " starts on line 3 (its keys are at column 3)",
+        ),
+        (
+            "plan: T\nsplit:\n  - East: 60%\n  West: 1\n",
+            "4:3: error: invalid YAML: a list item ('- ') was expected here",
+        ),
+        (
+            "plan: T\nsplit: [A, B]]\n",
+            "2:14: error: invalid YAML: a ']' that closes nothing: no '[' or '{' is open here",
+        ),
+    ],
+)
+def test_more_yaml_mistakes_in_human_words(text: str, expected: str) -> None:
+    (error,) = _errors(text)
+    assert error.startswith(f"p.yaml:{expected}")

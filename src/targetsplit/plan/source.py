@@ -262,6 +262,27 @@ def _yaml_problem(e: yaml.MarkedYAMLError, text: str, source: str) -> Diagnostic
             " (a name longer than 1024 characters must be written as an explicit"
             " key: '? name' on one line, ': weight' on the next)"
         )
+    elif "mapping values are not allowed" in problem:
+        message = (
+            "a ':' YAML cannot read here: a value holding ': ' must be quoted"
+            " (note: 'a: b'), a key's value goes on its own indented line, and a line"
+            " above may lack its ':' (East 60% for East: 60%)"
+        )
+    elif problem.startswith("did not find expected") and at[mark.column : mark.column + 1] in (
+        "]",
+        "}",
+    ):
+        message = f"a '{at[mark.column]}' that closes nothing: no '[' or '{{' is open here"
+    elif opened is not None and problem.startswith("did not find expected key"):
+        message = (
+            f"this line's indentation does not fit the block that starts on line"
+            f" {opened.line + 1} (its keys are at column {opened.column + 1})"
+        )
+    elif opened is not None and problem.startswith("did not find expected '-'"):
+        message = (
+            f"a list item ('- ') was expected here: the list that starts on line"
+            f" {opened.line + 1} cannot also hold 'name: value' lines at its level"
+        )
     return Diagnostic(f"invalid YAML: {message}").placed(source, *where)
 
 
