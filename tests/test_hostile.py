@@ -183,3 +183,14 @@ def test_a_line_break_in_a_quoted_name_stays_on_the_error_line(tmp_path: Path) -
     assert done.stderr.splitlines() == [
         "a.csv:2: error: unknown node 'Nor\\nth'; did you mean 'North'?"
     ]
+
+
+def test_init_without_a_name_is_a_usage_error(tmp_path: Path) -> None:
+    """`init ''` said ': error: already exists' (the empty name is the current
+    directory), exit 1."""
+    done = cli("init", "", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (
+        2,
+        "error: init needs a file name (default targetsplit.yaml)\n",
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -18,8 +18,11 @@ def init(
 ) -> None:
     """Write a commented starter plan (never over an existing file)."""
     from targetsplit.api import files as api
+    from targetsplit.errors import UsageError
     from targetsplit.report.output import say, write_atomic
 
+    if not path.strip():  # '' is the current directory to a path: never meant
+        raise UsageError("init needs a file name (default targetsplit.yaml)")
     write_atomic(path, api.starter_plan(), overwrite=False)
     say(f"wrote {path}; next: targetsplit allocate {path}\n", err=True)
 
