@@ -194,3 +194,18 @@ def test_init_without_a_name_is_a_usage_error(tmp_path: Path) -> None:
         "error: init needs a file name (default targetsplit.yaml)\n",
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_name_that_differs_only_in_its_spaces_says_so(tmp_path: Path) -> None:
+    """A no-break space from a spreadsheet gave 'unknown node 'Group 1'; did you
+    mean 'Group 1'?', two names that look the same."""
+    shutil.copy(EXAMPLES / "fy2026.yaml", tmp_path / "fy.yaml")
+    (tmp_path / "a.csv").write_text(
+        "date,node,metric,value\n2026-01-05,Group\u00a01,revenue,5\n", encoding="utf-8"
+    )
+    done = cli("progress", "fy.yaml", "-w", "3", "-a", "a.csv", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr == (
+        "a.csv:2: error: unknown node 'Group\u00a01'; did you mean 'Group 1'?"
+        " (they differ in their spaces: U+00A0 NO-BREAK SPACE)\n"
+    )

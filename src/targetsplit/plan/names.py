@@ -101,8 +101,9 @@ class Names:
 
     def hint(self, word: str, n: int = 3) -> str:
         """``; did you mean 'a' or 'b'?``, or nothing when no name is near."""
-        quoted = " or ".join(f"'{c}'" for c in self.suggest(word, n))
-        return f"; did you mean {quoted}?" if quoted else ""
+        found = self.suggest(word, n)
+        quoted = " or ".join(f"'{c}'" for c in found)
+        return f"; did you mean {quoted}?{_unlike_spaces(word, found)}" if quoted else ""
 
     def _build(self) -> None:
         folded = [fold(name) for name in self.names]
@@ -232,6 +233,23 @@ class Names:
             self.read += len(postings)
             budget[0] -= len(postings)
         return [i for i, _ in counts.most_common(MAX_COMPARED // 2)]
+
+
+def _unlike_spaces(word: str, found: Sequence[str]) -> str:
+    """When the word and a name it may have meant look the same but differ in
+    their spaces (a no-break or ideographic space from a spreadsheet), which
+    spaces: otherwise the message reads 'unknown node 'Group 1'; did you mean
+    'Group 1'?'."""
+
+    def shown(text: str) -> str:
+        return "".join(" " if unicodedata.category(ch) == "Zs" else ch for ch in text)
+
+    for name in found:
+        if name != word and shown(name) == shown(word):
+            odd = sorted({ch for ch in word + name if ch != " " and ch not in shown(ch)})
+            spaces = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, 'SPACE')}" for ch in odd)
+            return f" (they differ in their spaces: {spaces})"
+    return ""
 
 
 def node_label(path: str, title: str) -> str:
