@@ -54,6 +54,15 @@ def test_output_piped_into_head_ends_quietly(big_plan: str) -> None:
     assert result.returncode in (0, 141)
 
 
+@pytest.mark.parametrize("args", [["--help"], ["allocate", "--help"]])
+def test_help_into_a_closed_pipe_exits_141(args: list[str]) -> None:
+    """typer prints help through rich, whose console exits 1 on a broken pipe."""
+    pipeline = f"{' '.join([*CMD, *args])} | true; exit ${{PIPESTATUS[0]}}"
+    result = subprocess.run(["bash", "-c", pipeline], capture_output=True, text=True)
+    assert result.stderr == ""
+    assert result.returncode == 141
+
+
 def test_ctrl_c_exits_130_without_a_traceback(huge_plan: str) -> None:
     proc = subprocess.Popen(
         [*CMD, "allocate", huge_plan, "--by", "week", "--format", "json"],

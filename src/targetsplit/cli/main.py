@@ -76,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (| head): stop quietly, as Unix tools do.
         _silence_stdout()
         code = 141
+    except SystemExit as e:  # rich's console (typer's --help) exits 1 when the reader went away
+        if e.code != 1 or not _reader_gone():
+            raise
+        _silence_stdout()
+        code = 141
     except OSError as e:
         if e.errno is None:
             raise
@@ -119,6 +124,18 @@ def _numpy_within_limits() -> None:
         return
     if limit - used < NUMPY_ROOM:
         sys.modules["numpy"] = None  # type: ignore[assignment]  # import numpy: ImportError
+
+
+def _reader_gone() -> bool:
+    """Whether standard output is a pipe whose reader has closed it."""
+    try:
+        import select
+
+        poll = select.poll()
+        poll.register(1, select.POLLERR)
+        return bool(poll.poll(0))
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - no poll()
+        return False
 
 
 def _exit_now(code: int) -> NoReturn:
