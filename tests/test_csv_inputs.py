@@ -436,12 +436,29 @@ def big_valid(tmp_path: Path, rows: int = 40_000) -> Path:
 def test_duckdb_answers_for_a_valid_file_and_agrees(tmp_path: Path) -> None:
     path = big_valid(tmp_path)
     assert path.stat().st_size >= actuals_mod.FAST_BYTES
-    fast = actuals_mod._fast(str(path), "big.csv", PLAN, CUT)
+    fast, _ = actuals_mod._fast(str(path), "big.csv", PLAN, CUT, lambda: None)
     assert fast is not None  # DuckDB did the work, no fall-back
     slow = read_actuals(str(path), "big.csv", PLAN, CUT, engine="python")
     assert fast == slow
     assert fast.skipped > 0 and fast.warnings
     assert read_actuals(str(path), "big.csv", PLAN, CUT) == slow
+
+
+def test_other_work_runs_while_the_child_sums_and_its_failure_reaps_the_child(
+    tmp_path: Path,
+) -> None:
+    path = big_valid(tmp_path)
+    facts, done = actuals_mod.read_actuals_while(str(path), "big.csv", PLAN, CUT, lambda: 42)
+    assert done == 42
+    assert facts == read_actuals(str(path), "big.csv", PLAN, CUT, engine="python")
+
+    def boom() -> None:
+        raise RuntimeError("the parent's work failed")
+
+    with pytest.raises(RuntimeError):
+        actuals_mod.read_actuals_while(str(path), "big.csv", PLAN, CUT, boom)
+    with pytest.raises(ChildProcessError):  # no child left behind
+        os.waitpid(-1, os.WNOHANG)
 
 
 def test_duckdb_killed_by_a_signal_falls_back(
@@ -453,7 +470,7 @@ def test_duckdb_killed_by_a_signal_falls_back(
         os.kill(os.getpid(), signal.SIGKILL)
 
     monkeypatch.setattr(actuals_mod, "_duckdb", die)
-    assert actuals_mod._fast(str(path), "big.csv", PLAN, CUT) is None
+    assert actuals_mod._fast(str(path), "big.csv", PLAN, CUT, lambda: None) == (None, None)
     assert read_actuals(str(path), "big.csv", PLAN, CUT, engine="duckdb") == read_actuals(
         str(path), "big.csv", PLAN, CUT, engine="python"
     )

@@ -20,20 +20,23 @@ Sums are exact: every addition is made in the project's exact context.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from targetsplit.errors import AmountError, Diagnostic, TargetsplitError
 from targetsplit.numbers import amounts
 from targetsplit.plan.names import Names
 from targetsplit.plan.tree import NodeIndex, Plan
 from targetsplit.track import csvfile
+
+T = TypeVar("T")
 
 MAX_ERRORS = csvfile.MAX_ERRORS
 #: Actuals are read into memory (about 250 bytes a row); past this, refuse.
@@ -68,13 +71,29 @@ def read_actuals(
 ) -> Actuals:
     """Sum the actuals in ``path`` (``-``: standard input) per node and metric
     through ``cut_day``. ``engine`` forces "python" or "duckdb" (tests)."""
+    return read_actuals_while(path, source, plan, cut_day, lambda: None, engine=engine)[0]
+
+
+def read_actuals_while(
+    path: str,
+    source: str,
+    plan: Plan,
+    cut_day: date,
+    work: Callable[[], T],
+    *,
+    engine: str | None = None,
+) -> tuple[Actuals, T]:
+    """:func:`read_actuals`, with ``work()`` done meanwhile: a large file is
+    summed in a child process, so the two run side by side on two cores."""
     try:
         with csvfile.regular_file(path, source, "actuals", MAX_ACTUALS_BYTES, ActualsError) as f:
             if engine != "python" and (engine == "duckdb" or os.path.getsize(f) >= FAST_BYTES):
-                fast = _fast(f, source, plan, cut_day)
+                fast, done = _fast(f, source, plan, cut_day, work)
                 if fast is not None:
-                    return fast
-            return _python(f, source, plan, cut_day)
+                    return fast, done
+                return _python(f, source, plan, cut_day), done
+            facts = _python(f, source, plan, cut_day)
+            return facts, work()
     except MemoryError:
         raise _fail(
             source,
@@ -328,9 +347,12 @@ def _python(path: str, source: str, plan: Plan, cut_day: date) -> Actuals:
 # --- DuckDB, in a child process ----------------------------------------------------
 
 
-def _fast(path: str, source: str, plan: Plan, cut_day: date) -> Actuals | None:
+def _fast(
+    path: str, source: str, plan: Plan, cut_day: date, meanwhile: Callable[[], T]
+) -> tuple[Actuals | None, T]:
     """The actuals as DuckDB sums them, or None when it cannot say (an error in
-    the file, a crash, no memory): then the Python reader has the last word."""
+    the file, a crash, no memory): then the Python reader has the last word.
+    ``meanwhile()`` runs while the child sums; its result comes second."""
     problems = csvfile.Problems(source)
     records = csvfile.Records(path, problems)
     it = iter(records)
@@ -338,15 +360,22 @@ def _fast(path: str, source: str, plan: Plan, cut_day: date) -> Actuals | None:
     layout = None if header is None else _layout(header, plan, problems)
     it.close()
     if header is None or layout is None or problems or header.physical_lines != header.line:
-        return None
+        return None, meanwhile()
     if _trailing_comma(path):  # DuckDB drops empty fields past the header's: not for it
-        return None
+        return None, meanwhile()
     if not hasattr(os, "fork"):  # pragma: no cover - Windows
         try:
-            return _duckdb(path, source, header, layout, plan, cut_day)
+            found = _duckdb(path, source, header, layout, plan, cut_day)
         except Exception:
-            return None
-    return _in_child(lambda: _duckdb(path, source, header, layout, plan, cut_day))
+            found = None
+        return found, meanwhile()
+    child = _Child(lambda: _duckdb(path, source, header, layout, plan, cut_day))
+    try:
+        done = meanwhile()
+    except BaseException:
+        child.abandon()
+        raise
+    return child.result(), done
 
 
 def _trailing_comma(path: str) -> bool:
@@ -361,40 +390,55 @@ def _trailing_comma(path: str) -> bool:
     return last == b","
 
 
-def _in_child(work: Any) -> Actuals | None:
-    """``work()``'s result, computed in a forked child; None if the child fails."""
-    import gc
+class _Child:
+    """``work()`` computed in a forked child, while the parent goes on; its
+    :meth:`result` is None if the child fails (a crash, a signal, no memory)."""
 
-    read_end, write_end = os.pipe()
-    gc.freeze()  # the child's collector leaves the parent's objects (and pages) alone
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        code = 1
+    def __init__(self, work: Callable[[], Actuals | None]) -> None:
+        import gc
+
+        read_end, write_end = os.pipe()
+        gc.freeze()  # the child's collector leaves the parent's objects (and pages) alone
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            code = 1
+            try:
+                gc.disable()
+                quiet = os.open(os.devnull, os.O_RDWR)  # nothing it says reaches the terminal
+                for fd in (0, 1, 2):
+                    os.dup2(quiet, fd)
+                os.close(read_end)
+                data = pickle.dumps(work())
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(data)
+                code = 0
+            except BaseException:  # noqa: S110 - the parent falls back
+                pass
+            finally:
+                os._exit(code)
+        gc.unfreeze()
+        os.close(write_end)
+        self.pid, self.read_end = pid, read_end
+
+    def result(self) -> Actuals | None:
         try:
-            gc.disable()
-            quiet = os.open(os.devnull, os.O_RDWR)  # nothing it says reaches the terminal
-            for fd in (0, 1, 2):
-                os.dup2(quiet, fd)
-            os.close(read_end)
-            data = pickle.dumps(work())
-            with os.fdopen(write_end, "wb") as out:
-                out.write(data)
-            code = 0
-        except BaseException:  # noqa: S110 - the parent falls back
-            pass
+            with os.fdopen(self.read_end, "rb") as child:
+                data = child.read()
         finally:
-            os._exit(code)
-    gc.unfreeze()
-    os.close(write_end)
-    try:
-        with os.fdopen(read_end, "rb") as child:
-            data = child.read()
-    finally:
-        _, status = os.waitpid(pid, 0)
-    if status != 0 or not data:
-        return None
-    result = pickle.loads(data)  # noqa: S301 - our own child's answer
-    return result if isinstance(result, Actuals) else None
+            _, status = os.waitpid(self.pid, 0)
+        if status != 0 or not data:
+            return None
+        result = pickle.loads(data)  # noqa: S301 - our own child's answer
+        return result if isinstance(result, Actuals) else None
+
+    def abandon(self) -> None:
+        """Stop the child (the parent's work failed) and reap it."""
+        import signal
+
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+        os.close(self.read_end)
+        os.waitpid(self.pid, 0)
 
 
 def _duckdb(
