@@ -34,6 +34,7 @@ GIB = 1024
 
 
 def _data(directory: str) -> tuple[str, str]:
+    os.makedirs(directory, exist_ok=True)
     plan, actuals = os.path.join(directory, "big.yaml"), os.path.join(directory, "actuals.csv")
     if not os.path.exists(plan):
         subprocess.run([sys.executable, str(HERE / "generate.py"), plan], check=True)
