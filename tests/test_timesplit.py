@@ -277,3 +277,34 @@ seasonality:
         for cell, x in zip(ledger.units[key]["m0"], ledger.exact[key]["m0"], strict=True):
             running += cell - Fraction(x, d)
             assert abs(running) <= bound if key == "" else abs(running) < bound
+
+
+def test_a_mid_segment_target_to_date_keeps_every_leaf_within_a_unit() -> None:
+    """A found case: the total's nearest part (½ unit) left a leaf 1.01 units from
+    exact, as its sibling was ahead with nothing in the segment to give back."""
+    from datetime import date
+
+    from targetsplit.split.ledger import _shares_to_date, build
+
+    text = """plan: P
+period: {start: '2028-03-01', end: '2029-03-19', name: FY}
+metrics:
+  m0: {total: '1325', round: '1'}
+split:
+  A: {weight: 3.74%, split: {X: 0%, Y: 100%}}
+  B: {weight: 96.26%, split: {Z: 100%}}
+seasonality:
+  months: [0%, 0%, 0%, 0%, 0%, 0%, 42%, 3%, 0%, 0%, 0%, 0%, 55%]
+"""
+    plan = parse_plan(text, "found.yaml")
+    assert plan.breakdown is not None
+    alloc = allocate(plan)
+    day = date(2028, 10, 30)
+    got = build(alloc).to_date(day)
+    shares = _shares_to_date(plan, plan.breakdown, day)
+    for row in alloc.rows:
+        if not row.node.children:
+            exact = row.units["m0"] * shares[row.path]
+            assert abs(got[row.path]["m0"] - exact) < 1, row.path
+        else:
+            assert got[row.path]["m0"] == sum(got[c.key]["m0"] for c in row.node.children)

@@ -353,9 +353,11 @@ class Ledger:
         """Each node's units from the period's start through ``day``.
 
         Whole segments are summed; a segment the cut-off falls inside is split
-        top-down: the root's part keeps its running total within half a unit of
-        exact, each parent's part is shared among its children by how far each
-        is from its exact running total, never below zero or above the cell."""
+        top-down: each node's part is the floor or the ceiling of what keeps its
+        target to date nearest exact (never below zero or above its cell) where
+        its members can make that up, the plan total's the nearest such (within
+        half a unit where it can); each parent's part is shared among its
+        children by how far each is from its exact running total."""
         b = self.alloc.plan.breakdown
         assert b is not None
         rows = self.alloc.rows
@@ -390,9 +392,26 @@ class Ledger:
                 else:
                     exact = self.alloc.row(key).units[name] * scale[key]
                 want[key] = exact - out[key][name] * common
+            # What each node's part may be: the floor or the ceiling of what it
+            # wants, within its cell, and within what its members can add up to
+            # (where the two do not meet, what its members can add up to).
+            lows: dict[str, int] = {}
+            highs: dict[str, int] = {}
+            for node in post_order:
+                key = node.key
+                cell = self.units[key][name][k]
+                low = min(max(want[key] // common, 0), cell)
+                high = max(min(-(-want[key] // common), cell), low)
+                if node.children:
+                    kids_low = sum(lows[c.key] for c in node.children)
+                    kids_high = sum(highs[c.key] for c in node.children)
+                    low, high = max(low, kids_low), min(high, kids_high)
+                    if low > high:
+                        low, high = kids_low, kids_high
+                lows[key], highs[key] = low, high
             root = plan.root.key
             nearest = (2 * want[root] + common) // (2 * common)
-            part = {root: min(max(nearest, 0), self.units[root][name][k])}
+            part = {root: min(max(nearest, lows[root]), highs[root])}
             stack = [plan.root]
             while stack:
                 node = stack.pop()
@@ -403,7 +422,8 @@ class Ledger:
                     part[node.key],
                     [want[c.key] for c in kids],
                     common,
-                    [self.units[c.key][name][k] for c in kids],
+                    [lows[c.key] for c in kids],
+                    [highs[c.key] for c in kids],
                 )
                 for c, x in zip(kids, parts, strict=True):
                     part[c.key] = x
@@ -430,33 +450,23 @@ def _shares_to_date(plan: Plan, b: Breakdown, day: date) -> dict[str, Fraction]:
     return out
 
 
-def _share_part(total: int, wants: Sequence[int], denom: int, caps: Sequence[int]) -> list[int]:
-    """``total`` units shared so that each part is as near its ``want / denom``
-    as can be, between 0 and its cap; ties go to the sibling declared first."""
-    parts = [min(max(w // denom, 0), cap) for w, cap in zip(wants, caps, strict=True)]
+def _share_part(
+    total: int, wants: Sequence[int], denom: int, lows: Sequence[int], highs: Sequence[int]
+) -> list[int]:
+    """``total`` units shared so that each part is as near its ``want / denom`` as
+    can be, between its low and its high (``total`` lies between their sums);
+    ties go to the sibling declared first."""
+    parts = list(lows)
     need = total - sum(parts)
-    if need > 0:  # to those furthest below what they want
-        heap = [
-            (p * denom - w, i)
-            for i, (w, p, c) in enumerate(zip(wants, parts, caps, strict=True))
-            if p < c
-        ]
-        heapq.heapify(heap)
-        for _ in range(need):
-            _, i = heapq.heappop(heap)
-            parts[i] += 1
-            if parts[i] < caps[i]:
-                heapq.heappush(heap, (parts[i] * denom - wants[i], i))
-    elif need < 0:  # from those furthest above
-        heap = [
-            (w - p * denom, i) for i, (w, p) in enumerate(zip(wants, parts, strict=True)) if p > 0
-        ]
-        heapq.heapify(heap)
-        for _ in range(-need):
-            _, i = heapq.heappop(heap)
-            parts[i] -= 1
-            if parts[i] > 0:
-                heapq.heappush(heap, (wants[i] - parts[i] * denom, i))
+    assert 0 <= need <= sum(highs) - sum(lows), "a parent's part is what its members can make"
+    heap = [(p * denom - w, i) for i, (w, p) in enumerate(zip(wants, parts, strict=True))]
+    heap = [(key, i) for key, i in heap if parts[i] < highs[i]]
+    heapq.heapify(heap)
+    for _ in range(need):  # to those furthest below what they want
+        _, i = heapq.heappop(heap)
+        parts[i] += 1
+        if parts[i] < highs[i]:
+            heapq.heappush(heap, (parts[i] * denom - wants[i], i))
     return parts
 
 
