@@ -172,3 +172,21 @@ def test_explain_json_and_errors(run) -> None:  # type: ignore[no-untyped-def]
     bad = run("explain", TWO_REPS, "Rep C")
     assert bad.code == 2
     assert bad.err == "error: unknown node 'Rep C'; did you mean 'Rep B' or 'Rep A'?\n"
+
+
+def test_explain_shows_a_tiny_tier_percent_exactly(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    plan = write(
+        tmp_path,
+        "plan: T\nperiod: '2026'\nmetrics:\n  revenue: {total: 100}\n"
+        "tiers: {floor: 0.0000001%, target: 100%}\nsplit:\n  A: 1\n  B: 2\n",
+        "tier.yaml",
+    )
+    result = run("explain", plan, "A", "--tier", "floor")
+    assert result.code == 0, result.err
+    assert "100 × 0.0000001% = 0" in result.out  # it showed 100 × 0% = 0
+    from fractions import Fraction
+
+    from targetsplit.audit.explain import _pct
+
+    assert _pct(Fraction(1, 3)) == "33.33%"  # a third is still rounded
+    assert _pct(Fraction(3, 8)) == "37.5%"

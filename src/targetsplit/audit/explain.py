@@ -30,6 +30,11 @@ class Step:
 
 
 def _pct(f: Fraction) -> str:
+    """A share as a percent: every digit when it has at most 12 decimals (a tier of
+    0.0000001% stays itself), else rounded to 2 (a third: 33.33%)."""
+    x = f * 100
+    if x and (x * 10**12).denominator == 1:
+        return amounts.decimal_text(amounts.round_fraction(x, 12)) + "%"
     return amounts.format_percent(f, 2)
 
 
