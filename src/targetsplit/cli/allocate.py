@@ -43,7 +43,9 @@ def allocate(
             "--period",
             "-p",
             metavar="LABEL",
-            help="Show only this period or range: 2026-Q3, 2026-08, 2026-W32, 2026-W30..2026-W35.",
+            help="Show only this period or range: 2026-Q3, 2026-08, 2026-W32,"
+            " 2026-W30..2026-W35; with --by, the periods of that size clipped to it"
+            " (the weeks of 2026-Q3 add up to Q3).",
         ),
     ] = None,
     fmt: FormatOpt = Format.table,
