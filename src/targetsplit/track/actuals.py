@@ -361,15 +361,19 @@ def _fast(
     it.close()
     if header is None or layout is None or problems or header.physical_lines != header.line:
         return None, meanwhile()
-    if _trailing_comma(path):  # DuckDB drops empty fields past the header's: not for it
-        return None, meanwhile()
+
+    def work() -> Actuals | None:
+        if _trailing_comma(path):  # DuckDB drops empty fields past the header's: not for it
+            return None
+        return _duckdb(path, source, header, layout, plan, cut_day)
+
     if not hasattr(os, "fork"):  # pragma: no cover - Windows
         try:
-            found = _duckdb(path, source, header, layout, plan, cut_day)
+            found = work()
         except Exception:
             found = None
         return found, meanwhile()
-    child = _Child(lambda: _duckdb(path, source, header, layout, plan, cut_day))
+    child = _Child(work)  # the scan, too, runs beside the parent's work
     try:
         done = meanwhile()
     except BaseException:
