@@ -29,10 +29,8 @@ def read_sheet(file: str, plan: Plan) -> tuple[str, list[Entry]]:
 
 
 def _read(path: str, name: str, plan: Plan) -> list[Entry]:
-    problems = csvfile.Problems(name)
-    records = csvfile.Records(path, problems)
-    it = iter(records)
-    header = csvfile.read_header(records, it, "sheet", "node,metric,value")
+    opened = csvfile.open_csv(path, name, "sheet", "node,metric,value")
+    problems, it, header = opened.problems, opened.rows, opened.header
     if header is None:
         raise SheetError(problems.diagnostics())
     names = header.names

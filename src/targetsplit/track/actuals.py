@@ -286,10 +286,8 @@ def _result(
 
 
 def _python(path: str, source: str, plan: Plan, cut_day: date) -> Actuals:
-    problems = csvfile.Problems(source)
-    records = csvfile.Records(path, problems)
-    it = iter(records)
-    header = csvfile.read_header(records, it, "actuals", "date,node,metric,value")
+    opened = csvfile.open_csv(path, source, "actuals", "date,node,metric,value")
+    problems, it, header = opened.problems, opened.rows, opened.header
     if header is None:
         raise ActualsError(problems.diagnostics())
     layout = _layout(header, plan, problems)
@@ -353,12 +351,10 @@ def _fast(
     """The actuals as DuckDB sums them, or None when it cannot say (an error in
     the file, a crash, no memory): then the Python reader has the last word.
     ``meanwhile()`` runs while the child sums; its result comes second."""
-    problems = csvfile.Problems(source)
-    records = csvfile.Records(path, problems)
-    it = iter(records)
-    header = csvfile.read_header(records, it, "actuals")
+    opened = csvfile.open_csv(path, source, "actuals")
+    problems, header = opened.problems, opened.header
     layout = None if header is None else _layout(header, plan, problems)
-    it.close()
+    opened.rows.close()
     if header is None or layout is None or problems or header.physical_lines != header.line:
         return None, meanwhile()
 

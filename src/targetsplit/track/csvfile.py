@@ -316,6 +316,24 @@ class Header:
     physical_lines: int  # the lines up to the end of the header (for skipping)
 
 
+@dataclass
+class Opened:
+    """A CSV file opened for reading: its problems so far, its records after
+    the header, and the header (None when the file has none)."""
+
+    problems: Problems
+    rows: Generator[tuple[int, list[str]], None, None]
+    header: Header | None
+
+
+def open_csv(path: str, source: str, what: str, example: str = "") -> Opened:
+    """Start reading ``path`` (named ``source`` in messages): the header is read."""
+    problems = Problems(source)
+    records = Records(path, problems)
+    rows = iter(records)
+    return Opened(problems, rows, read_header(records, rows, what, example))
+
+
 def read_header(
     records: Records, it: Iterator[tuple[int, list[str]]], what: str, example: str = ""
 ) -> Header | None:
