@@ -67,11 +67,21 @@ def _fail(source: str, message: str, line: int | None = None) -> ActualsError:
 
 
 def read_actuals(
-    path: str, source: str, plan: Plan, cut_day: date, *, engine: str | None = None
+    path: str,
+    source: str,
+    plan: Plan,
+    cut_day: date,
+    *,
+    engine: str | None = None,
+    first_day: date | None = None,
 ) -> Actuals:
     """Sum the actuals in ``path`` (``-``: standard input) per node and metric
-    through ``cut_day``. ``engine`` forces "python" or "duckdb" (tests)."""
-    return read_actuals_while(path, source, plan, cut_day, lambda: None, engine=engine)[0]
+    through ``cut_day`` (from ``first_day`` on, when given: a window of the
+    period, as ``review --period`` reads). ``engine`` forces "python" or
+    "duckdb" (tests)."""
+    return read_actuals_while(
+        path, source, plan, cut_day, lambda: None, engine=engine, first_day=first_day
+    )[0]
 
 
 def read_actuals_while(
@@ -82,17 +92,18 @@ def read_actuals_while(
     work: Callable[[], T],
     *,
     engine: str | None = None,
+    first_day: date | None = None,
 ) -> tuple[Actuals, T]:
     """:func:`read_actuals`, with ``work()`` done meanwhile: a large file is
     summed in a child process, so the two run side by side on two cores."""
     try:
         with csvfile.regular_file(path, source, "actuals", MAX_ACTUALS_BYTES, ActualsError) as f:
             if engine != "python" and (engine == "duckdb" or os.path.getsize(f) >= FAST_BYTES):
-                fast, done = _fast(f, source, plan, cut_day, work)
+                fast, done = _fast(f, source, plan, cut_day, work, first_day=first_day)
                 if fast is not None:
                     return fast, done
-                return _python(f, source, plan, cut_day), done
-            facts = _python(f, source, plan, cut_day)
+                return _python(f, source, plan, cut_day, first_day), done
+            facts = _python(f, source, plan, cut_day, first_day)
             return facts, work()
     except MemoryError:
         raise _fail(
@@ -156,10 +167,14 @@ class _Cells:
     """What a cell's text means: its day (kept or not), node, metric or value,
     or a :class:`_Bad` saying why not. Both engines judge cells here."""
 
-    def __init__(self, plan: Plan, layout: _Layout, cut_day: date) -> None:
+    def __init__(
+        self, plan: Plan, layout: _Layout, cut_day: date, first_day: date | None = None
+    ) -> None:
         b = plan.breakdown
         assert b is not None
         self.plan, self.layout, self.breakdown = plan, layout, b
+        self.window = first_day is not None  # a window of the period, not all of it to date
+        self.first = b.period.start if first_day is None else max(first_day, b.period.start)
         self.last = min(cut_day, b.period.end)
         self.index = NodeIndex(plan)
         self.metric_names = Names(plan.metric_names)
@@ -171,7 +186,8 @@ class _Cells:
         self.odd: dict[str, Decimal | _Bad] = {}
 
     def day(self, text: str) -> bool | _Bad:
-        """Whether a row dated ``text`` counts (in the period, through the cut-off)."""
+        """Whether a row dated ``text`` counts: in the period, from the window's
+        first day (or the period's start) through the cut-off."""
         found = self.days.get(text)
         if found is None:
             found = self.days[text] = self._day(text)
@@ -197,7 +213,7 @@ class _Cells:
                 day = b.weeks()[b.week_number(t) - 1].end
             except ValueError as e:
                 return _Bad(f"{csvfile.clip(str(e), 200)}{_total(t)}")
-        return b.period.start <= day <= self.last
+        return self.first <= day <= self.last
 
     def node(self, text: str) -> str | _Bad:
         found = self.nodes.get(text)
@@ -269,14 +285,18 @@ def _canon(d: Decimal) -> Decimal:
 
 
 def _result(
-    direct: dict[tuple[str, str], Decimal], rows: int, skipped: int, source: str
+    direct: dict[tuple[str, str], Decimal], rows: int, skipped: int, source: str, cells: _Cells
 ) -> Actuals:
     warnings: tuple[Diagnostic, ...] = ()
     if skipped:
+        where = (
+            f"outside the days reviewed ({cells.first.isoformat()} .. {cells.last.isoformat()})"
+            if cells.window
+            else "outside the period or after the cut-off"
+        )
         warnings = (
             Diagnostic(
-                f"{skipped} row(s) dated outside the period or after the cut-off were not counted",
-                severity="warning",
+                f"{skipped} row(s) dated {where} were not counted", severity="warning"
             ).placed(source, None, None),
         )
     return Actuals({k: _canon(v) for k, v in direct.items()}, rows, skipped, warnings)
@@ -285,7 +305,9 @@ def _result(
 # --- the Python reader: the definition ---------------------------------------------
 
 
-def _python(path: str, source: str, plan: Plan, cut_day: date) -> Actuals:
+def _python(
+    path: str, source: str, plan: Plan, cut_day: date, first_day: date | None = None
+) -> Actuals:
     opened = csvfile.open_csv(path, source, "actuals", "date,node,metric,value")
     problems, it, header = opened.problems, opened.rows, opened.header
     if header is None:
@@ -293,7 +315,7 @@ def _python(path: str, source: str, plan: Plan, cut_day: date) -> Actuals:
     layout = _layout(header, plan, problems)
     if layout is None or problems:
         raise ActualsError(problems.diagnostics())
-    cells = _Cells(plan, layout, cut_day)
+    cells = _Cells(plan, layout, cut_day, first_day)
     exact = amounts.EXACT
     direct: dict[tuple[str, str], Decimal] = {}
     rows = skipped = 0
@@ -339,14 +361,20 @@ def _python(path: str, source: str, plan: Plan, cut_day: date) -> Actuals:
                 direct[key] = exact.add(direct.get(key, _ZERO), v)
     if problems:
         raise ActualsError(problems.diagnostics())
-    return _result(direct, rows, skipped, source)
+    return _result(direct, rows, skipped, source, cells)
 
 
 # --- DuckDB, in a child process ----------------------------------------------------
 
 
 def _fast(
-    path: str, source: str, plan: Plan, cut_day: date, meanwhile: Callable[[], T]
+    path: str,
+    source: str,
+    plan: Plan,
+    cut_day: date,
+    meanwhile: Callable[[], T],
+    *,
+    first_day: date | None = None,
 ) -> tuple[Actuals | None, T]:
     """The actuals as DuckDB sums them, or None when it cannot say (an error in
     the file, a crash, no memory): then the Python reader has the last word.
@@ -361,7 +389,7 @@ def _fast(
     def work() -> Actuals | None:
         if _trailing_comma(path):  # DuckDB drops empty fields past the header's: not for it
             return None
-        return _duckdb(path, source, header, layout, plan, cut_day)
+        return _duckdb(path, source, header, layout, plan, cut_day, first_day)
 
     if not hasattr(os, "fork"):  # pragma: no cover - Windows
         try:
@@ -442,13 +470,19 @@ class _Child:
 
 
 def _duckdb(
-    path: str, source: str, header: csvfile.Header, layout: _Layout, plan: Plan, cut_day: date
+    path: str,
+    source: str,
+    header: csvfile.Header,
+    layout: _Layout,
+    plan: Plan,
+    cut_day: date,
+    first_day: date | None = None,
 ) -> Actuals | None:
     import duckdb
 
     con = duckdb.connect()
     try:
-        return _duck_sum(con, path, source, header, layout, plan, cut_day)
+        return _duck_sum(con, path, source, header, layout, plan, cut_day, first_day)
     except duckdb.Error:
         return None
     finally:
@@ -463,6 +497,7 @@ def _duck_sum(
     layout: _Layout,
     plan: Plan,
     cut_day: date,
+    first_day: date | None = None,
 ) -> Actuals | None:
     width = header.width
     cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
@@ -496,7 +531,7 @@ def _duck_sum(
         con.execute(
             "create temp view rows as select c0 as d, c1 as n, c2 as m, c3 as v, plain from raw"
         )
-    cells = _Cells(plan, layout, cut_day)
+    cells = _Cells(plan, layout, cut_day, first_day)
     keep: list[str] = []
     outside: list[str] = []
     node_path: dict[str, str] = {}
@@ -554,7 +589,7 @@ def _duck_sum(
         (skipped,) = con.execute(
             "select count(*) from raw where c0 in (select d from outside)"
         ).fetchone()
-    return _result(direct, int(rows), int(skipped), source)
+    return _result(direct, int(rows), int(skipped), source, cells)
 
 
 def _table(con: Any, name: str, **columns: list[str]) -> None:
