@@ -20,6 +20,8 @@ from targetsplit.plan.tree import Node
 
 # Exact values must stay well inside 64-bit integers.
 LIMIT = 1 << 60
+# The greedy's combined sort key must too.
+KEY_LIMIT = 1 << 62
 
 Fallback = Callable[[list[list[int]], list[int], list[int]], list[list[int]] | None]
 
@@ -67,9 +69,7 @@ def round_tree(
         group = np.repeat(np.arange(len(parents)), sizes)
         u = np.fromiter((units[c.key] for c in kids), dtype=np.int64, count=len(kids))
         parent_rows = np.array([out[n.key] for n in parents], dtype=np.int64)
-        result, failed = _greedy(
-            np, u[:, None] * vec[None, :], denom, u, group, starts, parent_rows
-        )
+        result, failed = _greedy(np, u, vec, denom, group, starts, parent_rows)
         rows = result.tolist()
         for g in np.flatnonzero(failed).tolist():
             lo, hi = int(starts[g]), int(starts[g] + sizes[g])
@@ -84,51 +84,65 @@ def round_tree(
 
 
 def _greedy(
-    np: Any, x: Any, d: int, u: Any, group: Any, starts: Any, parent_rows: Any
+    np: Any, u: Any, vec: Any, d: int, group: Any, starts: Any, parent_rows: Any
 ) -> tuple[Any, Any]:
-    """The per-parent greedy for every group at once; returns the rounded rows
-    and which groups it could not settle."""
-    n, p = x.shape
+    """The per-parent greedy for every group at once, on the rows ``u ⊗ vec``;
+    returns the rounded rows and which groups it could not settle.
+
+    The arrays are held column by column (one segment's cells side by side),
+    and a column's candidates are ordered by one sort of a combined integer key
+    (group, then furthest behind, then the larger remainder; a stable sort
+    keeps the sibling declared first) where the key fits in 64 bits."""
+    n, p = len(u), len(vec)
     n_groups = len(starts)
+    x = vec[:, None] * u[None, :]  # exact values, one segment a row
     floors = x // d
     rems = x - floors * d
-    need_col = parent_rows - np.add.reduceat(floors, starts, axis=0)
-    left = u - floors.sum(axis=1)
-    failed = (need_col < 0).any(axis=1)
+    given_step = floors * d
+    need_col = parent_rows.T - np.add.reduceat(floors, starts, axis=1)
+    left = u - floors.sum(axis=0)
+    failed = (need_col < 0).any(axis=0)
     failed |= np.bincount(group, weights=(left < 0), minlength=n_groups) > 0
     result = floors.copy()
-    running = np.zeros(n, dtype=np.int64)
-    given = np.zeros(n, dtype=np.int64)
+    behind = np.zeros(n, dtype=np.int64)  # rounded minus exact running total, times d
     index = np.arange(n)
     for j in range(p):
-        running += x[:, j]
-        given += floors[:, j] * d
-        spare = np.where(failed, 0, need_col[:, j])
+        behind += given_step[j]
+        behind -= x[j]
+        spare = np.where(failed, 0, need_col[j])
         if not spare.any():
             continue
-        cand = (rems[:, j] > 0) & (left > 0) & (spare[group] > 0)
-        count = np.bincount(group[cand], minlength=n_groups)
+        rem = rems[j]
+        idx = index[(rem > 0) & (left > 0) & (spare[group] > 0)]
+        grp = group[idx]
+        count = np.bincount(grp, minlength=n_groups)
         short = (spare > 0) & (count < spare)
         if short.any():
             failed |= short
             spare[short] = 0
-            cand &= ~short[group]
-        idx = index[cand]
+            count[short] = 0
+            keep = ~short[grp]
+            idx, grp = idx[keep], grp[keep]
         if not len(idx):
             continue
-        grp = group[idx]
-        order = np.lexsort((idx, -rems[idx, j], given[idx] - running[idx], grp))
+        lag = behind[idx]
+        low = int(lag.min())
+        span = int(lag.max()) - low + 1
+        if n_groups * span * d < KEY_LIMIT:
+            order = np.argsort((grp * span + (lag - low)) * d + (d - rem[idx]), kind="stable")
+        else:
+            order = np.lexsort((idx, -rem[idx], lag, grp))
         idx, grp = idx[order], grp[order]
-        rank = np.arange(len(idx)) - np.searchsorted(grp, grp, side="left")
+        rank = np.arange(len(idx)) - (np.cumsum(count) - count)[grp]
         chosen = idx[rank < spare[grp]]
-        result[chosen, j] += 1
-        given[chosen] += d
+        result[j, chosen] += 1
+        behind[chosen] += d
         left[chosen] -= 1
     failed |= np.bincount(group, weights=(left != 0), minlength=n_groups) > 0
-    error = np.cumsum(result, axis=1) * d - np.cumsum(x, axis=1)
-    far = (np.abs(error) >= d).any(axis=1)
+    error = np.cumsum(result, axis=0) * d - np.cumsum(vec)[:, None] * u[None, :]
+    far = (np.abs(error) >= d).any(axis=0)
     failed |= np.bincount(group, weights=far, minlength=n_groups) > 0
-    return result, failed
+    return result.T, failed
 
 
 def _python(
