@@ -444,6 +444,24 @@ def test_duckdb_answers_for_a_valid_file_and_agrees(tmp_path: Path) -> None:
     assert read_actuals(str(path), "big.csv", PLAN, CUT) == slow
 
 
+def test_duckdb_sees_a_trailing_comma_itself(tmp_path: Path) -> None:
+    # A record's empty field past the header's is an error DuckDB must not drop: it
+    # leaves the file to the Python reader, which says where.
+    path = big_valid(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\n", ",\n", 300).replace(",\n", "\n", 299), encoding="utf-8")
+    assert actuals_mod._fast(str(path), "big.csv", PLAN, CUT, lambda: None) == (None, None)
+    assert errors(tmp_path, path.read_bytes(), "duckdb") == [
+        "a.csv:300: error: 5 fields, but the header has 4: quote a value that holds a comma"
+        ' ("1,234.5万", "$1,000")'
+    ]
+    # With a nameless column in the header, the same commas are fine, and DuckDB answers.
+    path.write_text(text.replace("\n", ",\n"), encoding="utf-8")
+    fast, _ = actuals_mod._fast(str(path), "big.csv", PLAN, CUT, lambda: None)
+    assert fast is not None
+    assert fast == read_actuals(str(path), "big.csv", PLAN, CUT, engine="python")
+
+
 def test_other_work_runs_while_the_child_sums_and_its_failure_reaps_the_child(
     tmp_path: Path,
 ) -> None:

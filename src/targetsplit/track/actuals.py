@@ -387,8 +387,6 @@ def _fast(
         return None, meanwhile()
 
     def work() -> Actuals | None:
-        if _trailing_comma(path):  # DuckDB drops empty fields past the header's: not for it
-            return None
         return _duckdb(path, source, header, layout, plan, cut_day, first_day)
 
     if not hasattr(os, "fork"):  # pragma: no cover - Windows
@@ -404,18 +402,6 @@ def _fast(
         child.abandon()
         raise
     return child.result(), done
-
-
-def _trailing_comma(path: str) -> bool:
-    """Whether a line of the file ends with a comma (a fast scan, no parsing)."""
-    with open(path, "rb") as f:
-        last = b""
-        while chunk := f.read(8 * 1024 * 1024):
-            data = last + chunk
-            if b",\n" in data or b",\r" in data:
-                return True
-            last = data[-1:]
-    return last == b","
 
 
 class _Child:
@@ -507,12 +493,15 @@ def _duck_sum(
     def plain(column: str) -> str:
         return f"coalesce(regexp_full_match(trim({column}), '{_PLAIN}'), false)"
 
-    # The file is read once into memory; every query below scans the table.
+    # The file is read once into memory; every query below scans the table. No text
+    # reads as NULL (an unquoted field cannot be a line break): DuckDB would drop
+    # NULL (empty) fields past the last column, where a record may have no more.
     flag = "" if layout.metrics else f", {plain('c3')} as plain"
     con.execute(
         f"create temp table raw as select *{flag} from read_csv({literal}, header = false,"
         f" skip = {header.physical_lines}, columns = {{{cols}}}, delim = ',', quote = '\"',"
-        " escape = '\"', auto_detect = false, null_padding = false, strict_mode = true)"
+        " escape = '\"', auto_detect = false, null_padding = false, strict_mode = true,"
+        " nullstr = '\n', allow_quoted_nulls = false)"
         f" where {filled}"
     )
     for i in range(len(header.names), width):  # nameless trailing columns are blank
@@ -523,7 +512,7 @@ def _duck_sum(
     if layout.metrics:
         parts = " union all ".join(
             f"select c0 as d, c1 as n, '{i}' as m, c{i} as v, {plain(f'c{i}')} as plain"
-            f" from raw where c{i} is not null"
+            f" from raw where c{i} <> ''"
             for i, _ in layout.metrics
         )
         con.execute(f"create temp table rows as {parts}")
@@ -577,7 +566,7 @@ def _duck_sum(
         add(n, m, total)
     if odd:
         for n, m, v, count in con.execute(
-            f"select n, m, v, count(*) from rows where not plain and v is not null and {kept}"
+            f"select n, m, v, count(*) from rows where not plain and v <> '' and {kept}"
             " group by all"
         ).fetchall():
             if v in odd:
