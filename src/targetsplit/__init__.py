@@ -3,7 +3,7 @@
 The Python API is the application layer, :mod:`targetsplit.api`; its functions
 are importable from here (loaded on first use, so the CLI does not pay for them)::
 
-    from targetsplit import allocate, progress
+    from targetsplit import allocate, progress, review
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ _API = {
     "AllocateResult": "targetsplit.api.allocate",
     "progress": "targetsplit.api.progress",
     "ProgressResult": "targetsplit.api.progress",
+    "review": "targetsplit.api.review",
+    "ReviewResult": "targetsplit.api.review",
     "explain": "targetsplit.api.explain",
     "ExplainResult": "targetsplit.api.explain",
     "check": "targetsplit.api.check",
