@@ -263,3 +263,14 @@ def test_collector_dedupes_by_place_and_key_and_raises_errors_before_warnings() 
         ("w", "warning"),
     ]
     Collector().raise_if_errors()  # nothing collected: no error
+
+
+def test_a_weight_written_as_text_is_read_once_and_its_errors_every_time() -> None:
+    """parse_weight keeps what it read of a text (a large plan repeats a few
+    weights); a bad text is an error each time it is given."""
+    assert parse_weight("60%") is parse_weight("60%")
+    assert parse_weight(" 60% ") == parse_weight(" 60% ")
+    assert parse_weight(" 60% ").default.text == "60%"  # type: ignore[union-attr]
+    for _ in range(2):
+        with pytest.raises(ValueError, match="looks like an amount"):
+            parse_weight("300万")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -115,6 +116,8 @@ def parse_single(value: Any, *, metric: str | None = None) -> Weight:
 
 def parse_weight(value: Any) -> WeightSpec:
     """Parse a node's ``weight`` (a single form or a per-metric mapping)."""
+    if type(value) is str:
+        return _written(value)
     if isinstance(value, Mapping) and list(value) not in (["amount"], ["history"]):
         default: Weight | None = None
         by_metric: dict[str, Weight] = {}
@@ -132,3 +135,10 @@ def parse_weight(value: Any) -> WeightSpec:
             raise ValueError("; ".join(problems))
         return WeightSpec(default, by_metric)
     return WeightSpec(parse_single(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _written(text: str) -> WeightSpec:
+    """A weight written as text (``60%``, ``1.2``, ``rest``): a large plan repeats
+    the same few, and each is read once (the values are immutable)."""
+    return WeightSpec(parse_single(text))
