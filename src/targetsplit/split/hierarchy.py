@@ -64,8 +64,11 @@ def root_units(plan: Plan, tier: str | None) -> dict[str, int]:
     return {m.name: _scaled_units(m.total_units, factor) for m in plan.metrics}
 
 
-def allocate(plan: Plan, tier: str | None = None) -> Allocation:
-    """Split the plan's totals (scaled by ``tier``'s percent) down the tree.
+def allocate(
+    plan: Plan, tier: str | None = None, *, totals: Mapping[str, int] | None = None
+) -> Allocation:
+    """Split the plan's totals (scaled by ``tier``'s percent; or ``totals``, in
+    units per metric) down the tree.
 
     Each parent's whole units are divided among its children by the largest
     remainder method on their exact shares, so children always add up to
@@ -87,7 +90,7 @@ def allocate(plan: Plan, tier: str | None = None) -> Allocation:
         for i, child in enumerate(node.children):
             visit(child, {name: p[i] for name, p in parts.items()})
 
-    top = root_units(plan, tier)
+    top = dict(totals) if totals is not None else root_units(plan, tier)
     visit(plan.root, top)
     dims: dict[str, tuple[DimensionRow, ...]] = {}
     for dim, items in plan.dimensions.items():

@@ -1,0 +1,181 @@
+"""``rollover``: the next period's plan from this period's results."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from targetsplit.api.common import Warnings, WarningSink, one_stdin, read_plan
+from targetsplit.api.replan import (
+    NewPlanResult,
+    document,
+    header_lines,
+    point_actuals,
+    rolled_up,
+    written,
+)
+from targetsplit.calendar.periods import Period, custom_period, parse_period_text
+from targetsplit.errors import AmountError, Diagnostic, UsageError
+from targetsplit.numbers import amounts
+from targetsplit.numbers.exact import exact
+from targetsplit.plan.names import Names
+from targetsplit.split.hierarchy import allocate
+
+
+@exact
+def rollover(
+    plan: str | Path | None = None,
+    *,
+    to: str,
+    name: str | None = None,
+    growth: str | None = None,
+    totals: Sequence[str] = (),
+    carry: bool = False,
+    actuals: str | Path | None = None,
+    output: str | Path | None = None,
+    on_warning: WarningSink | None = None,
+    today: date | None = None,
+) -> NewPlanResult:
+    """The plan for the period ``to`` (2027, 2027-Q1, or START..END with
+    ``name``): totals from this period's actuals grown by ``growth`` (10%) or
+    given as ``totals`` (revenue=1.5亿), shares from each node's actual;
+    ``carry`` adds each leaf's shortfall on top of its share."""
+    from targetsplit.api.progress import _actuals_file
+    from targetsplit.cycle.common import NewPlan, amount_text, rewrite_nodes
+    from targetsplit.cycle.rollover import Result, carried
+    from targetsplit.cycle.rollover import rollover as make
+    from targetsplit.cycle.rollover import totals as next_totals
+    from targetsplit.track.actuals import read_actuals
+
+    one_stdin(plan, actuals, "--actuals")
+    loaded, inputs = read_plan(plan)
+    p = loaded.plan
+    period, period_value = _next_period(to, name, p.period)
+    rise = _growth(growth)
+    given = _given(totals, p.metric_names)
+    warnings = Warnings(on_warning)
+    warnings.add(p.warnings)
+    today = today or date.today()
+    day = p.period.end
+    if today < day:
+        day = today
+        warnings.add(
+            [
+                Diagnostic(
+                    f"the period {p.period.name} has not ended (it ends {p.period.end}): its"
+                    f" results through today, {today}, are rolled over",
+                    severity="warning",
+                )
+            ]
+        )
+    path, shown = _actuals_file(loaded, actuals)
+    facts = read_actuals(path, shown, p, day)
+    warnings.add(facts.warnings)
+    rolled = rolled_up(p, facts.direct)
+    results = {
+        row.path: {m: Result(row.units[m], rolled[row.path][m]) for m in p.metric_names}
+        for row in allocate(p).rows
+    }
+    try:
+        units = next_totals(p, results[""], rise, given)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    header = header_lines(loaded, inputs[0][1], path, shown, "Rolled over")
+    new = make(
+        p,
+        document(loaded),
+        results,
+        period=period,
+        period_value=period_value,
+        next_units=units,
+        header=header,
+    )
+    new = point_actuals(new, path, output)
+    if carry:
+        _, first = written(new)
+        base = {row.path: dict(row.units) for row in allocate(first).rows}
+        figures = carried(p, first, base, results)
+
+        def weight(node: Any) -> dict[str, Any]:
+            return {
+                m.name: {"amount": amount_text(m, figures[node.key][m.name])} for m in p.metrics
+            }
+
+        data = rewrite_nodes(p, new.data, weight, None)
+        for m in p.metrics:
+            data["metrics"][m.name]["total"] = amount_text(m, figures[""][m.name])
+        new = NewPlan(
+            data,
+            (
+                *new.header,
+                "--carry: each leaf's figure is its share of the total above plus its",
+                "shortfall this period (max(0, target - actual), rounded up to the unit),",
+                "written as amounts; parents are the sums.",
+            ),
+            figures,
+            new.notes,
+        )
+    warnings.add(Diagnostic(n, severity="warning") for n in new.notes)
+    text, checked = written(new)
+    return NewPlanResult(text, checked, warnings.all(), (*inputs, ("actuals", path)))
+
+
+def _next_period(to: str, name: str | None, old: Period) -> tuple[Period, Any]:
+    """The next period from ``--to``, and how the new plan states it."""
+    text = to.strip()
+    try:
+        if ".." in text:
+            a, _, b = text.partition("..")
+            start, end = date.fromisoformat(a.strip()), date.fromisoformat(b.strip())
+            period = custom_period(start, end, name)
+            value: Any = {"start": start.isoformat(), "end": end.isoformat()}
+            if name:
+                value["name"] = name
+        else:
+            if name:
+                raise UsageError("--name goes with --to START..END (a named range)")
+            period = parse_period_text(text)
+            value = period.name
+    except ValueError as e:
+        raise UsageError(f"--to: {e} (or START..END, e.g. 2027-04-01..2028-03-31)") from None
+    if period.start <= old.end:
+        raise UsageError(
+            f"--to: the next period must start after this one ends ({old.end}); {text} starts"
+            f" {period.start}"
+        )
+    return period, value
+
+
+def _growth(text: str | None) -> Fraction:
+    if text is None:
+        return Fraction(0)
+    try:
+        parsed = amounts.parse(text, allow_negative=True)
+    except AmountError as e:
+        raise UsageError(f"--growth: {e}") from None
+    if parsed.kind != "percent":
+        raise UsageError(f"--growth takes a percent such as 10% or -5%, not '{text}'")
+    if parsed.value <= -1:
+        raise UsageError(f"--growth {text} would leave nothing: give more than -100%")
+    return Fraction(parsed.value)
+
+
+def _given(texts: Sequence[str], metrics: Sequence[str]) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = {}
+    names = Names(list(metrics))
+    for text in texts:
+        metric, sep, value = text.partition("=")
+        if not sep:
+            raise UsageError(f"--total takes METRIC=AMOUNT (revenue=1.5亿), not '{text}'")
+        found = names.find(metric.strip())
+        if found is None:
+            raise UsageError(f"--total: unknown metric '{metric.strip()}'{names.hint(metric)}")
+        try:
+            out[found] = amounts.parse_amount(value)
+        except AmountError as e:
+            raise UsageError(f"--total {found}: {e}") from None
+    return out

@@ -1,0 +1,207 @@
+"""``replan``: a new plan for the rest of the period, from what is still owed.
+
+The new plan covers the day after the cut-off to the period's end. Its
+figures are exact multiples of each unit, written as per-metric amounts so
+that the new plan reproduces them exactly:
+
+- ``keep``: every leaf owes ``max(0, target - actual)`` at the cut-off, rounded
+  up to the unit; parents are the sums of their children (a surplus is not
+  passed on to anyone else);
+- ``share``: the root's ``max(0, target - actual)``, rounded up to the unit, is
+  split down the tree with the plan's own shares (largest remainder, as
+  ``allocate`` splits a total).
+
+Its seasonality gives every remaining working day the weight it had in the
+old plan (each month's share times the part of its working days still ahead),
+so a node's new target spreads over the days left as the old one did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Literal
+
+from targetsplit.calendar.periods import custom_period
+from targetsplit.calendar.workdays import breakdown
+from targetsplit.cycle.common import (
+    NewPlan,
+    amount_text,
+    ceil_units,
+    day_text,
+    integer_ratios,
+    remaining_months,
+    rewrite_nodes,
+)
+from targetsplit.numbers import amounts
+from targetsplit.plan.tree import Node, Plan
+from targetsplit.split.hierarchy import allocate
+
+Policy = Literal["keep", "share"]
+POLICIES: tuple[Policy, ...] = ("keep", "share")
+
+
+@dataclass(frozen=True)
+class Owed:
+    """A node's target and actual at the cut-off, for one metric."""
+
+    target: Decimal
+    actual: Decimal
+
+
+class ReplanError(ValueError):
+    """A cut-off that leaves nothing to plan."""
+
+
+def replan(
+    plan: Plan,
+    data: Mapping[str, Any],
+    owed: Mapping[str, Mapping[str, Owed]],
+    *,
+    cut: date,
+    week: int | None,
+    policy: Policy,
+    header: tuple[str, ...],
+) -> NewPlan:
+    """The new plan's document for the days after ``cut``; ``owed`` holds each
+    node's (by path) target and actual per metric at the cut-off."""
+    b = plan.breakdown
+    assert b is not None
+    period = plan.period
+    if cut >= period.end:
+        raise ReplanError(
+            f"the cut-off {cut} is at or after the period's end ({period.end}): nothing is left"
+            " to re-plan (targetsplit rollover starts the next period)"
+        )
+    start = max(cut + timedelta(days=1), period.start)
+    # Named from the first day it covers: after week 32, "2026 from W33".
+    name = (
+        f"{period.name} from W{week + 1:02d}" if week is not None else f"{period.name} from {start}"
+    )
+    new_period = custom_period(start, period.end, name)
+    new_b = breakdown(new_period, plan.calendar)
+    if not new_b.day_month:
+        raise ReplanError(
+            f"no working day is left after {cut} in the period (to {period.end}): nothing to"
+            " re-plan"
+        )
+    units = _keep(plan, owed) if policy == "keep" else _share(plan, owed)
+    metrics = plan.metrics
+
+    def weight(node: Node) -> dict[str, Any]:
+        return {m.name: {"amount": amount_text(m, units[node.key][m.name])} for m in metrics}
+
+    def seasonality(node: Node) -> Any:
+        return {"months": remaining_months(node.seasonality, b, new_b)}
+
+    out = rewrite_nodes(plan, data, weight, seasonality)
+    out["period"] = {"start": start.isoformat(), "end": period.end.isoformat(), "name": name}
+    for m in metrics:
+        out["metrics"][m.name]["total"] = amount_text(m, units[""][m.name])
+    if plan.seasonality is not None:
+        out["seasonality"] = {"months": remaining_months(plan.seasonality, b, new_b)}
+    _dimensions(plan, out)
+    notes = _surplus_notes(plan, owed, units) if policy == "keep" else ()
+    lines = (
+        *header,
+        f"Cut-off: {day_text(cut)}"
+        + (f" (end of week {week})" if week is not None else "")
+        + f"; this plan covers {start} to {period.end}.",
+        *_policy_lines(policy),
+        *(
+            f"{m.name}: {amount_text(m, units[''][m.name])} for the rest of the period"
+            f" ({_was(m.name, owed)})"
+            for m in metrics
+        ),
+    )
+    return NewPlan(out, tuple(lines), units, notes)
+
+
+def _was(metric: str, owed: Mapping[str, Mapping[str, Owed]]) -> str:
+    root = owed[""][metric]
+    return (
+        f"target {amounts.decimal_text(root.target)}, actual {amounts.decimal_text(root.actual)}"
+        " at the cut-off"
+    )
+
+
+def _policy_lines(policy: Policy) -> tuple[str, ...]:
+    if policy == "keep":
+        return (
+            "Policy keep: each leaf's target is what it still owed at the cut-off,",
+            "max(0, target - actual) rounded up to the unit; parents are the sums.",
+        )
+    return (
+        "Policy share: the whole plan's max(0, target - actual), rounded up to the unit,",
+        "split down the tree with the old plan's shares.",
+    )
+
+
+def _owed_units(plan: Plan, owed: Mapping[str, Mapping[str, Owed]], key: str) -> dict[str, int]:
+    out = {}
+    for m in plan.metrics:
+        o = owed[key][m.name]
+        out[m.name] = max(0, ceil_units(Fraction(o.target) - Fraction(o.actual), m))
+    return out
+
+
+def _keep(plan: Plan, owed: Mapping[str, Mapping[str, Owed]]) -> dict[str, dict[str, int]]:
+    units: dict[str, dict[str, int]] = {}
+    for node in reversed(list(plan.root.walk())):
+        if node.children:
+            units[node.key] = {
+                m.name: sum(units[c.key][m.name] for c in node.children) for m in plan.metrics
+            }
+        else:
+            units[node.key] = _owed_units(plan, owed, node.key)
+    return units
+
+
+def _share(plan: Plan, owed: Mapping[str, Mapping[str, Owed]]) -> dict[str, dict[str, int]]:
+    split = allocate(plan, totals=_owed_units(plan, owed, ""))
+    return {row.path: dict(row.units) for row in split.rows}
+
+
+def _surplus_notes(
+    plan: Plan, owed: Mapping[str, Mapping[str, Owed]], units: Mapping[str, Mapping[str, int]]
+) -> tuple[str, ...]:
+    root = _owed_units(plan, owed, "")
+    notes = []
+    for m in plan.metrics:
+        more = units[""][m.name] - root[m.name]
+        if more > 0:
+            notes.append(
+                f"{m.name}: the new total {amount_text(m, units[''][m.name])} is"
+                f" {amount_text(m, more)} more than the plan still needs as a whole"
+                f" ({amount_text(m, root[m.name])}): over-achievers' surpluses are not passed on"
+                " to the others (--policy share splits the plan's own remaining instead)"
+            )
+    return tuple(notes)
+
+
+def _dimensions(plan: Plan, out: dict[str, Any]) -> None:
+    """Dimensions cut the new total as they cut the old one; a cut with fixed
+    amounts (which would not fit the new total) becomes the ratios of its shares."""
+    dims = out.get("dimensions")
+    if not isinstance(dims, dict):
+        return
+    for dim, items in plan.dimensions.items():
+        if dim not in dims or not any(
+            w.kind == "amount" for it in items for w in it.weights.values()
+        ):
+            continue
+        per_metric = {
+            m.name: integer_ratios([it.shares[m.name] for it in items]) for m in plan.metrics
+        }
+        same = len({tuple(r) for r in per_metric.values()}) == 1
+        new: dict[str, Any] = {}
+        for i, name in enumerate(dims[dim]):
+            new[name] = (
+                str(per_metric[plan.metrics[0].name][i])
+                if same
+                else {m: str(r[i]) for m, r in per_metric.items()}
+            )
+        dims[dim] = new

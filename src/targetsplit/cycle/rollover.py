@@ -1,0 +1,206 @@
+"""``rollover``: the next period's plan from this period's results.
+
+The same tree and keys; each metric's total is this period's actual grown by
+a percent (rounded half up to the unit) or a total given outright; each
+node's weight is ``{history: its actual}`` per metric, so shares follow what
+each node sold. A node with no (positive) actual in a metric keeps its old
+basis there: a percent stays that percent, any other weight becomes
+``{history: its old target}`` (it counts as having met its target) — named in
+a warning. ``carry`` then adds each leaf's shortfall of this period on top of
+its share; those figures are written as amounts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from targetsplit.calendar.periods import Period
+from targetsplit.calendar.seasonality import Seasonality, SeasonalityError, month_shares
+from targetsplit.calendar.workdays import breakdown, parse_day_range
+from targetsplit.cycle.common import NewPlan, amount_text, ceil_units, rewrite_nodes, value_text
+from targetsplit.plan.tree import Metric, Node, Plan
+
+
+@dataclass(frozen=True)
+class Result:
+    """A node's target and actual for the period, for one metric."""
+
+    target_units: int
+    actual: Decimal
+
+
+def totals(
+    plan: Plan,
+    root: Mapping[str, Result],
+    growth: Fraction,
+    given: Mapping[str, Decimal],
+) -> dict[str, int]:
+    """Each metric's next total, in units: ``given`` where stated (a multiple of
+    the unit; ValueError otherwise), else the actual x (1 + growth), half up."""
+    out = {}
+    for m in plan.metrics:
+        if m.name in given:
+            units = Fraction(given[m.name]) / Fraction(m.unit)
+            if units.denominator != 1 or units < 0:
+                raise ValueError(
+                    f"--total {m.name}: {given[m.name]} is not a non-negative multiple of the"
+                    f" unit {m.unit}"
+                )
+            out[m.name] = int(units)
+        else:
+            grown = Fraction(root[m.name].actual) * (1 + growth) / Fraction(m.unit)
+            out[m.name] = max(0, int((grown + Fraction(1, 2)) // 1))
+    return out
+
+
+def rollover(
+    plan: Plan,
+    data: Mapping[str, Any],
+    results: Mapping[str, Mapping[str, Result]],
+    *,
+    period: Period,
+    period_value: Any,
+    next_units: Mapping[str, int],
+    header: tuple[str, ...],
+) -> NewPlan:
+    """The next period's document: history weights, new totals, what fits of
+    the calendar and seasonality. ``period_value`` is how the document states
+    ``period``."""
+    notes: list[str] = []
+    fallback: dict[str, list[str]] = {}
+
+    def weight(node: Node) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for m in plan.metrics:
+            r = results[node.key][m.name]
+            if r.actual > 0:
+                out[m.name] = {"history": value_text(m, Fraction(r.actual))}
+                continue
+            fallback.setdefault(m.name, []).append(node.key)
+            old = node.weights.get(m.name)
+            if old is not None and old.kind == "percent":
+                out[m.name] = old.text
+            else:
+                out[m.name] = {"history": amount_text(m, r.target_units)}
+        return out
+
+    out = rewrite_nodes(plan, data, weight, None)
+    out["period"] = period_value
+    if plan.period.name in plan.title and period.name != plan.period.name:
+        out["plan"] = plan.title.replace(plan.period.name, period.name)
+    for m in plan.metrics:
+        out["metrics"][m.name]["total"] = amount_text(m, next_units[m.name])
+    for metric, paths in fallback.items():
+        shown = ", ".join(p for p in paths[:6]) + (
+            f" and {len(paths) - 6} more" if len(paths) > 6 else ""
+        )
+        notes.append(
+            f"{metric}: no actual for {len(paths)} node(s) ({shown}): each keeps its old basis"
+            " (a percent stays; otherwise its old target counts as its history)"
+        )
+    notes += _fit_calendar(out, period)
+    notes += _fit_seasonality(plan, out, period)
+    lines = (
+        *header,
+        f"Next period: {period.start} to {period.end}. Each node's weight is its actual this"
+        " period ({history: …}),",
+        "so shares follow this period's results.",
+        *(
+            f"{m.name}: total {amount_text(m, next_units[m.name])}"
+            f" (this period's actual {value_text(m, Fraction(results[''][m.name].actual))})"
+            for m in plan.metrics
+        ),
+    )
+    return NewPlan(out, tuple(lines), {}, tuple(notes))
+
+
+def carried(
+    plan: Plan,
+    new_plan: Plan,
+    new_units: Mapping[str, Mapping[str, int]],
+    results: Mapping[str, Mapping[str, Result]],
+) -> dict[str, dict[str, int]]:
+    """The next figures with each leaf's shortfall of this period (rounded up to
+    the unit) on top of its share; parents are the sums. Trees are the same."""
+    out: dict[str, dict[str, int]] = {}
+    for node in reversed(list(new_plan.root.walk())):
+        if node.children:
+            out[node.key] = {
+                m.name: sum(out[c.key][m.name] for c in node.children) for m in plan.metrics
+            }
+            continue
+        row = {}
+        for m in plan.metrics:
+            r = results[node.key][m.name]
+            short = max(0, r.target_units - _actual_units_up(m, r.actual))
+            row[m.name] = new_units[node.key][m.name] + short
+        out[node.key] = row
+    return out
+
+
+def _actual_units_up(m: Metric, actual: Decimal) -> int:
+    """The actual in units, rounded down (so the shortfall is rounded up)."""
+    return -ceil_units(-Fraction(actual), m)
+
+
+def _fit_calendar(out: dict[str, Any], period: Period) -> list[str]:
+    """Keep the holidays and worked weekend days that fall in the new period."""
+    cal = out.get("calendar")
+    if not isinstance(cal, dict):
+        return []
+    dropped = 0
+    for key in ("holidays", "workday_overrides"):
+        entries = cal.get(key)
+        if not isinstance(entries, list):
+            continue
+        kept = []
+        for entry in entries:
+            try:
+                days = parse_day_range(str(entry))
+            except ValueError:
+                kept.append(entry)
+                continue
+            if any(period.start <= d <= period.end for d in days):
+                kept.append(entry)
+            else:
+                dropped += 1
+        cal[key] = kept
+    if not dropped:
+        return []
+    return [
+        f"{dropped} holiday or working-weekend entr{'y' if dropped == 1 else 'ies'} of the old"
+        f" period left out: add the next period's ({period.start} to {period.end}) to"
+        " calendar: in the new plan"
+    ]
+
+
+def _fit_seasonality(plan: Plan, out: dict[str, Any], period: Period) -> list[str]:
+    """Keep a seasonality where it fits the new period (as many months and
+    quarters); leave it out, saying so, where it does not."""
+    b = breakdown(period, plan.calendar)
+    notes = []
+
+    def fits(where: str, s: Seasonality | None, holder: dict[str, Any]) -> None:
+        if s is None:
+            return
+        try:
+            month_shares(s, b)
+        except SeasonalityError as e:
+            holder.pop("seasonality", None)
+            notes.append(f"{where} seasonality does not fit {period.name} ({e}): left out")
+
+    fits("the plan's", plan.seasonality, out)
+
+    def walk(node: Node, split: Any) -> None:
+        if not isinstance(split, dict):
+            return
+        for child, entry in zip(node.children, split.values(), strict=True):
+            fits(f"'{child.key}'s", child.seasonality, entry)
+            walk(child, entry.get("split"))
+
+    walk(plan.root, out.get("split"))
+    return notes
