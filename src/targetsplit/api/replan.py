@@ -10,8 +10,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
-from targetsplit.cycle.common import NewPlan
 from targetsplit.api.common import Inputs, Warnings, WarningSink, one_stdin, read_plan
+from targetsplit.cycle.common import NewPlan
+from targetsplit.cycle.replan import Owed
 from targetsplit.errors import Diagnostic, PlanError, TargetsplitError, UsageError
 from targetsplit.numbers.exact import exact
 from targetsplit.plan.load import Loaded, parse_document
@@ -70,7 +71,7 @@ def replan(
             owed,
             cut=cut.day,
             week=number,
-            policy=policy,  # type: ignore[arg-type]
+            policy=policy,
             header=header,
         )
     except ReplanError as e:
@@ -88,9 +89,8 @@ def document(loaded: Loaded) -> dict[str, object]:
 
 def _owed(
     loaded: Loaded, path: str, shown: str, day: date
-) -> tuple[dict[str, dict[str, object]], tuple[Diagnostic, ...]]:
+) -> tuple[dict[str, dict[str, Owed]], tuple[Diagnostic, ...]]:
     """Each node's target and actual (rolled up the tree) at the cut-off."""
-    from targetsplit.cycle.replan import Owed
     from targetsplit.track.actuals import read_actuals
 
     p = loaded.plan
@@ -101,7 +101,7 @@ def _owed(
         row.path: {m: Owed(row.targets[m], rolled[row.path][m]) for m in p.metric_names}
         for row in alloc.rows
     }
-    return owed, facts.warnings  # type: ignore[return-value]
+    return owed, facts.warnings
 
 
 def rolled_up(

@@ -102,14 +102,14 @@ def node_pairs(plan: Plan, data: Mapping[str, Any]) -> Iterator[tuple[Node, dict
 
 def rewrite_nodes(
     plan: Plan,
-    data: dict[str, Any],
+    data: Mapping[str, Any],
     weight: Callable[[Node], dict[str, Any]],
     seasonality: Callable[[Node], Any] | None = None,
 ) -> dict[str, Any]:
     """A copy of ``data`` whose every node states ``weight(node)`` as its weight
     (first among its keys) and, when ``seasonality`` is given, that as its own
     seasonality where it has one."""
-    out = deepcopy(data)
+    out = deepcopy(dict(data))
 
     def walk(node: Node, split: dict[str, Any]) -> dict[str, Any]:
         new: dict[str, Any] = {}
