@@ -220,7 +220,11 @@ def test_cli_writes_a_plan_and_never_over_its_inputs(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
     done = _cli("replan", str(plan), "--as-of", "2026-08-31", "-o", "new.yaml", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "wrote new.yaml: Q3 push, 2026-Q3 from 2026-09-01" in done.stderr
+    assert "wrote new.yaml: Q3 push, 2026-09 (2026-09-01 to 2026-09-30)" in done.stderr
+    done = _cli("replan", str(plan), "--as-of", "2026-08-12", cwd=tmp_path)
+    assert (
+        "period: {start: 2026-08-13, end: 2026-09-30, name: 2026-Q3 from 2026-08-13}" in done.stdout
+    )
     text = (tmp_path / "new.yaml").read_text(encoding="utf-8")
     assert "actuals: a.csv" in text
     assert f"Actuals: a.csv ({(tmp_path / 'a.csv').stat().st_size:,} bytes, modified " in text

@@ -25,7 +25,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
-from targetsplit.calendar.periods import custom_period
+from targetsplit.calendar.periods import Period, custom_period, parse_period_text
 from targetsplit.calendar.workdays import breakdown
 from targetsplit.cycle.common import (
     NewPlan,
@@ -36,8 +36,7 @@ from targetsplit.cycle.common import (
     remaining_months,
     rewrite_nodes,
 )
-from targetsplit.numbers import amounts
-from targetsplit.plan.tree import Node, Plan
+from targetsplit.plan.tree import Metric, Node, Plan
 from targetsplit.split.hierarchy import allocate
 
 Policy = Literal["keep", "share"]
@@ -77,11 +76,7 @@ def replan(
             " to re-plan (targetsplit rollover starts the next period)"
         )
     start = max(cut + timedelta(days=1), period.start)
-    # Named from the first day it covers: after week 32, "2026 from W33".
-    name = (
-        f"{period.name} from W{week + 1:02d}" if week is not None else f"{period.name} from {start}"
-    )
-    new_period = custom_period(start, period.end, name)
+    new_period, stated = _rest(period, start, week)
     new_b = breakdown(new_period, plan.calendar)
     if not new_b.day_month:
         raise ReplanError(
@@ -98,7 +93,7 @@ def replan(
         return {"months": remaining_months(node.seasonality, b, new_b)}
 
     out = rewrite_nodes(plan, data, weight, seasonality)
-    out["period"] = {"start": start.isoformat(), "end": period.end.isoformat(), "name": name}
+    out["period"] = stated
     for m in metrics:
         out["metrics"][m.name]["total"] = amount_text(m, units[""][m.name])
     if plan.seasonality is not None:
@@ -113,19 +108,33 @@ def replan(
         *_policy_lines(policy),
         *(
             f"{m.name}: {amount_text(m, units[''][m.name])} for the rest of the period"
-            f" ({_was(m.name, owed)})"
+            f" ({_was(m, owed)})"
             for m in metrics
         ),
     )
     return NewPlan(out, tuple(lines), units, notes)
 
 
-def _was(metric: str, owed: Mapping[str, Mapping[str, Owed]]) -> str:
-    root = owed[""][metric]
-    return (
-        f"target {amounts.decimal_text(root.target)}, actual {amounts.decimal_text(root.actual)}"
-        " at the cut-off"
+def _rest(period: Period, start: date, week: int | None) -> tuple[Period, Any]:
+    """The rest of ``period`` from ``start``, and how the new plan states it: as a
+    calendar half, quarter or month where it is one (``2026-H2``: its labels stay
+    2026-Q3, 2026-07), else as a range named from its first day: after week 32,
+    ``2026 from W33``; otherwise ``2026 from 2026-08-13``."""
+    y = start.year
+    for text in (f"{y}-H2", f"{y}-Q{(start.month - 1) // 3 + 1}", f"{y}-{start.month:02d}"):
+        p = parse_period_text(text)
+        if (p.start, p.end) == (start, period.end) and period.kind != "custom":
+            return p, text
+    name = (
+        f"{period.name} from W{week + 1:02d}" if week is not None else f"{period.name} from {start}"
     )
+    value = {"start": start.isoformat(), "end": period.end.isoformat(), "name": name}
+    return custom_period(start, period.end, name), value
+
+
+def _was(m: Metric, owed: Mapping[str, Mapping[str, Owed]]) -> str:
+    root = owed[""][m.name]
+    return f"target {m.format(root.target)}, actual {m.format(root.actual)} at the cut-off"
 
 
 def _policy_lines(policy: Policy) -> tuple[str, ...]:
