@@ -17,6 +17,7 @@ from targetsplit.plan.build.shares import (
     Weights,
     provisional_units,
     resolve_weights,
+    shares_by_metric,
     sibling_shares,
 )
 from targetsplit.plan.build.tiers import build_status, build_tiers
@@ -274,3 +275,27 @@ def test_a_weight_written_as_text_is_read_once_and_its_errors_every_time() -> No
     for _ in range(2):
         with pytest.raises(ValueError, match="looks like an amount"):
             parse_weight("300万")
+
+
+def test_metrics_with_the_very_same_weights_share_their_shares() -> None:
+    """Shares are worked out once for metrics whose weights are the same ratios,
+    and on their own for a metric with its own weight or an amount."""
+    diags = Collector()
+    units = {m.name: m.total_units for m in TWO}
+
+    def shares(**weights: Any) -> dict[str, list[Fraction]] | None:
+        kids = children(diags, TWO, **weights)
+        return shares_by_metric(diags, TWO, units, kids, ("split",), TOP)
+
+    same = shares(A="1", B="3")
+    assert same is not None and same["revenue"] is same["deals"]
+    assert same["deals"] == [Fraction(1, 4), Fraction(3, 4)]
+    own = shares(A={"default": "1", "deals": "2"}, B="3")
+    assert own == {
+        "revenue": [Fraction(1, 4), Fraction(3, 4)],
+        "deals": [Fraction(2, 5), Fraction(3, 5)],
+    }
+    claim = shares(A={"amount": "100万"}, B="rest")
+    assert claim is not None and claim["revenue"] is not claim["deals"]
+    assert claim["revenue"] == claim["deals"] == [Fraction(1, 5), Fraction(4, 5)]
+    assert not diags.errors and not diags.warnings

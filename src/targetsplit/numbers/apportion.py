@@ -9,6 +9,25 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import cast
+
+
+def whole_weights(weights: Sequence[Fraction | int]) -> list[int]:
+    """The weights as integers in the same proportions (over one common
+    denominator), for :func:`largest_remainder`; raise ValueError when one is negative."""
+    fractions = [w if type(w) is Fraction else Fraction(w) for w in weights]
+    if any(f.numerator < 0 for f in fractions):
+        raise ValueError("weights must not be negative")
+    denom = math.lcm(*(f.denominator for f in fractions)) if fractions else 1
+    return [f.numerator * (denom // f.denominator) for f in fractions]
+
+
+def _whole(weights: Sequence[Fraction | int]) -> Sequence[int]:
+    if all(type(w) is int for w in weights):
+        if any(w < 0 for w in weights):
+            raise ValueError("weights must not be negative")
+        return cast(Sequence[int], weights)
+    return whole_weights(weights)
 
 
 def largest_remainder(total: int, weights: Sequence[Fraction | int]) -> list[int]:
@@ -20,12 +39,7 @@ def largest_remainder(total: int, weights: Sequence[Fraction | int]) -> list[int
     """
     if total < 0:
         raise ValueError("total must not be negative")
-    # Exact integer arithmetic: weights over one common denominator.
-    fractions = [w if type(w) is Fraction else Fraction(w) for w in weights]
-    if any(f.numerator < 0 for f in fractions):
-        raise ValueError("weights must not be negative")
-    denom = math.lcm(*(f.denominator for f in fractions)) if fractions else 1
-    ints = [f.numerator * (denom // f.denominator) for f in fractions]
+    ints = _whole(weights)
     weight_sum = sum(ints)
     if weight_sum == 0:
         if total != 0:

@@ -11,13 +11,13 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 from targetsplit.calendar.workdays import Breakdown
-from targetsplit.numbers.apportion import largest_remainder
+from targetsplit.numbers.apportion import largest_remainder, whole_weights
 from targetsplit.plan.build.collect import Collector
 from targetsplit.plan.build.shares import (
     Weights,
     provisional_units,
     resolve_weights,
-    sibling_shares,
+    shares_by_metric,
 )
 from targetsplit.plan.build.timing import build_seasonality
 from targetsplit.plan.document import NodeDoc
@@ -72,7 +72,7 @@ class _Tree:
             seasonality=build_seasonality(
                 self.diags, doc.seasonality, node_loc(path, "seasonality"), self.days
             )
-            if doc
+            if doc is not None and doc.seasonality is not None
             else None,
         )
 
@@ -93,7 +93,7 @@ class _Tree:
         resolved, ok = self._weights(path, kids)
         where = f"under '{'/'.join(path)}'" if path else "at the top level"
         child_shares = (
-            sibling_shares(
+            shares_by_metric(
                 self.diags, self.metrics, units, resolved, node_loc(path, "split"), where
             )
             if ok
@@ -107,18 +107,22 @@ class _Tree:
                 if provisional is not None:
                     self._child(path, child_name, kids[child_name], w, {}, provisional)
             return []
-        parts = {
-            m.name: largest_remainder(units[m.name], [s[m.name] for s in child_shares])
-            for m in self.metrics
-        }
+        names = [m.name for m in self.metrics]
+        ints: dict[int, list[int]] = {}  # a list of shares shared by metrics: once
+        parts = []
+        for name in names:
+            shares = child_shares[name]
+            if id(shares) not in ints:
+                ints[id(shares)] = whole_weights(shares)
+            parts.append(largest_remainder(units[name], ints[id(shares)]))
         return [
             self._child(
                 path,
                 child_name,
                 kids[child_name],
                 w,
-                child_shares[i],
-                {m: parts[m][i] for m in parts},
+                {name: child_shares[name][i] for name in names},
+                {name: part[i] for name, part in zip(names, parts, strict=True)},
             )
             for i, (child_name, w) in enumerate(resolved)
         ]
@@ -129,7 +133,14 @@ class _Tree:
         """The children's weights, and whether every child has one."""
         resolved: list[tuple[str, Weights]] = []
         ok = True
+        names = [m.name for m in self.metrics]
         for child_name, child in kids.items():
+            spec = child.weight
+            one = spec.default if spec is not None and not spec.by_metric else None
+            if one is not None and (one.kind == "rest" or one.kind != "amount" and one.value):
+                # One percent, ratio or rest for every metric, not zero: nothing to check.
+                resolved.append((child_name, dict.fromkeys(names, one)))
+                continue
             child_path = (*path, child_name)
             what = f"'{'/'.join(child_path)}'"
             w = resolve_weights(self.diags, self.metrics, child.weight, node_loc(child_path), what)

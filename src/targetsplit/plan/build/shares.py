@@ -75,16 +75,46 @@ def sibling_shares(
     where: str,
 ) -> list[dict[str, Fraction]] | None:
     """Each child's exact share of the parent, per metric; None on error."""
+    by_metric = shares_by_metric(diags, metrics, parent_units, children, loc, where)
+    if by_metric is None:
+        return None
     result: list[dict[str, Fraction]] = [{} for _ in children]
+    for name, per_metric in by_metric.items():
+        for i, share in enumerate(per_metric):
+            result[i][name] = share
+    return result
+
+
+def shares_by_metric(
+    diags: Collector,
+    metrics: Sequence[Metric],
+    parent_units: Mapping[str, int],
+    children: Sequence[tuple[str, Weights]],
+    loc: Loc,
+    where: str,
+) -> dict[str, list[Fraction]] | None:
+    """:func:`sibling_shares` as one list per metric, in the children's order;
+    None on error. Metrics whose weights are the very same percents, ratios or
+    rests (no amounts: those count in one metric) get the same list, worked
+    out once, where working it out said nothing."""
+    result: dict[str, list[Fraction]] = {}
     ok = True
+    last: tuple[list[Weight], list[Fraction]] | None = None
     for m in metrics:
+        weights = [w[m.name] for _, w in children]
+        if last is not None and all(a is b for a, b in zip(weights, last[0], strict=True)):
+            result[m.name] = last[1]
+            continue
+        said = len(diags.errors) + len(diags.warnings)
         group = _Group(diags, metrics, m, parent_units, loc, where)
-        per_metric = group.shares([w[m.name] for _, w in children])
+        per_metric = group.shares(weights)
         if per_metric is None:
             ok = False
             continue
-        for i, share in enumerate(per_metric):
-            result[i][m.name] = share
+        result[m.name] = per_metric
+        silent = len(diags.errors) + len(diags.warnings) == said
+        reusable = silent and all(w.kind != "amount" for w in weights)
+        last = (weights, per_metric) if reusable else None
     return result if ok else None
 
 
