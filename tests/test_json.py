@@ -3,6 +3,7 @@ files made by it), to stdout and to --output, and the pieces it is made of."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from conftest import EXAMPLES, ROOT
 from targetsplit.numbers.amounts import decimal_text, round_fraction
-from targetsplit.report import textsafe
+from targetsplit.report import jsonout, textsafe
 from targetsplit.report.jsonout import Rows, dumps, fraction_text, obj, scalar, stream, template
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -108,3 +109,31 @@ def test_template_is_obj_for_ints() -> None:
     keys = ("2026-W01", "a{0}b", "}{", "%s")
     assert template(keys, 4).format(1, -2, 30, 0) == obj(keys, 4, ["1", "-2", "30", "0"])
     assert template((), 2).format() == obj((), 2, [])
+
+
+@given(
+    st.lists(st.integers(-(10**20), 10**20), max_size=5),
+    st.integers(0, 12),
+    st.integers(0, 12),
+)
+def test_scaled_texts_are_the_decimal_texts(nums: list[int], twos: int, fives: int) -> None:
+    den = 2**twos * 5**fives
+    expected = [decimal_text(Decimal(n) / Decimal(den)) for n in nums]
+    assert jsonout.scaled_texts(nums, den) == expected
+
+
+@given(st.lists(st.tuples(st.integers(-(10**15), 10**15), st.integers(-(10**9), 10**9))))
+def test_share_texts_are_fraction_texts(pairs: list[tuple[int, int]]) -> None:
+    expected = [fraction_text(n, d) if d else "null" for n, d in pairs]
+    assert jsonout.share_texts([n for n, _ in pairs], [d for _, d in pairs]) == expected
+
+
+@given(st.text())
+def test_strings_are_what_json_writes_with_the_unsafe_escaped(text: str) -> None:
+    expected = json.dumps(text, ensure_ascii=False)  # what _string was made of
+    expected = jsonout._RAW_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", expected)
+    assert jsonout._string(text) == expected
+
+
+def test_strings_escape_del_and_c1_controls() -> None:
+    assert jsonout._string("a\x7fb\x85\u202e") == '"a\\u007fb\\u0085\\u202e"'

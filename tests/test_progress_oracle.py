@@ -1,6 +1,7 @@
 """progress's figures in integers are the figures of their definition: the
 Fraction and Decimal arithmetic they replaced (kept here as the oracle),
-value for value, Decimal exponents included, on random plans and actuals."""
+value for value, Decimal exponents included, on random plans and actuals;
+and the JSON written from the integers is the JSON of those figures."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from conftest import EXAMPLES, ROOT
 from targetsplit.numbers import amounts
 from targetsplit.plan.load import load_plan
 from targetsplit.plan.tree import Metric, Node
+from targetsplit.report.jsonout import dumps
+from targetsplit.report.progress import FIELDS, _json_value, ordered_rows, progress_json
 from targetsplit.split.hierarchy import Allocation, allocate
 from targetsplit.track.progress import (
     Cutoff,
@@ -54,7 +57,7 @@ def oracle(
     cut: Cutoff,
     to_date: Mapping[str, Mapping[str, int]],
     direct: Mapping[tuple[str, str], Decimal],
-) -> Progress:
+) -> list[dict[str, Figures]]:
     """Figures for every node; ``direct`` holds the actuals booked on each node."""
     plan = alloc.plan
     tiers = sorted(plan.tiers.items(), key=lambda kv: kv[1])
@@ -116,8 +119,7 @@ def oracle(
                 rank=ranks.get(key),
                 tier=tier,
             )
-    rows = tuple(ProgressRow(row.node, figures[row.path]) for row in alloc.rows)
-    return Progress(plan, cut, rows)
+    return [figures[row.path] for row in alloc.rows]
 
 
 def _ranks(nodes: list[Node], attainments: Mapping[str, Fraction | None]) -> dict[str, int]:
@@ -146,11 +148,10 @@ def _random_actuals(alloc: Allocation, rnd: random.Random) -> dict[tuple[str, st
     return direct
 
 
-def _same(new: Progress, old: Progress) -> None:
-    assert new.cutoff == old.cutoff
-    for a, b in zip(new.rows, old.rows, strict=True):
-        assert a.node is b.node
-        for name, f in b.figures.items():
+def _same(new: Progress, old: list[dict[str, Figures]]) -> None:
+    for a, b in zip(new.rows, old, strict=True):
+        assert list(a.figures) == list(b)
+        for name, f in b.items():
             assert repr(a.figures[name]) == repr(f), (a.path, name)
 
 
@@ -187,3 +188,79 @@ def test_integer_figures_on_a_generated_plan(tmp_path) -> None:  # type: ignore[
     cut = cutoff(plan.breakdown, date(2026, 8, 9), 32)
     to_date = targets_to_date(alloc, cut.day)
     _same(compute(alloc, cut, to_date, direct), oracle(alloc, cut, to_date, direct))
+
+
+def _reference_order(p: Progress, depth: int | None, sort_rank: str | None) -> list[str]:
+    """The rows' order as it was made from the figures: depth-first, siblings by rank."""
+    by_path = {r.path: r for r in p.rows}
+    out: list[str] = []
+
+    def visit(row: ProgressRow) -> None:
+        if depth is not None and row.node.depth > depth:
+            return
+        out.append(row.path)
+        kids = [by_path[c.key] for c in row.node.children]
+        if sort_rank is not None:
+            kids.sort(key=lambda r: r.figures[sort_rank].rank or 10**9)
+        for k in kids:
+            visit(k)
+
+    visit(p.rows[0])
+    return out
+
+
+def _reference_json(p: Progress, depth: int | None, sort_rank: str | None) -> str:
+    """The JSON document made the general way, from each node's figures."""
+    c, metrics = p.cutoff, p.plan.metrics
+    by_path = {r.path: r for r in p.rows}
+    nodes = []
+    for path in _reference_order(p, depth, sort_rank):
+        r = by_path[path]
+        n = r.node
+        nodes.append(
+            {
+                "path": path,
+                **{k: getattr(n, k) for k in ("name", "depth", "owner", "due", "strategy", "note")},
+                "targets": {m.name: r.figures[m.name].target for m in metrics},
+                "progress": {
+                    m.name: {k: _json_value(k, r.figures[m.name]) for k in FIELDS} for m in metrics
+                },
+            }
+        )
+    doc = {
+        "plan": p.plan.title,
+        "period": {
+            "start": p.plan.period.start,
+            "end": p.plan.period.end,
+            "name": p.plan.period.name,
+        },
+        "metrics": [m.name for m in metrics],
+        "tier": None,
+        "cutoff": {
+            "date": c.day,
+            "week": c.week,
+            "workdays_done": c.workdays_done,
+            "workdays_total": c.workdays_total,
+            "weeks_left": amounts.round_fraction(c.weeks_left),
+        },
+        "nodes": nodes,
+    }
+    return dumps(doc)
+
+
+@pytest.mark.parametrize("plan_file", PLANS)
+def test_json_from_the_integers_is_the_json_of_the_figures(plan_file: str) -> None:
+    plan = load_plan(plan_file).plan
+    assert plan.breakdown is not None
+    alloc = allocate(plan)
+    rnd = random.Random(11)
+    direct = _random_actuals(alloc, rnd)
+    first = plan.metrics[0].name
+    for offset in (-3, rnd.randint(1, 360), 1000):
+        cut = cutoff(plan.breakdown, plan.period.start + timedelta(days=offset))
+        p = compute(alloc, cut, targets_to_date(alloc, cut.day), direct)
+        for depth, sort_rank in ((None, None), (1, None), (None, first), (2, first)):
+            made = "".join(progress_json(p, plan.metrics, depth, sort_rank))
+            assert made == _reference_json(p, depth, sort_rank), (offset, depth, sort_rank)
+            rows = ordered_rows(p, depth, sort_rank)
+            assert [r.path for r in rows] == _reference_order(p, depth, sort_rank)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from json.encoder import encode_basestring  # what json.dumps(s, ensure_ascii=False) gives
 from operator import add
 from typing import Any, NamedTuple
 
@@ -20,8 +20,9 @@ _RAW_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028
 def _string(s: str, _cache: dict[str, str] = {}) -> str:  # noqa: B006 - a deliberate memo
     out = _cache.get(s)
     if out is None:
-        out = json.dumps(s, ensure_ascii=False)
-        out = _RAW_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", out)
+        out = encode_basestring(s)
+        if not s.isascii() or "\x7f" in s:  # (DEL is ASCII)
+            out = _RAW_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", out)
         if len(_cache) < 100_000:
             _cache[s] = out
     return out
@@ -33,9 +34,13 @@ def dumps(value: Any, indent: int = 2) -> str:
     return "".join(parts) + "\n"
 
 
+ROWS_JOIN = ",\n    "  # between the items of a Rows array
+
+
 class Rows(NamedTuple):
     """A JSON array written item by item: ``write(item)`` gives the text of one
-    item at nesting level 2 (an array at a document's top level)."""
+    item at nesting level 2 (an array at a document's top level), or of several
+    joined by ``ROWS_JOIN`` (to write a block of items at a time)."""
 
     items: Iterable[Any]
     write: Callable[[Any], str]
@@ -44,7 +49,7 @@ class Rows(NamedTuple):
 def stream(doc: Mapping[str, Any]) -> Iterator[str]:
     """``dumps(doc)`` in pieces, each :class:`Rows` value an item at a time, so
     that a large document is written as it is made and never held whole."""
-    pad, item_pad = "\n  ", "\n    "
+    pad, item_pad = "\n  ", ROWS_JOIN[1:]
     pending = ["{"]
     for i, (key, value) in enumerate(doc.items()):
         pending.append(("," if i else "") + pad + _string(key) + ": ")
@@ -98,6 +103,28 @@ def fraction_text(num: int, den: int, places: int = 6) -> str:
     if not frac:
         return f"{sign}{whole}"
     return f"{sign}{whole}.{frac:0{places}d}".rstrip("0")
+
+
+def share_texts(nums: Iterable[int], dens: Iterable[int]) -> list[str]:
+    """:func:`fraction_text` of each ``num / den``; ``null`` where ``den`` is 0."""
+    return [fraction_text(n, d) if d else "null" for n, d in zip(nums, dens, strict=True)]
+
+
+def scaled_texts(nums: Iterable[int], den: int) -> list[str]:
+    """Each ``num / den`` exactly, as ``decimal_text`` writes it; ``den`` divides
+    a power of ten (it is 2**a x 5**b)."""
+    if den == 1:
+        return list(map(str, nums))
+    places = 1
+    while 10**places % den:
+        places += 1
+    one, scale = 10**places, 10**places // den
+    out = []
+    for n in nums:
+        whole, frac = divmod(abs(n) * scale, one)
+        text = f"{whole}.{frac:0{places}d}".rstrip("0") if frac else str(whole)
+        out.append("-" + text if n < 0 else text)
+    return out
 
 
 @lru_cache(maxsize=256)

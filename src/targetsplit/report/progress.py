@@ -11,7 +11,17 @@ from targetsplit.numbers.amounts import decimal_text, format_percent, round_frac
 from targetsplit.plan.tree import Metric
 from targetsplit.report.formats import Format, Shown, Stream
 from targetsplit.report.grid import Column, Grid, csv_text
-from targetsplit.track.progress import Figures, Progress, ProgressRow
+from targetsplit.report.jsonout import (
+    ROWS_JOIN,
+    Rows,
+    node_texts,
+    scalar,
+    scaled_texts,
+    share_texts,
+    stream,
+    template,
+)
+from targetsplit.track.progress import Figures, Progress, ProgressRow, Tally
 
 if TYPE_CHECKING:
     from targetsplit.api.progress import ProgressResult
@@ -30,6 +40,7 @@ FIELDS = (
     "rank",
     "tier",
 )
+BLOCK = 512  # nodes written to JSON at a time
 STATUS_STYLE = {"green": "bold green", "yellow": "bold yellow", "red": "bold red"}
 
 
@@ -42,23 +53,33 @@ def cutoff_text(p: Progress) -> str:
     return f"{through} — {c.workdays_done} of {c.workdays_total} working days"
 
 
-def ordered_rows(p: Progress, depth: int | None, sort_rank: str | None) -> list[ProgressRow]:
-    """Rows depth-first; with ``sort_rank`` (a metric), siblings best first."""
-    by_path = {r.path: r for r in p.rows}
-    out: list[ProgressRow] = []
+def order(p: Progress, depth: int | None, sort_rank: str | None) -> list[int]:
+    """The indices of the rows shown, depth-first; with ``sort_rank`` (a
+    metric), siblings best first."""
+    nodes = p.nodes
+    if sort_rank is None:  # the rows are depth-first already
+        return [i for i, n in enumerate(nodes) if depth is None or n.depth <= depth]
+    where = {id(n): i for i, n in enumerate(nodes)}
+    rank = p.tallies[sort_rank].rank
+    out: list[int] = []
 
-    def visit(row: ProgressRow) -> None:
-        if depth is not None and row.node.depth > depth:
+    def visit(i: int) -> None:
+        if depth is not None and nodes[i].depth > depth:
             return
-        out.append(row)
-        kids = [by_path[c.key] for c in row.node.children]
-        if sort_rank is not None:
-            kids.sort(key=lambda r: r.figures[sort_rank].rank or 10**9)
+        out.append(i)
+        kids = [where[id(c)] for c in nodes[i].children]
+        kids.sort(key=lambda k: rank[k] or 10**9)
         for k in kids:
             visit(k)
 
-    visit(p.rows[0])
+    visit(0)
     return out
+
+
+def ordered_rows(p: Progress, depth: int | None, sort_rank: str | None) -> list[ProgressRow]:
+    """Rows depth-first; with ``sort_rank`` (a metric), siblings best first."""
+    rows = p.rows
+    return [rows[i] for i in order(p, depth, sort_rank)]
 
 
 def bar(attainment: Fraction | None, width: int = 10) -> str:
@@ -139,45 +160,66 @@ def _json_value(name: str, f: Figures) -> Any:
     return value
 
 
+def _unit_texts(t: Tally, units: Sequence[int | None]) -> list[str]:
+    """JSON texts of amounts in the metric's rounding units (``null`` for None)."""
+    unit = t.metric.unit
+    if unit == unit.to_integral_value():
+        whole = int(unit)
+        return ["null" if u is None else str(u * whole) for u in units]
+    ut = t.unit_ticks
+    texts = scaled_texts([0 if u is None else u * ut for u in units], t.tick)
+    return ["null" if u is None else x for u, x in zip(units, texts, strict=True)]
+
+
+def _few_texts(values: list[Any]) -> list[str]:
+    """JSON texts of values of which there are few different ones (status, tier, rank)."""
+    texts = {v: scalar(v) for v in set(values)}
+    return list(map(texts.__getitem__, values))
+
+
+def figure_texts(t: Tally, rows: list[int]) -> list[list[str]]:
+    """For each of ``rows``, the JSON texts of its figures (``FIELDS``, in order)."""
+    target, ttd, actual = ([col[i] for i in rows] for col in (t.target, t.to_date, t.actual))
+    ut, tick = t.unit_ticks, t.tick
+    return [
+        _unit_texts(t, target),
+        _unit_texts(t, ttd),
+        scaled_texts(actual, tick),
+        share_texts(actual, [u * ut for u in ttd]),
+        share_texts(actual, [u * ut for u in target]),
+        scaled_texts([u * ut - a for u, a in zip(ttd, actual, strict=True)], tick),
+        scaled_texts([u * ut - a for u, a in zip(target, actual, strict=True)], tick),
+        ["null"] * len(rows) if t.needed is None else _unit_texts(t, [t.needed[i] for i in rows]),
+        _unit_texts(t, [t.projection[i] for i in rows]),
+        _few_texts([t.status[i] for i in rows]),
+        _few_texts([t.rank[i] for i in rows]),
+        _few_texts([t.tier[i] for i in rows]),
+    ]
+
+
 def progress_json(
     p: Progress, metrics: Sequence[Metric], depth: int | None, sort_rank: str | None
 ) -> Iterator[str]:
-    """The progress as JSON, node by node."""
-    from targetsplit.report.jsonout import Rows, fraction_text, node_texts, obj, scalar, stream
-
+    """The progress as JSON, a block of nodes at a time."""
     c = p.cutoff
     names = tuple(m.name for m in metrics)
     keys = ("path", "name", "depth", "owner", "due", "strategy", "note", "targets", "progress")
+    node_t, by_metric, figures_t = template(keys, 2), template(names, 3), template(FIELDS, 4)
+    tallies = [p.tallies[name] for name in names]
 
-    def share(f: Fraction | None) -> str:
-        return "null" if f is None else fraction_text(f.numerator, f.denominator)
+    def block(rows: list[int]) -> str:
+        """The rows' JSON texts, as items of the array of nodes."""
+        texts = [figure_texts(t, rows) for t in tallies]
+        targets = map(by_metric.format, *(columns[0] for columns in texts))
+        progress = map(by_metric.format, *(map(figures_t.format, *columns) for columns in texts))
+        nodes = [p.nodes[i] for i in rows]
+        return ROWS_JOIN.join(
+            node_t.format(*node_texts(n.key, n), t, f)
+            for n, t, f in zip(nodes, targets, progress, strict=True)
+        )
 
-    def figures(f: Figures) -> str:  # FIELDS, in order
-        texts = [
-            decimal_text(f.target),
-            decimal_text(f.target_to_date),
-            decimal_text(f.actual),
-            share(f.attainment),
-            share(f.attainment_full),
-            decimal_text(f.gap),
-            decimal_text(f.remaining),
-            scalar(f.needed_per_week),
-            scalar(f.projection),
-            scalar(f.status),
-            scalar(f.rank),
-            scalar(f.tier),
-        ]
-        return obj(FIELDS, 4, texts)
-
-    def node(r: ProgressRow) -> str:
-        n, fs = r.node, r.figures
-        texts = [
-            *node_texts(r.path, n),
-            obj(names, 3, [scalar(fs[m].target) for m in names]),
-            obj(names, 3, [figures(fs[m]) for m in names]),
-        ]
-        return obj(keys, 2, texts)
-
+    shown = order(p, depth, sort_rank)
+    blocks = [shown[i : i + BLOCK] for i in range(0, len(shown), BLOCK)]
     return stream(
         {
             "plan": p.plan.title,
@@ -195,7 +237,7 @@ def progress_json(
                 "workdays_total": c.workdays_total,
                 "weeks_left": round_fraction(c.weeks_left),
             },
-            "nodes": Rows(ordered_rows(p, depth, sort_rank), node),
+            "nodes": Rows(blocks, block),
         }
     )
 

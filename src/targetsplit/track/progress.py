@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 
 from targetsplit.calendar.workdays import Breakdown
 from targetsplit.numbers import amounts
-from targetsplit.plan.tree import Node, Plan
+from targetsplit.plan.tree import Metric, Node, Plan
 from targetsplit.split.hierarchy import Allocation
 from targetsplit.split.ledger import build
 
@@ -82,21 +83,88 @@ class Figures:
     tier: str | None  # the highest tier the projection reaches
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
+class Tally:
+    """One metric's figures for every node (in the allocation's order), in
+    integers: targets in rounding units, actuals in ticks (``tick`` of them
+    make 1: the smallest step that makes every actual and the unit whole).
+    The attainments are ``actual / (to_date x unit_ticks)`` and
+    ``actual / (target x unit_ticks)``; :meth:`figures` gives a node's
+    :class:`Figures`."""
+
+    metric: Metric
+    tick: int
+    unit_ticks: int  # the rounding unit in ticks
+    target: list[int]  # units
+    to_date: list[int]  # units
+    actual: list[int]  # ticks, rolled up the tree
+    needed: list[int] | None  # units a week; None when no week is left
+    projection: list[int | None]  # units; None without a target to date
+    status: list[str | None]
+    rank: list[int | None]
+    tier: list[str | None]
+    booked: Mapping[int, Decimal]  # the actuals booked on each node, as read
+    parent: Sequence[int]  # each node's parent (-1 for the root)
+
+    @cached_property
+    def actual_decimals(self) -> list[Decimal]:
+        """The actuals rolled up as decimals, each with the digits of what was
+        booked under it (``1.50`` stays ``1.50``)."""
+        total = [Decimal(0)] * len(self.parent)
+        for i, value in self.booked.items():
+            total[i] = value
+        add, parent = amounts.EXACT.add, self.parent
+        for i in range(len(parent) - 1, 0, -1):  # children before their parents
+            total[parent[i]] = add(total[parent[i]], total[i])
+        return total
+
+    def figures(self, i: int) -> Figures:
+        """The figures of the ``i``-th node."""
+        m, ut, exact = self.metric, self.unit_ticks, amounts.EXACT
+        target_u, ttd_u, act_t = self.target[i], self.to_date[i], self.actual[i]
+        target, ttd, actual = m.amount(target_u), m.amount(ttd_u), self.actual_decimals[i]
+        projection = self.projection[i]
+        return Figures(
+            target=target,
+            target_to_date=ttd,
+            actual=actual,
+            attainment=Fraction(act_t, ttd_u * ut) if ttd_u else None,
+            attainment_full=Fraction(act_t, target_u * ut) if target_u else None,
+            gap=exact.subtract(ttd, actual),
+            remaining=exact.subtract(target, actual),
+            needed_per_week=None if self.needed is None else m.amount(self.needed[i]),
+            projection=None if projection is None else m.amount(projection),
+            status=self.status[i],
+            rank=self.rank[i],
+            tier=self.tier[i],
+        )
+
+
+@dataclass(frozen=True, eq=False)
 class ProgressRow:
     node: Node
-    figures: Mapping[str, Figures]
+    index: int  # the node's place in the allocation, and in every tally
+    tallies: Mapping[str, Tally] = field(repr=False)
 
     @property
     def path(self) -> str:
         return self.node.key
 
+    @cached_property
+    def figures(self) -> Mapping[str, Figures]:
+        return {name: t.figures(self.index) for name, t in self.tallies.items()}
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
 class Progress:
     plan: Plan
     cutoff: Cutoff
-    rows: tuple[ProgressRow, ...]
+    nodes: tuple[Node, ...]  # depth-first from the root, as the allocation's rows
+    tallies: Mapping[str, Tally] = field(repr=False)  # per metric, in the plan's order
+
+    @cached_property
+    def rows(self) -> tuple[ProgressRow, ...]:
+        return tuple(ProgressRow(n, i, self.tallies) for i, n in enumerate(self.nodes))
 
 
 def targets_to_date(alloc: Allocation, day: date) -> dict[str, dict[str, int]]:
@@ -106,17 +174,31 @@ def targets_to_date(alloc: Allocation, day: date) -> dict[str, dict[str, int]]:
     return build(alloc).to_date(day)
 
 
-def _half_up(num: int, den: int) -> int:
-    """``num / den`` rounded half up (half away from zero); ``den`` > 0."""
-    return (2 * abs(num) + den) // (2 * den) * (1 if num >= 0 else -1)
-
-
-def _ticks(values: list[Decimal], unit: Decimal) -> int:
+def _tick(values: Iterable[Decimal], unit: Decimal) -> int:
     """The denominator that makes ``unit`` and every value whole: a tick."""
-    d = unit.as_integer_ratio()[1]
-    for v in values:
-        d = math.lcm(d, v.as_integer_ratio()[1])
-    return d
+    dens = {v.as_integer_ratio()[1] for v in values}
+    return math.lcm(unit.as_integer_ratio()[1], *dens)
+
+
+@dataclass(frozen=True)
+class _Tree:
+    """The nodes by their index: each one's parent, and each family of siblings."""
+
+    parent: list[int]  # -1 for the root
+    families: list[list[int]]
+
+    @classmethod
+    def of(cls, nodes: Sequence[Node]) -> _Tree:
+        where = {id(n): i for i, n in enumerate(nodes)}
+        parent = [-1] * len(nodes)
+        families = []
+        for i, n in enumerate(nodes):
+            if n.children:
+                kids = [where[id(c)] for c in n.children]
+                for k in kids:
+                    parent[k] = i
+                families.append(kids)
+        return cls(parent, families)
 
 
 def compute(
@@ -127,103 +209,103 @@ def compute(
 ) -> Progress:
     """Figures for every node; ``direct`` holds the actuals booked on each node.
 
-    The arithmetic is in integers: targets in rounding units, actuals in ticks
-    (the smallest step that makes every actual and the unit whole)."""
+    The arithmetic is in integers (see :class:`Tally`); the figures as
+    decimals and fractions are made when asked for."""
     plan = alloc.plan
-    tiers = sorted(plan.tiers.items(), key=lambda kv: kv[1])
-    green, yellow = plan.green, plan.yellow
-    exact = amounts.EXACT
-    nodes = list(plan.root.walk())
-    zero = Decimal(0)
-    wl = cut.weeks_left
-    figures: dict[str, dict[str, Figures]] = {n.key: {} for n in nodes}
+    nodes = tuple(r.node for r in alloc.rows)
+    keys = [n.key for n in nodes]
+    index = {key: i for i, key in enumerate(keys)}
+    booked: dict[str, dict[int, Decimal]] = {m.name: {} for m in plan.metrics}
+    for (key, name), value in direct.items():
+        if name in booked and key in index:
+            booked[name][index[key]] = value
+    tree = _Tree.of(nodes)
+    tallies = {}
     for m in plan.metrics:
-        name = m.name
-        booked = {key: v for (key, metric), v in direct.items() if metric == name}
-        tick = _ticks(list(booked.values()), m.unit)
-        un, ud = m.unit.as_integer_ratio()
-        unit_ticks = un * (tick // ud)  # the rounding unit in ticks
-        # Actuals roll up the tree, children before parents: as decimals (the
-        # values shown) and as ticks (for the ratios).
-        actual: dict[str, Decimal] = {}
-        ticks: dict[str, int] = {}
-        for node in reversed(nodes):
-            key = node.key
-            total = booked.get(key, zero)
-            n, d = total.as_integer_ratio()
-            t = n * (tick // d)
-            for c in node.children:
-                total = exact.add(total, actual[c.key])
-                t += ticks[c.key]
-            actual[key] = total
-            ticks[key] = t
-        attainments: dict[str, Fraction | None] = {}
-        for row in alloc.rows:
-            key = row.path
-            ttd = to_date[key][name]
-            attainments[key] = Fraction(ticks[key], ttd * unit_ticks) if ttd else None
-        ranks = _ranks(nodes, attainments)
-        for row in alloc.rows:
-            key = row.path
-            target_u = row.units[name]
-            ttd_u = to_date[key][name]
-            target_d = row.targets[name]
-            ttd_d = m.amount(ttd_u)
-            act_d, act_t = actual[key], ticks[key]
-            attainment = attainments[key]
-            status = tier = None
-            projection = None
-            if attainment is not None:
-                an, ad = attainment.numerator, attainment.denominator
-                status = (
-                    "green"
-                    if an * green.denominator >= green.numerator * ad
-                    else "yellow"
-                    if an * yellow.denominator >= yellow.numerator * ad
-                    else "red"
-                )
-                # actual x target / target to date, in units
-                num, den = act_t * target_u, ttd_u * unit_ticks
-                if den < 0:
-                    num, den = -num, -den
-                projection = m.amount(_half_up(num, den))
-                if target_u:
-                    for tier_name, share in tiers:  # projection >= target x share
-                        if an * share.denominator >= share.numerator * ad:
-                            tier = tier_name
-            needed = None
-            if wl:  # (target - actual) / weeks left, in units, rounded up
-                num = (target_u * unit_ticks - act_t) * wl.denominator
-                needed = m.amount(-((-num) // (wl.numerator * unit_ticks)))
-            figures[key][name] = Figures(
-                target=target_d,
-                target_to_date=ttd_d,
-                actual=act_d,
-                attainment=attainment,
-                attainment_full=Fraction(act_t, target_u * unit_ticks) if target_u else None,
-                gap=exact.subtract(ttd_d, act_d),
-                remaining=exact.subtract(target_d, act_d),
-                needed_per_week=needed,
-                projection=projection,
-                status=status,
-                rank=ranks.get(key),
-                tier=tier,
-            )
-    rows = tuple(ProgressRow(row.node, figures[row.path]) for row in alloc.rows)
-    return Progress(plan, cut, rows)
+        target = [r.units[m.name] for r in alloc.rows]
+        ttd = [to_date[key][m.name] for key in keys]
+        tallies[m.name] = _tally(plan, cut, m, tree, (target, ttd), booked[m.name])
+    return Progress(plan, cut, nodes, tallies)
 
 
-def _ranks(nodes: list[Node], attainments: Mapping[str, Fraction | None]) -> dict[str, int]:
-    """Rank siblings by attainment, best first; equal attainments share a rank."""
-    ranks: dict[str, int] = {}
-    for node in nodes:
-        found = [(a, c.key) for c in node.children if (a := attainments[c.key]) is not None]
+def _tally(
+    plan: Plan,
+    cut: Cutoff,
+    m: Metric,
+    tree: _Tree,
+    targets: tuple[list[int], list[int]],
+    booked: dict[int, Decimal],
+) -> Tally:
+    """One metric's figures from its targets and targets to date (in units)."""
+    target, ttd = targets
+    tick = _tick(booked.values(), m.unit)
+    un, ud = m.unit.as_integer_ratio()
+    ut = un * (tick // ud)  # the rounding unit in ticks
+    actual = [0] * len(target)  # rolled up the tree, children before parents
+    for i, value in booked.items():
+        n, d = value.as_integer_ratio()
+        actual[i] = n * (tick // d)
+    parent = tree.parent
+    for i in range(len(actual) - 1, 0, -1):
+        actual[parent[i]] += actual[i]
+    status, projection, tier = _judge(plan, ut, targets, actual)
+    needed = None
+    wl = cut.weeks_left
+    if wl:  # (target - actual) / weeks left, in units, rounded up
+        wn, wd = wl.numerator * ut, wl.denominator
+        needed = [-((t - u * ut) * wd // wn) for u, t in zip(target, actual, strict=True)]
+    rank = _ranks(tree.families, actual, ttd)
+    parts = (target, ttd, actual, needed, projection, status, rank, tier)
+    return Tally(m, tick, ut, *parts, booked, parent)
+
+
+def _judge(
+    plan: Plan, ut: int, targets: tuple[list[int], list[int]], actual: list[int]
+) -> tuple[list[str | None], list[int | None], list[str | None]]:
+    """Each node's status, projection (in units, rounded half up) and tier;
+    None without a target to date."""
+    gn, gd = plan.green.numerator, plan.green.denominator
+    yn, yd = plan.yellow.numerator, plan.yellow.denominator
+    # The highest tier first (of equal shares, the plan's last).
+    tiers = sorted(plan.tiers.items(), key=lambda kv: kv[1])[::-1]
+    shares = [(name, s.numerator, s.denominator) for name, s in tiers]
+    status: list[str | None] = []
+    projection: list[int | None] = []
+    tier: list[str | None] = []
+    for target_u, ttd_u, act in zip(*targets, actual, strict=True):
+        if not ttd_u:
+            status.append(None)
+            projection.append(None)
+            tier.append(None)
+            continue
+        an, ad = (act, ttd_u * ut) if ttd_u > 0 else (-act, -ttd_u * ut)  # the attainment
+        status.append("green" if an * gd >= gn * ad else "yellow" if an * yd >= yn * ad else "red")
+        num = an * target_u  # actual x target / target to date
+        projection.append((2 * abs(num) + ad) // (2 * ad) * (1 if num >= 0 else -1))
+        reached = None
+        if target_u:
+            for name, sn, sd in shares:  # projection >= target x share
+                if an * sd >= sn * ad:
+                    reached = name
+                    break
+        tier.append(reached)
+    return status, projection, tier
+
+
+def _ranks(families: list[list[int]], actual: list[int], ttd: list[int]) -> list[int | None]:
+    """Rank siblings by attainment (``actual / ttd`` compares as it does), best
+    first; equal attainments share a rank. None without a target to date."""
+    ranks: list[int | None] = [None] * len(actual)
+    for kids in families:
+        found = [i for i in kids if ttd[i]]
         if not found:
             continue
         # Over a common denominator the attainments are integers: sorted as fast.
-        common = math.lcm(*(f.denominator for f, _ in found))
-        scored = [(f.numerator * (common // f.denominator), key) for f, key in found]
-        scored.sort(key=lambda pair: pair[0], reverse=True)
-        for i, (score, key) in enumerate(scored):
-            ranks[key] = ranks[scored[i - 1][1]] if i and scored[i - 1][0] == score else i + 1
+        common = math.lcm(*(ttd[i] for i in found))
+        scored = sorted(((actual[i] * (common // ttd[i]), i) for i in found), reverse=True)
+        rank, last = 0, None
+        for place, (score, i) in enumerate(scored, 1):
+            if score != last:
+                rank, last = place, score
+            ranks[i] = rank
     return ranks
