@@ -254,7 +254,7 @@ def _tally(
     if wl:  # (target - actual) / weeks left, in units, rounded up
         wn, wd = wl.numerator * ut, wl.denominator
         needed = [-((t - u * ut) * wd // wn) for u, t in zip(target, actual, strict=True)]
-    rank = _ranks(tree.families, actual, ttd)
+    rank = _sibling_ranks(tree.families, actual, ttd)
     parts = (target, ttd, actual, needed, projection, status, rank, tier)
     return Tally(m, tick, ut, *parts, booked, parent)
 
@@ -292,7 +292,18 @@ def _judge(
     return status, projection, tier
 
 
-def _ranks(families: list[list[int]], actual: list[int], ttd: list[int]) -> list[int | None]:
+def _ranks(nodes: list[Node], attainments: Mapping[str, Fraction | None]) -> dict[str, int]:
+    """Rank siblings by attainment, best first; equal attainments share a rank
+    (``nodes`` a whole tree, depth-first)."""
+    num = [0 if (a := attainments[n.key]) is None else a.numerator for n in nodes]
+    den = [0 if (a := attainments[n.key]) is None else a.denominator for n in nodes]
+    ranks = _sibling_ranks(_Tree.of(nodes).families, num, den)
+    return {n.key: r for n, r in zip(nodes, ranks, strict=True) if r is not None}
+
+
+def _sibling_ranks(
+    families: list[list[int]], actual: list[int], ttd: list[int]
+) -> list[int | None]:
     """Rank siblings by attainment (``actual / ttd`` compares as it does), best
     first; equal attainments share a rank. None without a target to date."""
     ranks: list[int | None] = [None] * len(actual)
