@@ -11,7 +11,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_command_is_in_the_readme() -> None:
-    for command in ("allocate", "progress", "check", "init", "schema"):
+    for command in ("allocate", "progress", "review", "check", "init", "schema"):
         assert f"### `targetsplit {command}" in README
 
 

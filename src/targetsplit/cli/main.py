@@ -19,7 +19,16 @@ from targetsplit.numbers.exact import EXACT
 from targetsplit.report.output import ReaderGone, say
 
 # Each module registers its commands with ``app``, in --help's order.
-COMMAND_MODULES = ("allocate", "progress", "explain", "check", "replan", "rollover", "files")
+COMMAND_MODULES = (
+    "allocate",
+    "progress",
+    "review",
+    "explain",
+    "check",
+    "replan",
+    "rollover",
+    "files",
+)
 for _name in COMMAND_MODULES:
     import_module(f"targetsplit.cli.{_name}")
 
