@@ -137,3 +137,23 @@ def test_strings_are_what_json_writes_with_the_unsafe_escaped(text: str) -> None
 
 def test_strings_escape_del_and_c1_controls() -> None:
     assert jsonout._string("a\x7fb\x85\u202e") == '"a\\u007fb\\u0085\\u202e"'
+
+
+def test_objects_are_obj_row_by_row() -> None:
+    keys = ("a", "b{", "c")
+    columns = [["1", "2"], ['"x"', "null"], ["{}", "-3.5"]]
+    assert jsonout.objects(keys, 3, columns) == [
+        obj(keys, 3, ["1", '"x"', "{}"]),
+        obj(keys, 3, ["2", "null", "-3.5"]),
+    ]
+    assert (
+        jsonout.objects((), 2, [["1"]]) == ["{}"] and jsonout.objects(keys, 2, [[], [], []]) == []
+    )
+
+
+def test_node_columns_are_node_texts() -> None:
+    from targetsplit.plan.load import load_plan
+
+    nodes = list(load_plan(ODD).plan.root.walk())
+    rows = [jsonout.node_texts(n.key, n) for n in nodes]
+    assert jsonout.node_columns(nodes) == [list(column) for column in zip(*rows, strict=True)]

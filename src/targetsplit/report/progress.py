@@ -14,12 +14,12 @@ from targetsplit.report.grid import Column, Grid, csv_text
 from targetsplit.report.jsonout import (
     ROWS_JOIN,
     Rows,
-    node_texts,
+    node_columns,
+    objects,
     scalar,
     scaled_texts,
     share_texts,
     stream,
-    template,
 )
 from targetsplit.track.progress import Figures, Progress, ProgressRow, Tally
 
@@ -204,19 +204,15 @@ def progress_json(
     c = p.cutoff
     names = tuple(m.name for m in metrics)
     keys = ("path", "name", "depth", "owner", "due", "strategy", "note", "targets", "progress")
-    node_t, by_metric, figures_t = template(keys, 2), template(names, 3), template(FIELDS, 4)
     tallies = [p.tallies[name] for name in names]
 
     def block(rows: list[int]) -> str:
         """The rows' JSON texts, as items of the array of nodes."""
         texts = [figure_texts(t, rows) for t in tallies]
-        targets = map(by_metric.format, *(columns[0] for columns in texts))
-        progress = map(by_metric.format, *(map(figures_t.format, *columns) for columns in texts))
-        nodes = [p.nodes[i] for i in rows]
-        return ROWS_JOIN.join(
-            node_t.format(*node_texts(n.key, n), t, f)
-            for n, t, f in zip(nodes, targets, progress, strict=True)
-        )
+        targets = objects(names, 3, [columns[0] for columns in texts])
+        progress = objects(names, 3, [objects(FIELDS, 4, columns) for columns in texts])
+        nodes = node_columns([p.nodes[i] for i in rows])
+        return ROWS_JOIN.join(objects(keys, 2, [*nodes, targets, progress]))
 
     shown = order(p, depth, sort_rank)
     blocks = [shown[i : i + BLOCK] for i in range(0, len(shown), BLOCK)]
