@@ -462,6 +462,56 @@ def test_duckdb_sees_a_trailing_comma_itself(tmp_path: Path) -> None:
     assert fast == read_actuals(str(path), "big.csv", PLAN, CUT, engine="python")
 
 
+def test_a_big_file_is_read_early_and_summed_once_the_plan_is_known(tmp_path: Path) -> None:
+    path = big_valid(tmp_path)
+    slow = read_actuals(str(path), "big.csv", PLAN, CUT, engine="python")
+    with actuals_mod.reading_early(str(path)) as early:
+        assert early is not None
+        found = actuals_mod.read_actuals_while(
+            str(path), "big.csv", PLAN, CUT, lambda: 7, early=early
+        )
+        assert early.pid == 0  # it answered (nothing to stop on leaving)
+    assert found == (slow, 7)
+    # A file it cannot answer for: the Python reader says what is wrong, in its words.
+    bad = tmp_path / "bad.csv"
+    bad.write_text(path.read_text(encoding="utf-8").replace(",B,", ",Q,", 1), encoding="utf-8")
+    with actuals_mod.reading_early(str(bad)) as early, pytest.raises(ActualsError) as e:
+        actuals_mod.read_actuals_while(str(bad), "bad.csv", PLAN, CUT, lambda: 7, early=early)
+    assert [d.render() for d in e.value.diagnostics] == ["bad.csv:3: error: unknown node 'Q'"]
+    # Not asked for its answer (the plan was wrong): stopped and reaped on leaving.
+    with actuals_mod.reading_early(str(path)) as early:
+        assert early is not None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+    # Nothing starts early for a small file, standard input, or no file at all.
+    (tmp_path / "small.csv").write_text(HEAD, encoding="utf-8")
+    for nothing in (tmp_path / "small.csv", "-", tmp_path / "nope.csv", tmp_path, None):
+        with actuals_mod.reading_early(nothing) as early:
+            assert early is None
+
+
+def test_progress_stops_the_early_child_when_the_plan_or_a_usage_is_wrong(
+    tmp_path: Path, plan_file: str
+) -> None:
+    from targetsplit.api.progress import progress
+    from targetsplit.errors import TargetsplitError, UsageError
+
+    big = str(big_valid(tmp_path))
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(JULY.replace("total: 2300", "total: lots"), encoding="utf-8")
+    with pytest.raises(TargetsplitError) as e:
+        progress(wrong, as_of="2026-07-31", actuals=big)
+    assert e.value.diagnostics[0].file == str(wrong)
+    with pytest.raises(UsageError):
+        progress(plan_file, week=99, actuals=big)
+    with pytest.raises(ChildProcessError):  # no child left behind
+        os.waitpid(-1, os.WNOHANG)
+    found = progress(plan_file, as_of="2026-07-31", actuals=big)
+    assert found.progress == progress(plan_file, as_of="2026-07-31", actuals=big).progress
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
 def test_other_work_runs_while_the_child_sums_and_its_failure_reaps_the_child(
     tmp_path: Path,
 ) -> None:
@@ -549,6 +599,24 @@ def test_big_actuals_from_standard_input_take_the_fast_path(tmp_path: Path, plan
     )
     assert r.returncode == f.returncode == 0, r.stderr
     assert r.stdout == f.stdout
+
+
+def test_big_actuals_as_dev_stdin_redirected_from_a_file(tmp_path: Path, plan_file: str) -> None:
+    # /dev/stdin is then a regular file: DuckDB's child reads it through its own
+    # standard input (it once read /dev/null there, and every actual was 0).
+    big = big_valid(tmp_path)
+    args = ("progress", plan_file, "--as-of", "2026-07-31", "-f", "csv", "-q")
+    with open(big, "rb") as f:
+        r = subprocess.run(
+            [sys.executable, "-m", "targetsplit", *args, "-a", "/dev/stdin"],
+            stdin=f, capture_output=True, text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        )  # fmt: skip
+    named = cli(*args, "-a", str(big))
+    assert r.returncode == named.returncode == 0, r.stderr
+    assert r.stdout == named.stdout
+    rows = [line.split(",") for line in r.stdout.splitlines()]
+    assert rows[1][rows[0].index("deals_actual")] != "0"
 
 
 def test_errors_from_standard_input_are_named_stdin(tmp_path: Path, plan_file: str) -> None:

@@ -20,7 +20,7 @@ from targetsplit.numbers.exact import exact
 from targetsplit.plan.load import Loaded
 from targetsplit.plan.tree import Metric
 from targetsplit.split.hierarchy import allocate
-from targetsplit.track.actuals import read_actuals_while
+from targetsplit.track.actuals import read_actuals_while, reading_early
 from targetsplit.track.progress import Progress, compute, cutoff, targets_to_date, week_end
 
 
@@ -48,23 +48,25 @@ def progress(
     if week is not None and as_of is not None:
         raise UsageError("give --week or --as-of, not both")
     one_stdin(plan, actuals, "--actuals")
-    loaded, inputs = read_plan(plan)
-    p = loaded.plan
-    b = p.breakdown
-    assert b is not None
-    chosen = pick_metrics(p, metrics)
-    number = None if week is None else _week_number(loaded, week)
-    day = _cut_day(loaded, number, as_of)
-    path, shown = _actuals_file(loaded, actuals)
-    warnings = Warnings(on_warning)
-    warnings.add(p.warnings)
-    cut = cutoff(b, day, number)
-    alloc = allocate(p)
-    # A large actuals file is summed in a child process while the targets to date
-    # are rounded here: two cores, side by side.
-    facts, to_date = read_actuals_while(
-        path, shown, p, cut.day, lambda: targets_to_date(alloc, cut.day)
-    )
+    # A large --actuals file is read into DuckDB by a child process from here on,
+    # beside the plan's loading, and summed there once the cut-off is known, while
+    # the targets to date are rounded here: two cores, side by side.
+    with reading_early(actuals) as early:
+        loaded, inputs = read_plan(plan)
+        p = loaded.plan
+        b = p.breakdown
+        assert b is not None
+        chosen = pick_metrics(p, metrics)
+        number = None if week is None else _week_number(loaded, week)
+        day = _cut_day(loaded, number, as_of)
+        path, shown = _actuals_file(loaded, actuals)
+        warnings = Warnings(on_warning)
+        warnings.add(p.warnings)
+        cut = cutoff(b, day, number)
+        alloc = allocate(p)
+        facts, to_date = read_actuals_while(
+            path, shown, p, cut.day, lambda: targets_to_date(alloc, cut.day), early=early
+        )
     warnings.add(facts.warnings)
     result = compute(alloc, cut, to_date, facts.direct)
     inputs += (("actuals", path),)

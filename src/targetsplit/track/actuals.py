@@ -12,7 +12,9 @@ the same result:
   process, so a crash or an out-of-memory kill inside it cannot take this
   process down, and it only answers for a file it finds entirely valid: any
   error, refusal or death, and the Python reader reads the file and says what
-  is wrong, in its words.
+  is wrong, in its words. The child reads the file as soon as its name is
+  known (:func:`reading_early`: before the plan is loaded) and sums it once
+  the plan's names and the cut-off are sent to it.
 
 Standard input (``-``), pipes and devices are read once, into a temporary file.
 Sums are exact: every addition is made in the project's exact context.
@@ -24,16 +26,20 @@ import contextlib
 import os
 import pickle
 import re
-from collections.abc import Callable, Mapping
+import stat
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, TypeVar
 
+from targetsplit.calendar.periods import Period
+from targetsplit.calendar.workdays import Breakdown
 from targetsplit.errors import AmountError, Diagnostic, TargetsplitError
 from targetsplit.numbers import amounts
 from targetsplit.plan.names import Names
-from targetsplit.plan.tree import NodeIndex, Plan
+from targetsplit.plan.tree import Metric, Node, NodeIndex, Plan
 from targetsplit.track import csvfile
 
 T = TypeVar("T")
@@ -93,13 +99,15 @@ def read_actuals_while(
     *,
     engine: str | None = None,
     first_day: date | None = None,
+    early: Early | None = None,
 ) -> tuple[Actuals, T]:
     """:func:`read_actuals`, with ``work()`` done meanwhile: a large file is
-    summed in a child process, so the two run side by side on two cores."""
+    summed in a child process, so the two run side by side on two cores (in
+    ``early``'s child, when :func:`reading_early` started one on it)."""
     try:
         with csvfile.regular_file(path, source, "actuals", MAX_ACTUALS_BYTES, ActualsError) as f:
             if engine != "python" and (engine == "duckdb" or os.path.getsize(f) >= FAST_BYTES):
-                fast, done = _fast(f, source, plan, cut_day, work, first_day=first_day)
+                fast, done = _fast(f, source, plan, cut_day, work, first_day=first_day, early=early)
                 if fast is not None:
                     return fast, done
                 return _python(f, source, plan, cut_day, first_day), done
@@ -367,6 +375,30 @@ def _python(
 # --- DuckDB, in a child process ----------------------------------------------------
 
 
+@contextlib.contextmanager
+def reading_early(path: str | Path | None) -> Iterator[Early | None]:
+    """Start reading a large actuals file into DuckDB now, in a child process,
+    while the caller goes on to load the plan; pass what this yields to
+    :func:`read_actuals_while` (``early=``), which sums the file with it. Only a
+    regular file of :data:`FAST_BYTES` or more starts early, and nothing is said
+    about the file here: its errors come when it is read, in their turn. A child
+    not asked for its answer is stopped on leaving the block."""
+    child = None
+    if path is not None and str(path) != "-" and hasattr(os, "fork"):
+        try:
+            st = os.stat(path)
+        except OSError:
+            st = None
+        if st is not None and stat.S_ISREG(st.st_mode):
+            if FAST_BYTES <= st.st_size <= MAX_ACTUALS_BYTES:
+                child = Early(str(path))
+    try:
+        yield child
+    finally:
+        if child is not None:
+            child.abandon()
+
+
 def _fast(
     path: str,
     source: str,
@@ -375,27 +407,20 @@ def _fast(
     meanwhile: Callable[[], T],
     *,
     first_day: date | None = None,
+    early: Early | None = None,
 ) -> tuple[Actuals | None, T]:
     """The actuals as DuckDB sums them, or None when it cannot say (an error in
     the file, a crash, no memory): then the Python reader has the last word.
     ``meanwhile()`` runs while the child sums; its result comes second."""
-    opened = csvfile.open_csv(path, source, "actuals")
-    problems, header = opened.problems, opened.header
-    layout = None if header is None else _layout(header, plan, problems)
-    opened.rows.close()
-    if header is None or layout is None or problems or header.physical_lines != header.line:
-        return None, meanwhile()
-
-    def work() -> Actuals | None:
-        return _duckdb(path, source, header, layout, plan, cut_day, first_day)
-
+    request = _Request.of(source, plan, cut_day, first_day)
     if not hasattr(os, "fork"):  # pragma: no cover - Windows
         try:
-            found = work()
+            found = _duckdb(path, lambda: request)
         except Exception:
             found = None
         return found, meanwhile()
-    child = _Child(work)  # the scan, too, runs beside the parent's work
+    child = early if early is not None and early.path == path else Early(path)
+    child.send(request)
     try:
         done = meanwhile()
     except BaseException:
@@ -404,26 +429,65 @@ def _fast(
     return child.result(), done
 
 
-class _Child:
-    """``work()`` computed in a forked child, while the parent goes on; its
-    :meth:`result` is None if the child fails (a crash, a signal, no memory)."""
+@dataclass(frozen=True)
+class _Request:
+    """What the child needs to sum the file it has read: where to count from and
+    to, and the plan's names (its nodes' names and paths, no shares), sent by
+    the parent once it has them."""
 
-    def __init__(self, work: Callable[[], Actuals | None]) -> None:
+    source: str
+    cut_day: date
+    first_day: date | None
+    title: str
+    period: Period
+    metrics: tuple[Metric, ...]
+    breakdown: Breakdown | None
+    nodes: tuple[tuple[str, tuple[str, ...]], ...]  # (name, path) of each node but the root
+
+    @classmethod
+    def of(cls, source: str, plan: Plan, cut_day: date, first_day: date | None) -> _Request:
+        nodes = tuple((n.name, n.path) for n in plan.nodes() if n.path)
+        return cls(
+            source, cut_day, first_day, plan.title, plan.period, plan.metrics, plan.breakdown, nodes
+        )
+
+    def plan(self) -> Plan:
+        """A plan with these names, for the cells to be judged against as the
+        Python reader judges them (the nodes hang flat under the root)."""
+        children = tuple(Node(name, path, {}, {}) for name, path in self.nodes)
+        root = Node(self.title, (), {}, {}, children)
+        return Plan(
+            self.title, self.period, self.metrics, root, {}, False, breakdown=self.breakdown
+        )
+
+
+class Early:
+    """The actuals at ``path`` read by DuckDB in a forked child, from the moment
+    it is made, while the parent goes on; :meth:`send` tells it what to sum them
+    against, and :meth:`result` is its answer: None if it cannot say (the file
+    needs the Python reader's words, a crash, a signal, no memory)."""
+
+    def __init__(self, path: str) -> None:
         import gc
 
-        read_end, write_end = os.pipe()
+        self.path = path
+        inbox, self._inbox = os.pipe()  # parent -> child: the request
+        self._answer, answer = os.pipe()  # child -> parent: the actuals
         gc.freeze()  # the child's collector leaves the parent's objects (and pages) alone
         pid = os.fork()
         if pid == 0:  # the child: never returns
             code = 1
             try:
                 gc.disable()
-                quiet = os.open(os.devnull, os.O_RDWR)  # nothing it says reaches the terminal
-                for fd in (0, 1, 2):
+                # Nothing it says reaches the terminal; standard input stays, as the
+                # file may be /dev/stdin.
+                quiet = os.open(os.devnull, os.O_RDWR)
+                for fd in (1, 2):
                     os.dup2(quiet, fd)
-                os.close(read_end)
-                data = pickle.dumps(work())
-                with os.fdopen(write_end, "wb") as out:
+                os.close(self._inbox)
+                os.close(self._answer)
+                data = pickle.dumps(_duckdb(path, _Inbox(inbox).request))
+                with os.fdopen(answer, "wb") as out:
                     out.write(data)
                 code = 0
             except BaseException:  # noqa: S110 - the parent falls back
@@ -431,60 +495,125 @@ class _Child:
             finally:
                 os._exit(code)
         gc.unfreeze()
-        os.close(write_end)
-        self.pid, self.read_end = pid, read_end
+        os.close(inbox)
+        os.close(answer)
+        self.pid = pid
+
+    def send(self, request: _Request) -> None:
+        """Tell the child what to sum against (it reads meanwhile: this does not wait)."""
+        data = memoryview(pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
+        try:
+            while data:
+                data = data[os.write(self._inbox, data) :]
+        except OSError:  # the child is gone: result() says so
+            pass
+        finally:
+            self._close("_inbox")
 
     def result(self) -> Actuals | None:
         try:
-            with os.fdopen(self.read_end, "rb") as child:
+            with os.fdopen(self._answer, "rb") as child:
+                self._answer = -1
                 data = child.read()
         finally:
+            self._close("_inbox")
             _, status = os.waitpid(self.pid, 0)
+            self.pid = 0
         if status != 0 or not data:
             return None
         result = pickle.loads(data)  # noqa: S301 - our own child's answer
         return result if isinstance(result, Actuals) else None
 
     def abandon(self) -> None:
-        """Stop the child (the parent's work failed) and reap it."""
+        """Stop the child (its answer is not wanted) and reap it; nothing if done."""
         import signal
 
-        with contextlib.suppress(OSError):
-            os.kill(self.pid, signal.SIGKILL)
-        os.close(self.read_end)
-        os.waitpid(self.pid, 0)
+        if self.pid:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pid = 0
+        self._close("_inbox")
+        self._close("_answer")
+
+    def _close(self, name: str) -> None:
+        fd = getattr(self, name)
+        if fd >= 0:
+            setattr(self, name, -1)
+            os.close(fd)
 
 
-def _duckdb(
-    path: str,
-    source: str,
-    header: csvfile.Header,
-    layout: _Layout,
-    plan: Plan,
-    cut_day: date,
-    first_day: date | None = None,
-) -> Actuals | None:
+class _Inbox:
+    """In the child: the parent's request, read by a thread as it comes, while
+    DuckDB reads the file (it lets go of the GIL)."""
+
+    def __init__(self, fd: int) -> None:
+        import threading
+
+        self._data: list[bytes] = []
+        self._thread = threading.Thread(target=self._read, args=(fd,), daemon=True)
+        self._thread.start()
+
+    def _read(self, fd: int) -> None:
+        with os.fdopen(fd, "rb") as f:
+            self._data.append(f.read())
+
+    def request(self) -> _Request | None:
+        """The request, once it has come; None if the parent closed without one."""
+        self._thread.join()
+        if not self._data or not self._data[0]:
+            return None
+        found = pickle.loads(self._data[0])  # noqa: S301 - our own parent's request
+        return found if isinstance(found, _Request) else None
+
+
+def _duckdb(path: str, request: Callable[[], _Request | None]) -> Actuals | None:
+    """In the child: the file read into DuckDB at once, then summed when
+    ``request()`` gives what to sum against; None when the Python reader must
+    say what is wrong (or the request never comes)."""
+    opened = csvfile.open_csv(path, path, "actuals")
+    header = opened.header
+    opened.rows.close()
+    if header is None or opened.problems or header.physical_lines != header.line:
+        request()  # the parent's request is read all the same: its write never fails
+        return None
     import duckdb
 
     con = duckdb.connect()
     try:
-        return _duck_sum(con, path, source, header, layout, plan, cut_day, first_day)
+        texts = _duck_read(con, path, header)
+        asked = request()
+        if texts is None or asked is None:
+            return None
+        plan = asked.plan()
+        problems = csvfile.Problems(asked.source)
+        layout = _layout(header, plan, problems)
+        if layout is None or problems:
+            return None
+        return _duck_sum(con, texts, asked, layout, plan)
     except duckdb.Error:
         return None
-    finally:
-        con.close()
 
 
-def _duck_sum(
-    con: Any,
-    path: str,
-    source: str,
-    header: csvfile.Header,
-    layout: _Layout,
-    plan: Plan,
-    cut_day: date,
-    first_day: date | None = None,
-) -> Actuals | None:
+@dataclass
+class _Texts:
+    """The distinct texts of the file's columns, as DuckDB read them."""
+
+    days: list[tuple[str, int]]  # each date (or week) cell, and its records
+    nodes: list[str]
+    metrics: list[str]  # long form only
+    odd: list[str]  # values DuckDB does not sum itself (amount syntax, blanks)
+
+
+def _duck_read(con: Any, path: str, header: csvfile.Header) -> _Texts | None:
+    """Read the file into the table ``raw`` (one text column per field, blank
+    records left out) and the view or table ``rows`` (d, n, m, v: one value
+    each, ``plain`` when DuckDB sums it itself): all that needs no plan. None
+    when the file is not for DuckDB."""
+    names = [h.lower() for h in header.names]
+    if len(names) < 3:
+        return None
+    long = names[2:4] == ["metric", "value"]
     width = header.width
     cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     filled = " or ".join(f"trim(c{i}) <> ''" for i in range(width))  # not blank
@@ -496,7 +625,7 @@ def _duck_sum(
     # The file is read once into memory; every query below scans the table. No text
     # reads as NULL (an unquoted field cannot be a line break): DuckDB would drop
     # NULL (empty) fields past the last column, where a record may have no more.
-    flag = "" if layout.metrics else f", {plain('c3')} as plain"
+    flag = f", {plain('c3')} as plain" if long else ""
     con.execute(
         f"create temp table raw as select *{flag} from read_csv({literal}, header = false,"
         f" skip = {header.physical_lines}, columns = {{{cols}}}, delim = ',', quote = '\"',"
@@ -504,46 +633,70 @@ def _duck_sum(
         " nullstr = '\n', allow_quoted_nulls = false)"
         f" where {filled}"
     )
-    for i in range(len(header.names), width):  # nameless trailing columns are blank
+    for i in range(len(names), width):  # nameless trailing columns are blank
         if con.execute(
             f"select 1 from raw where coalesce(trim(c{i}), '') <> '' limit 1"
         ).fetchall():
             return None
-    if layout.metrics:
-        parts = " union all ".join(
-            f"select c0 as d, c1 as n, '{i}' as m, c{i} as v, {plain(f'c{i}')} as plain"
-            f" from raw where c{i} <> ''"
-            for i, _ in layout.metrics
-        )
-        con.execute(f"create temp table rows as {parts}")
-    else:
+    if long:
         con.execute(
             "create temp view rows as select c0 as d, c1 as n, c2 as m, c3 as v, plain from raw"
         )
-    cells = _Cells(plan, layout, cut_day, first_day)
+    else:  # one column per metric: its column number stands for the metric
+        parts = " union all ".join(
+            f"select c0 as d, c1 as n, '{i}' as m, c{i} as v, {plain(f'c{i}')} as plain"
+            f" from raw where c{i} <> ''"
+            for i in range(2, len(names))
+        )
+        con.execute(f"create temp table rows as {parts}")
+
+    def column(query: str) -> list[str]:
+        return [text for (text,) in con.execute(query).fetchall()]
+
+    return _Texts(
+        con.execute("select c0, count(*) from raw group by c0").fetchall(),
+        column("select distinct c1 from raw"),
+        column("select distinct c2 from raw") if long else [],
+        column("select distinct v from rows where not plain"),
+    )
+
+
+def _duck_sum(
+    con: Any,
+    texts: _Texts,
+    asked: _Request,
+    layout: _Layout,
+    plan: Plan,
+) -> Actuals | None:
+    """The sums, once the request has come: every text judged as the Python
+    reader judges it (None at the first it would not take), then summed."""
+    cells = _Cells(plan, layout, asked.cut_day, asked.first_day)
     keep: list[str] = []
-    outside: list[str] = []
-    node_path: dict[str, str] = {}
-    for (d,) in con.execute("select distinct c0 from raw").fetchall():
-        k = cells.day(d or "")
+    rows = skipped = 0
+    for d, count in texts.days:
+        k = cells.day(d)
         if isinstance(k, _Bad):
             return None
-        (keep if k else outside).append(d)
-    for (n,) in con.execute("select distinct c1 from raw").fetchall():
-        p = cells.node(n or "")
+        rows += count
+        if k:
+            keep.append(d)
+        else:
+            skipped += count
+    node_path: dict[str, str] = {}
+    for n in texts.nodes:
+        p = cells.node(n)
         if isinstance(p, _Bad):
             return None
         node_path[n] = p
     metric_of: dict[str, str] = {str(i): name for i, name in layout.metrics}
-    if not layout.metrics:
-        for (m,) in con.execute("select distinct c2 from raw").fetchall():
-            name = cells.metric(m or "")
-            if isinstance(name, _Bad):
-                return None
-            metric_of[m] = name
+    for m in texts.metrics:
+        name = cells.metric(m)
+        if isinstance(name, _Bad):
+            return None
+        metric_of[m] = name
     odd: dict[str, Decimal] = {}
-    for (v,) in con.execute("select distinct v from rows where not plain").fetchall():
-        value = cells.value(v or "")
+    for v in texts.odd:
+        value = cells.value(v)
         if isinstance(value, _Bad) or (value is None and not layout.metrics):
             return None
         if value is not None:
@@ -571,14 +724,7 @@ def _duck_sum(
         ).fetchall():
             if v in odd:
                 add(n, m, exact.multiply(odd[v], Decimal(count)))
-    (rows,) = con.execute("select count(*) from raw").fetchone()
-    skipped = 0
-    if outside:
-        _table(con, "outside", d=outside)
-        (skipped,) = con.execute(
-            "select count(*) from raw where c0 in (select d from outside)"
-        ).fetchone()
-    return _result(direct, int(rows), int(skipped), source, cells)
+    return _result(direct, rows, skipped, asked.source, cells)
 
 
 def _table(con: Any, name: str, **columns: list[str]) -> None:
