@@ -339,3 +339,79 @@ def test_the_shipped_example_h1(run, monkeypatch: pytest.MonkeyPatch) -> None:  
     # the H1 targets are allocate --by half's
     alloc = run("allocate", "examples/fy2026.yaml", "--by", "half", "-f", "csv").out.splitlines()
     assert alloc[1].split(",")[4] == "59310000"
+
+
+# -- the environment, through a subprocess ------------------------------------------------
+
+
+def _cli(*args: str, cwd: Path, stdin: bytes | None = None, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "targetsplit", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture
+def copies(tmp_path: Path) -> Path:
+    import shutil
+
+    for name in ("fy2026.yaml", "fy2026-actuals.csv"):
+        shutil.copy(EXAMPLES / name, tmp_path / name)
+    return tmp_path
+
+
+def test_output_over_the_actuals_is_refused(copies: Path) -> None:
+    before = (copies / "fy2026-actuals.csv").read_bytes()
+    done = _cli("review", "fy2026.yaml", "-p", "2026-H1", "-o", "fy2026-actuals.csv", cwd=copies)
+    assert done.returncode == 1
+    assert b"error: --output is the actuals this command reads" in done.stderr
+    assert (copies / "fy2026-actuals.csv").read_bytes() == before
+
+
+def test_actuals_from_standard_input_and_a_pipe_into_head(copies: Path) -> None:
+    data = (copies / "fy2026-actuals.csv").read_bytes()
+    done = _cli(
+        "review", "fy2026.yaml", "-p", "2026-Q1", "-a", "-", "-f", "csv", "-q",
+        cwd=copies, stdin=data,
+    )  # fmt: skip
+    same = _cli("review", "fy2026.yaml", "-p", "2026-Q1", "-f", "csv", "-q", cwd=copies)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == same.stdout and done.stdout.startswith(b"path,name,depth,")
+    both = _cli("review", "-", "-a", "-", cwd=copies, stdin=b"")
+    assert both.returncode == 2
+    assert b"cannot both come from standard input" in both.stderr
+    import subprocess
+    import sys
+
+    head = subprocess.run(
+        f"{sys.executable} -m targetsplit review fy2026.yaml -p 2026-H1 -f plain | head -1",
+        shell=True,
+        cwd=copies,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert (
+        head.stdout
+        == b"FY2026 National Sales \xe2\x80\x94 review of 2026-H1: tiers reached, by level\n"
+    )
+    assert b"Traceback" not in head.stderr
+
+
+def test_no_colour_when_piped_or_asked(copies: Path) -> None:
+    piped = _cli("review", "fy2026.yaml", "-p", "2026-H1", "-q", cwd=copies)
+    forced = _cli(
+        "review", "fy2026.yaml", "-p", "2026-H1", "-q", cwd=copies,
+        env={"FORCE_COLOR": "1", "NO_COLOR": "1"},
+    )  # fmt: skip
+    assert piped.returncode == forced.returncode == 0
+    assert b"\x1b[" not in piped.stdout and b"\x1b[" not in forced.stdout
