@@ -326,3 +326,27 @@ def test_rollover_refuses_bad_options(tmp_path: Path) -> None:
     ]:
         with pytest.raises(UsageError, match=match):
             rollover(plan, today=date(2026, 10, 1), **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_seasonality_with_nothing_left_spreads_by_working_days(tmp_path: Path) -> None:
+    text = QUARTER.replace(
+        "  Rep A: 60%", "  Rep A: {weight: 60%, seasonality: {months: [1, 0, 0]}}"
+    )
+    plan = _write(tmp_path, text, "date,node,metric,value\n")
+    warned: list[str] = []
+    result = replan(plan, as_of="2026-07-31", on_warning=lambda d: warned.append(d.render()))
+    assert any(
+        "'Rep A''s seasonality puts nothing on the days after the cut-off" in w for w in warned
+    )
+    assert result.plan.root.children[0].seasonality is None
+    assert allocate(result.plan).row("Rep A").targets["revenue"] == 600000
+
+
+def test_rollover_of_a_group_that_sold_nothing_keeps_its_shares(tmp_path: Path) -> None:
+    team = "Team:\n    weight: 100%\n    split: {Rep A: 3, Rep B: 1}"
+    text = QUARTER.replace("Rep A: 60%\n  Rep B: 40%", team)
+    plan = _write(tmp_path, text, "date,node,metric,value\n2026-07-20,Team,revenue,40万\n")
+    result = rollover(plan, to="2026-Q4", today=date(2026, 10, 1))
+    rows = {r.path: r.units["revenue"] for r in allocate(result.plan).rows}
+    # The reps sold nothing themselves: their old targets (30万, 10万) are their history.
+    assert rows == {"": 40, "Team": 40, "Team/Rep A": 30, "Team/Rep B": 10}

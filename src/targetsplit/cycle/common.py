@@ -108,7 +108,7 @@ def rewrite_nodes(
 ) -> dict[str, Any]:
     """A copy of ``data`` whose every node states ``weight(node)`` as its weight
     (first among its keys) and, when ``seasonality`` is given, that as its own
-    seasonality where it has one."""
+    seasonality where it has one (None: left out)."""
     out = deepcopy(dict(data))
 
     def walk(node: Node, split: dict[str, Any]) -> dict[str, Any]:
@@ -123,6 +123,8 @@ def rewrite_nodes(
                     value = walk(child, value)
                 elif key == "seasonality" and seasonality is not None:
                     value = seasonality(child)
+                    if value is None:  # left out
+                        continue
                 item[key] = value
             new[name] = item
         return new

@@ -26,6 +26,7 @@ from fractions import Fraction
 from typing import Any, Literal
 
 from targetsplit.calendar.periods import Period, custom_period, parse_period_text
+from targetsplit.calendar.seasonality import Seasonality
 from targetsplit.calendar.workdays import breakdown
 from targetsplit.cycle.common import (
     NewPlan,
@@ -89,17 +90,32 @@ def replan(
     def weight(node: Node) -> dict[str, Any]:
         return {m.name: {"amount": amount_text(m, units[node.key][m.name])} for m in metrics}
 
+    notes: list[str] = []
+
     def seasonality(node: Node) -> Any:
-        return {"months": remaining_months(node.seasonality, b, new_b)}
+        return _remaining(node.seasonality, f"'{node.key}''s", notes)
+
+    def _remaining(s: Seasonality | None, whose: str, notes: list[str]) -> Any:
+        ratios = remaining_months(s, b, new_b)
+        if any(ratios):
+            return {"months": ratios}
+        notes.append(
+            f"{whose} seasonality puts nothing on the days after the cut-off: the new plan"
+            " spreads its target by working days"
+        )
+        return None
 
     out = rewrite_nodes(plan, data, weight, seasonality)
     out["period"] = stated
     for m in metrics:
         out["metrics"][m.name]["total"] = amount_text(m, units[""][m.name])
     if plan.seasonality is not None:
-        out["seasonality"] = {"months": remaining_months(plan.seasonality, b, new_b)}
+        out["seasonality"] = _remaining(plan.seasonality, "the plan's", notes)
+        if out["seasonality"] is None:
+            del out["seasonality"]
     _dimensions(plan, out)
-    notes = _surplus_notes(plan, owed, units) if policy == "keep" else ()
+    if policy == "keep":
+        notes += _surplus_notes(plan, owed, units)
     lines = (
         *header,
         f"Cut-off: {day_text(cut)}"
@@ -112,7 +128,7 @@ def replan(
             for m in metrics
         ),
     )
-    return NewPlan(out, tuple(lines), units, notes)
+    return NewPlan(out, tuple(lines), units, tuple(notes))
 
 
 def _rest(period: Period, start: date, week: int | None) -> tuple[Period, Any]:

@@ -21,7 +21,14 @@ from typing import Any
 from targetsplit.calendar.periods import Period
 from targetsplit.calendar.seasonality import Seasonality, SeasonalityError, month_shares
 from targetsplit.calendar.workdays import breakdown, parse_day_range
-from targetsplit.cycle.common import NewPlan, amount_text, ceil_units, rewrite_nodes, value_text
+from targetsplit.cycle.common import (
+    NewPlan,
+    amount_text,
+    ceil_units,
+    integer_ratios,
+    rewrite_nodes,
+    value_text,
+)
 from targetsplit.plan.tree import Metric, Node, Plan
 
 
@@ -73,20 +80,10 @@ def rollover(
     notes: list[str] = []
     fallback: dict[str, list[str]] = {}
 
+    chosen = _bases(plan, results, fallback)
+
     def weight(node: Node) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for m in plan.metrics:
-            r = results[node.key][m.name]
-            if r.actual > 0:
-                out[m.name] = {"history": value_text(m, Fraction(r.actual))}
-                continue
-            fallback.setdefault(m.name, []).append(node.key)
-            old = node.weights.get(m.name)
-            if old is not None and old.kind == "percent":
-                out[m.name] = old.text
-            else:
-                out[m.name] = {"history": amount_text(m, r.target_units)}
-        return out
+        return chosen[node.key]
 
     out = rewrite_nodes(plan, data, weight, None)
     out["period"] = period_value
@@ -111,11 +108,54 @@ def rollover(
         "so shares follow this period's results.",
         *(
             f"{m.name}: total {amount_text(m, next_units[m.name])}"
-            f" (this period's actual {value_text(m, Fraction(results[''][m.name].actual))})"
+            f" (this period's actual {m.format(results[''][m.name].actual)})"
             for m in plan.metrics
         ),
     )
     return NewPlan(out, tuple(lines), {}, tuple(notes))
+
+
+def _bases(
+    plan: Plan, results: Mapping[str, Mapping[str, Result]], fallback: dict[str, list[str]]
+) -> dict[str, dict[str, Any]]:
+    """Each node's weight per metric: its actual as history; with no positive
+    actual, its old basis (a percent stays, else its old target as history).
+    A group whose ratio weights would all be zero while a share is left (its
+    members sold nothing and had no target) keeps its old shares as ratios."""
+    out: dict[str, dict[str, Any]] = {}
+    for parent in plan.nodes():
+        kids = parent.children
+        for m in plan.metrics:
+            texts: list[Any] = []
+            zero = claimed = True
+            for c in kids:
+                r = results[c.key][m.name]
+                old = c.weights.get(m.name)
+                if r.actual > 0:
+                    texts.append({"history": value_text(m, Fraction(r.actual))})
+                    zero = False
+                    continue
+                fallback.setdefault(m.name, []).append(c.key)
+                if old is not None and old.kind == "percent":
+                    texts.append(old.text)
+                    continue
+                texts.append({"history": amount_text(m, r.target_units)})
+                zero = zero and r.target_units == 0
+                claimed = False
+            percents = sum(
+                (c.shares[m.name] for c, t in zip(kids, texts, strict=True) if isinstance(t, str)),
+                Fraction(0),
+            )
+            if kids and zero and not claimed and percents < 1:
+                others = [c for c, t in zip(kids, texts, strict=True) if not isinstance(t, str)]
+                ratios = integer_ratios([c.shares[m.name] for c in others])
+                if not any(ratios):
+                    ratios = [1] * len(others)
+                by_key = {c.key: str(r) for c, r in zip(others, ratios, strict=True)}
+                texts = [by_key.get(c.key, t) for c, t in zip(kids, texts, strict=True)]
+            for c, t in zip(kids, texts, strict=True):
+                out.setdefault(c.key, {})[m.name] = t
+    return out
 
 
 def carried(
