@@ -1,7 +1,7 @@
 """progress's figures in integers are the figures of their definition: the
 Fraction and Decimal arithmetic they replaced (kept here as the oracle),
 value for value, Decimal exponents included, on random plans and actuals;
-and the JSON written from the integers is the JSON of those figures."""
+and the JSON and CSV written from the integers are those of the figures."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from targetsplit.numbers import amounts
 from targetsplit.plan.load import load_plan
 from targetsplit.plan.tree import Metric, Node
 from targetsplit.report.jsonout import dumps
-from targetsplit.report.progress import FIELDS, _json_value, ordered_rows, progress_json
+from targetsplit.report.progress import FIELDS, below, ordered_rows, progress_csv, progress_json
 from targetsplit.split.hierarchy import Allocation, allocate
 from targetsplit.track.progress import (
     Cutoff,
@@ -209,6 +209,11 @@ def _reference_order(p: Progress, depth: int | None, sort_rank: str | None) -> l
     return out
 
 
+def _json_value(name: str, f: Figures) -> object:
+    value = getattr(f, name)
+    return amounts.round_fraction(value) if isinstance(value, Fraction) else value
+
+
 def _reference_json(p: Progress, depth: int | None, sort_rank: str | None) -> str:
     """The JSON document made the general way, from each node's figures."""
     c, metrics = p.cutoff, p.plan.metrics
@@ -248,8 +253,27 @@ def _reference_json(p: Progress, depth: int | None, sort_rank: str | None) -> st
     return dumps(doc)
 
 
+def _reference_csv(rows: list[ProgressRow]) -> list[list[str | None]]:
+    """The CSV cells made from each node's figures."""
+    out: list[list[str | None]] = []
+    for r in rows:
+        cells: list[str | None] = [r.path, r.node.name, str(r.node.depth)]
+        for f in r.figures.values():
+            for name in FIELDS:
+                v = _json_value(name, f)
+                cells.append(
+                    None
+                    if v is None
+                    else amounts.decimal_text(v)
+                    if isinstance(v, Decimal)
+                    else str(v)
+                )
+        out.append(cells)
+    return out
+
+
 @pytest.mark.parametrize("plan_file", PLANS)
-def test_json_from_the_integers_is_the_json_of_the_figures(plan_file: str) -> None:
+def test_json_and_csv_from_the_integers_are_those_of_the_figures(plan_file: str) -> None:
     plan = load_plan(plan_file).plan
     assert plan.breakdown is not None
     alloc = allocate(plan)
@@ -264,3 +288,12 @@ def test_json_from_the_integers_is_the_json_of_the_figures(plan_file: str) -> No
             assert made == _reference_json(p, depth, sort_rank), (offset, depth, sort_rank)
             rows = ordered_rows(p, depth, sort_rank)
             assert [r.path for r in rows] == _reference_order(p, depth, sort_rank)
+            cells = progress_csv(p, plan.metrics, depth, sort_rank)[1]
+            assert [list(row) for row in cells] == _reference_csv(rows)
+            for threshold in (Fraction(9, 10), Fraction(2)):
+                assert below(p, plan.metrics, depth, threshold) == [
+                    f"{r.path or r.node.name}: {name} at {amounts.format_percent(f.attainment, 1)}"
+                    for r in ordered_rows(p, depth, None)
+                    for name, f in r.figures.items()
+                    if f.attainment is not None and f.attainment < threshold
+                ]

@@ -7,7 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from targetsplit.numbers.amounts import decimal_text, format_percent, round_fraction
+from targetsplit.numbers.amounts import format_percent, round_fraction
 from targetsplit.plan.tree import Metric
 from targetsplit.report.formats import Format, Shown, Stream
 from targetsplit.report.grid import Column, Grid, csv_text
@@ -21,7 +21,7 @@ from targetsplit.report.jsonout import (
     share_texts,
     stream,
 )
-from targetsplit.track.progress import Figures, Progress, ProgressRow, Tally
+from targetsplit.track.progress import Progress, ProgressRow, Tally
 
 if TYPE_CHECKING:
     from targetsplit.api.progress import ProgressResult
@@ -153,13 +153,6 @@ def progress_grids(
     return grids
 
 
-def _json_value(name: str, f: Figures) -> Any:
-    value = getattr(f, name)
-    if isinstance(value, Fraction):
-        return round_fraction(value)
-    return value
-
-
 def _unit_texts(t: Tally, units: Sequence[int | None]) -> list[str]:
     """JSON texts of amounts in the metric's rounding units (``null`` for None)."""
     unit = t.metric.unit
@@ -240,23 +233,28 @@ def progress_json(
 
 def progress_csv(
     p: Progress, metrics: Sequence[Metric], depth: int | None, sort_rank: str | None
-) -> tuple[list[str], list[list[str | None]], set[int]]:
+) -> tuple[list[str], list[tuple[str | None, ...]], set[int]]:
+    """The progress as CSV cells: the JSON texts of the figures, empty for null."""
     header = ["path", "name", "depth"]
     for m in metrics:
         header += [f"{m.name}_{name}" for name in FIELDS]
     text_fields = {f"{m.name}_{n}" for m in metrics for n in ("status", "tier")}
     numeric = {i for i, h in enumerate(header) if i >= 2 and h not in text_fields}
-    out: list[list[str | None]] = []
-    for r in ordered_rows(p, depth, sort_rank):
-        cells: list[str | None] = [r.path, r.node.name, str(r.node.depth)]
-        for m in metrics:
-            for name in FIELDS:
-                v = _json_value(name, r.figures[m.name])
-                cells.append(
-                    None if v is None else decimal_text(v) if isinstance(v, Decimal) else str(v)
-                )
-        out.append(cells)
-    return header, out, numeric
+    shown = order(p, depth, sort_rank)
+    nodes = [p.nodes[i] for i in shown]
+    columns: list[list[str | None]] = [
+        [n.key for n in nodes],
+        [n.name for n in nodes],
+        [str(n.depth) for n in nodes],
+    ]
+    for m in metrics:
+        t = p.tallies[m.name]
+        for name, texts in zip(FIELDS, figure_texts(t, shown), strict=True):
+            if name in ("status", "tier"):  # text cells: as they are, not as JSON strings
+                columns.append([getattr(t, name)[i] for i in shown])
+            else:
+                columns.append([None if x == "null" else x for x in texts])
+    return header, list(zip(*columns, strict=True)), numeric
 
 
 def below(
@@ -264,11 +262,13 @@ def below(
 ) -> list[str]:
     """Lines naming each shown node and metric whose attainment is below ``threshold``."""
     out = []
-    for r in ordered_rows(p, depth, None):
-        for m in metrics:
-            a = r.figures[m.name].attainment
+    tallies = [p.tallies[m.name] for m in metrics]
+    for i in order(p, depth, None):
+        for t in tallies:
+            a = t.attainment(i)
             if a is not None and a < threshold:
-                out.append(f"{r.path or r.node.name}: {m.name} at {format_percent(a, 1)}")
+                n = p.nodes[i]
+                out.append(f"{n.key or n.name}: {t.metric.name} at {format_percent(a, 1)}")
     return out
 
 

@@ -118,6 +118,11 @@ class Tally:
             total[parent[i]] = add(total[parent[i]], total[i])
         return total
 
+    def attainment(self, i: int) -> Fraction | None:
+        """The ``i``-th node's actual / target to date (None without a target to date)."""
+        ttd_u = self.to_date[i]
+        return Fraction(self.actual[i], ttd_u * self.unit_ticks) if ttd_u else None
+
     def figures(self, i: int) -> Figures:
         """The figures of the ``i``-th node."""
         m, ut, exact = self.metric, self.unit_ticks, amounts.EXACT
@@ -128,7 +133,7 @@ class Tally:
             target=target,
             target_to_date=ttd,
             actual=actual,
-            attainment=Fraction(act_t, ttd_u * ut) if ttd_u else None,
+            attainment=self.attainment(i),
             attainment_full=Fraction(act_t, target_u * ut) if target_u else None,
             gap=exact.subtract(ttd, actual),
             remaining=exact.subtract(target, actual),
