@@ -5,23 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from targetsplit.api.common import (
-    Inputs,
-    Warnings,
-    WarningSink,
-    one_stdin,
-    pick_metrics,
-    read_plan,
-)
 from targetsplit.errors import Diagnostic, TargetsplitError, UsageError
 from targetsplit.numbers.exact import exact
-from targetsplit.plan.load import Loaded
-from targetsplit.plan.tree import Metric
-from targetsplit.split.hierarchy import allocate
-from targetsplit.track.actuals import read_actuals_while, reading_early
-from targetsplit.track.progress import Progress, compute, cutoff, targets_to_date, week_end
+from targetsplit.track.actuals import Early, read_actuals_while, reading_early
+
+if TYPE_CHECKING:
+    from targetsplit.api.common import Inputs, WarningSink
+    from targetsplit.plan.load import Loaded
+    from targetsplit.plan.tree import Metric
+    from targetsplit.track.progress import Progress
 
 
 class ProgressResult(NamedTuple):
@@ -47,26 +41,42 @@ def progress(
     actuals file."""
     if week is not None and as_of is not None:
         raise UsageError("give --week or --as-of, not both")
-    one_stdin(plan, actuals, "--actuals")
     # A large --actuals file is read into DuckDB by a child process from here on,
-    # beside the plan's loading, and summed there once the cut-off is known, while
-    # the targets to date are rounded here: two cores, side by side.
+    # beside the plan's loading (and the imports for it), and summed there once
+    # the cut-off is known, while the targets to date are rounded here: two cores.
     with reading_early(actuals) as early:
-        loaded, inputs = read_plan(plan)
-        p = loaded.plan
-        b = p.breakdown
-        assert b is not None
-        chosen = pick_metrics(p, metrics)
-        number = None if week is None else _week_number(loaded, week)
-        day = _cut_day(loaded, number, as_of)
-        path, shown = _actuals_file(loaded, actuals)
-        warnings = Warnings(on_warning)
-        warnings.add(p.warnings)
-        cut = cutoff(b, day, number)
-        alloc = allocate(p)
-        facts, to_date = read_actuals_while(
-            path, shown, p, cut.day, lambda: targets_to_date(alloc, cut.day), early=early
-        )
+        return _progress(plan, week, as_of, actuals, metrics, on_warning, early)
+
+
+def _progress(
+    plan: str | Path | None,
+    week: int | str | None,
+    as_of: date | str | None,
+    actuals: str | Path | None,
+    metrics: Sequence[str] | None,
+    on_warning: WarningSink | None,
+    early: Early | None,
+) -> ProgressResult:
+    from targetsplit.api.common import Warnings, one_stdin, pick_metrics, read_plan
+    from targetsplit.split.hierarchy import allocate
+    from targetsplit.track.progress import compute, cutoff, targets_to_date
+
+    one_stdin(plan, actuals, "--actuals")
+    loaded, inputs = read_plan(plan)
+    p = loaded.plan
+    b = p.breakdown
+    assert b is not None
+    chosen = pick_metrics(p, metrics)
+    number = None if week is None else _week_number(loaded, week)
+    day = _cut_day(loaded, number, as_of)
+    path, shown = _actuals_file(loaded, actuals)
+    warnings = Warnings(on_warning)
+    warnings.add(p.warnings)
+    cut = cutoff(b, day, number)
+    alloc = allocate(p)
+    facts, to_date = read_actuals_while(
+        path, shown, p, cut.day, lambda: targets_to_date(alloc, cut.day), early=early
+    )
     warnings.add(facts.warnings)
     result = compute(alloc, cut, to_date, facts.direct)
     inputs += (("actuals", path),)
@@ -82,6 +92,8 @@ def _week_number(loaded: Loaded, week: int | str) -> int:
 
 
 def _cut_day(loaded: Loaded, week: int | None, as_of: date | str | None) -> date:
+    from targetsplit.track.progress import week_end
+
     assert loaded.plan.breakdown is not None
     if week is not None:
         try:
