@@ -97,16 +97,20 @@ def _greedy(
     n_groups = len(starts)
     x = vec[:, None] * u[None, :]  # exact values, one segment a row
     floors = x // d
-    rems = x - floors * d
     given_step = floors * d
+    rems = x - given_step
     need_col = parent_rows.T - np.add.reduceat(floors, starts, axis=1)
     left = u - floors.sum(axis=0)
     failed = (need_col < 0).any(axis=0)
     failed |= np.bincount(group, weights=(left < 0), minlength=n_groups) > 0
     result = floors.copy()
     behind = np.zeros(n, dtype=np.int64)  # rounded minus exact running total, times d
+    most = np.zeros(n, dtype=np.int64)  # how far ahead and behind it has been
+    least = np.zeros(n, dtype=np.int64)
     index = np.arange(n)
     for j in range(p):
+        np.maximum(most, behind, out=most)  # after the segment before
+        np.minimum(least, behind, out=least)
         behind += given_step[j]
         behind -= x[j]
         spare = np.where(failed, 0, need_col[j])
@@ -133,14 +137,18 @@ def _greedy(
         else:
             order = np.lexsort((idx, -rem[idx], lag, grp))
         idx, grp = idx[order], grp[order]
-        rank = np.arange(len(idx)) - (np.cumsum(count) - count)[grp]
-        chosen = idx[rank < spare[grp]]
+        # Each group's first ``spare`` in that order: positions before its end.
+        end = np.cumsum(count) - count + spare
+        chosen = idx[np.arange(len(idx)) < end[grp]]
         result[j, chosen] += 1
         behind[chosen] += d
         left[chosen] -= 1
+    np.maximum(most, behind, out=most)
+    np.minimum(least, behind, out=least)
     failed |= np.bincount(group, weights=(left != 0), minlength=n_groups) > 0
-    error = np.cumsum(result, axis=0) * d - np.cumsum(vec)[:, None] * u[None, :]
-    far = (np.abs(error) >= d).any(axis=0)
+    # A running total a unit or more from exact (a group that failed on the way
+    # is failed already, whatever its rows say).
+    far = (most >= d) | (least <= -d)
     failed |= np.bincount(group, weights=far, minlength=n_groups) > 0
     return result.T, failed
 
