@@ -108,22 +108,22 @@ def fraction_text(num: int, den: int, places: int = 6) -> str:
 
 def share_texts(nums: Iterable[int], dens: Iterable[int]) -> list[str]:
     """:func:`fraction_text` of each ``num / den`` (6 places); ``null`` where
-    ``den`` is 0. The same steps, in one loop: many shares are written."""
+    ``den`` is 0. The same rounding in one loop: many shares are written."""
     out = []
     for num, den in zip(nums, dens, strict=True):
-        if not den:
-            out.append("null")
-            continue
-        if den < 0:
+        if den <= 0:
+            if not den:
+                out.append("null")
+                continue
             num, den = -num, -den
-        q, r = divmod(num * 1_000_000, den)
-        if 2 * r > den or (2 * r == den and q & 1):
-            q += 1
-        sign = ""
-        if q < 0:
-            sign, q = "-", -q
-        whole, frac = divmod(q, 1_000_000)
-        out.append(f"{sign}{whole}.{frac:06d}".rstrip("0") if frac else f"{sign}{whole}")
+        q, r = divmod(num * 2_000_000 + den, den + den)  # rounded half up
+        if not r and q & 1:  # a tie: to the even neighbour
+            q -= 1
+        # (%-formatting: the fastest here, by a third)
+        if q >= 0:
+            out.append(("%d.%06d" % divmod(q, 1_000_000)).rstrip("0").rstrip("."))  # noqa: UP031
+        else:
+            out.append(("-%d.%06d" % divmod(-q, 1_000_000)).rstrip("0").rstrip("."))  # noqa: UP031
     return out
 
 
@@ -136,10 +136,10 @@ def scaled_texts(nums: Iterable[int], den: int) -> list[str]:
     while 10**places % den:
         places += 1
     one, scale = 10**places, 10**places // den
+    form = f"%d.%0{places}d"  # (%-formatting: the fastest here)
     out = []
     for n in nums:
-        whole, frac = divmod(abs(n) * scale, one)
-        text = f"{whole}.{frac:0{places}d}".rstrip("0") if frac else str(whole)
+        text = (form % divmod(abs(n) * scale, one)).rstrip("0").rstrip(".")
         out.append("-" + text if n < 0 else text)
     return out
 
