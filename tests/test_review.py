@@ -305,3 +305,23 @@ def test_children_add_up_to_their_parent(
         assert r.figures == {m: r.figures[m] for m in a.targets}
         for m, target in a.targets.items():
             assert r.figures[m].target == target  # the whole period's is allocate's
+
+
+def test_a_range_of_mixed_sizes_keeps_its_label(files: tuple[str, str]) -> None:
+    plan, actuals = files
+    r = review(plan, period="2026-Q2-W02 .. 2026-05", actuals=actuals, today=AFTER)
+    w = r.review.window
+    assert (w.label, w.start, w.end) == ("2026-Q2-W02 .. 2026-05", date(2026, 4, 6), date(2026, 5, 31))
+    # B's April row (the 15th) and May's; A's row of April 1st is before the window
+    assert figures(r, "revenue")["A"][1] == 108
+
+
+def test_a_tier_named_none_is_counted_as_a_tier(tmp_path: Path) -> None:
+    plan = write(
+        tmp_path, PLAN.replace("seasonality:", "tiers: {none: 50%, full: 100%}\nseasonality:")
+    )
+    actuals = write(tmp_path, ACTUALS, "actuals.csv")
+    s = review(plan, period="2026-04", actuals=actuals, today=AFTER).summary
+    deals = [t for t in s.tiers if t.metric == "deals" and t.depth == 1][0]
+    # A 100 % (full), B 67 % (the tier named none), C no target
+    assert (dict(deals.reached), deals.none, deals.no_target) == ({"full": 1, "none": 1}, 0, 1)

@@ -86,9 +86,8 @@ def _window(plan: Plan, period: str | None, today: date) -> Window:
         except ValueError as e:
             why = str(e).split(" (labels look like")[0]
             raise UsageError(f"--period: {why}; the plan's periods are {_labels(b)}") from None
-        first, last = slots[0], slots[-1]
-        start, end = first.start, last.end
-        label = first.label if len(slots) == 1 else f"{first.label}..{last.label}"
+        start, end = slots[0].start, slots[-1].end
+        label = period.strip()  # a label or a range of labels, as select() found them
     if today < start:
         raise UsageError(
             f"{label} has not started: it starts on {start.isoformat()}, after today"

@@ -222,6 +222,7 @@ def summarize(
     """
     rows = shown_rows(review, depth)
     order = sorted(review.plan.tiers.items(), key=lambda kv: kv[1], reverse=True)
+    lowest = order[-1][1] if order else None
     tiers: list[TierCount] = []
     shortfalls: list[Standout] = []
     over: list[Standout] = []
@@ -229,16 +230,19 @@ def summarize(
     for name in metrics:
         levels = sorted({r.node.depth for r in rows})
         for level in levels:
-            at = [r.figures[name].tier for r in rows if r.node.depth == level]
-            tiers.append(
-                TierCount(
-                    name,
-                    level,
-                    {t: at.count(t) for t, _ in order},
-                    at.count(NONE),
-                    at.count(None),
-                )
-            )
+            reached = dict.fromkeys((t for t, _ in order), 0)
+            none = no_target = 0
+            for r in rows:
+                if r.node.depth != level:
+                    continue
+                f = r.figures[name]
+                if f.attainment is None:
+                    no_target += 1
+                elif lowest is None or f.attainment < lowest or f.tier is None:
+                    none += 1  # (counted by the figure: a tier may be named "none")
+                else:
+                    reached[f.tier] += 1
+            tiers.append(TierCount(name, level, reached, none, no_target))
         under = [r for r in candidates if r.figures[name].difference < 0]
         under.sort(key=lambda r: r.figures[name].difference)  # stable: plan order on ties
         above = [r for r in candidates if r.figures[name].difference > 0]
