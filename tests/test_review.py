@@ -311,8 +311,12 @@ def test_a_range_of_mixed_sizes_keeps_its_label(files: tuple[str, str]) -> None:
     plan, actuals = files
     r = review(plan, period="2026-Q2-W02 .. 2026-05", actuals=actuals, today=AFTER)
     w = r.review.window
-    assert (w.label, w.start, w.end) == ("2026-Q2-W02 .. 2026-05", date(2026, 4, 6), date(2026, 5, 31))
-    # B's April row (the 15th) and May's; A's row of April 1st is before the window
+    assert (w.label, w.start, w.end) == (
+        "2026-Q2-W02 .. 2026-05",
+        date(2026, 4, 6),
+        date(2026, 5, 31),
+    )
+    # A's row of April 1st is before the window: only May's 108 counts
     assert figures(r, "revenue")["A"][1] == 108
 
 
