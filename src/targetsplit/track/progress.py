@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -179,10 +179,19 @@ def targets_to_date(alloc: Allocation, day: date) -> dict[str, dict[str, int]]:
     return build(alloc).to_date(day)
 
 
-def _tick(values: Iterable[Decimal], unit: Decimal) -> int:
-    """The denominator that makes ``unit`` and every value whole: a tick."""
-    dens = {v.as_integer_ratio()[1] for v in values}
-    return math.lcm(unit.as_integer_ratio()[1], *dens)
+def _ticks(
+    booked: Mapping[int, Decimal], unit: Decimal, parent: Sequence[int]
+) -> tuple[int, list[int]]:
+    """The tick (the denominator that makes ``unit`` and every actual whole),
+    and each node's actual in ticks, rolled up the tree."""
+    ratios = [(i, *v.as_integer_ratio()) for i, v in booked.items()]
+    tick = math.lcm(unit.as_integer_ratio()[1], *{d for _, _, d in ratios})
+    actual = [0] * len(parent)
+    for i, n, d in ratios:
+        actual[i] = n * (tick // d)
+    for i in range(len(parent) - 1, 0, -1):  # children before their parents
+        actual[parent[i]] += actual[i]
+    return tick, actual
 
 
 @dataclass(frozen=True)
@@ -243,16 +252,9 @@ def _tally(
 ) -> Tally:
     """One metric's figures from its targets and targets to date (in units)."""
     target, ttd = targets
-    tick = _tick(booked.values(), m.unit)
+    tick, actual = _ticks(booked, m.unit, tree.parent)
     un, ud = m.unit.as_integer_ratio()
     ut = un * (tick // ud)  # the rounding unit in ticks
-    actual = [0] * len(target)  # rolled up the tree, children before parents
-    for i, value in booked.items():
-        n, d = value.as_integer_ratio()
-        actual[i] = n * (tick // d)
-    parent = tree.parent
-    for i in range(len(actual) - 1, 0, -1):
-        actual[parent[i]] += actual[i]
     status, projection, tier = _judge(plan, ut, targets, actual)
     needed = None
     wl = cut.weeks_left
@@ -261,7 +263,7 @@ def _tally(
         needed = [-((t - u * ut) * wd // wn) for u, t in zip(target, actual, strict=True)]
     rank = _sibling_ranks(tree.families, actual, ttd)
     parts = (target, ttd, actual, needed, projection, status, rank, tier)
-    return Tally(m, tick, ut, *parts, booked, parent)
+    return Tally(m, tick, ut, *parts, booked, tree.parent)
 
 
 def _judge(
