@@ -440,6 +440,7 @@ def test_duckdb_answers_for_a_valid_file_and_agrees(tmp_path: Path) -> None:
     assert fast is not None  # DuckDB did the work, no fall-back
     slow = read_actuals(str(path), "big.csv", PLAN, CUT, engine="python")
     assert fast == slow
+    assert sums(fast) == sums(slow)  # the very same decimals, trailing zeros and all
     assert fast.skipped > 0 and fast.warnings
     assert read_actuals(str(path), "big.csv", PLAN, CUT) == slow
 

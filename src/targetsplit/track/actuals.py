@@ -293,8 +293,15 @@ def _canon(d: Decimal) -> Decimal:
 
 
 def _result(
-    direct: dict[tuple[str, str], Decimal], rows: int, skipped: int, source: str, cells: _Cells
+    direct: dict[tuple[str, str], Decimal],
+    rows: int,
+    skipped: int,
+    source: str,
+    cells: _Cells,
+    *,
+    canonical: bool = False,
 ) -> Actuals:
+    """The actuals read; ``canonical``: the sums are in :func:`_canon`'s form already."""
     warnings: tuple[Diagnostic, ...] = ()
     if skipped:
         where = (
@@ -307,7 +314,9 @@ def _result(
                 f"{skipped} row(s) dated {where} were not counted", severity="warning"
             ).placed(source, None, None),
         )
-    return Actuals({k: _canon(v) for k, v in direct.items()}, rows, skipped, warnings)
+    if not canonical:
+        direct = {k: _canon(v) for k, v in direct.items()}
+    return Actuals(direct, rows, skipped, warnings)
 
 
 # --- the Python reader: the definition ---------------------------------------------
@@ -597,19 +606,18 @@ def _duckdb(path: str, request: Callable[[], _Request | None]) -> Actuals | None
 
 @dataclass
 class _Texts:
-    """The distinct texts of the file's columns, as DuckDB read them."""
+    """The distinct texts of the file's columns that need no plan to be found."""
 
     days: list[tuple[str, int]]  # each date (or week) cell, and its records
-    nodes: list[str]
-    metrics: list[str]  # long form only
     odd: list[str]  # values DuckDB does not sum itself (amount syntax, blanks)
+    nodes: list[str]  # one column per metric only (the long form's come with the sums)
 
 
 def _duck_read(con: Any, path: str, header: csvfile.Header) -> _Texts | None:
     """Read the file into the table ``raw`` (one text column per field, blank
     records left out) and the view or table ``rows`` (d, n, m, v: one value
-    each, ``plain`` when DuckDB sums it itself): all that needs no plan. None
-    when the file is not for DuckDB."""
+    each, and its ``amount`` when DuckDB sums it itself: a plain number, as an
+    exact decimal): all that needs no plan. None when the file is not for DuckDB."""
     names = [h.lower() for h in header.names]
     if len(names) < 3:
         return None
@@ -619,32 +627,33 @@ def _duck_read(con: Any, path: str, header: csvfile.Header) -> _Texts | None:
     filled = " or ".join(f"trim(c{i}) <> ''" for i in range(width))  # not blank
     literal = "'" + path.replace("'", "''") + "'"
 
-    def plain(column: str) -> str:
-        return f"coalesce(regexp_full_match(trim({column}), '{_PLAIN}'), false)"
+    def amount(column: str) -> str:
+        return (
+            f"case when regexp_full_match(trim({column}), '{_PLAIN}')"
+            f" then cast(trim({column}) as decimal(38, 12)) end"
+        )
 
     # The file is read once into memory; every query below scans the table. No text
     # reads as NULL (an unquoted field cannot be a line break): DuckDB would drop
     # NULL (empty) fields past the last column, where a record may have no more.
-    flag = f", {plain('c3')} as plain" if long else ""
+    extra = f", {amount('c3')} as amount" if long else ""
     con.execute(
-        f"create temp table raw as select *{flag} from read_csv({literal}, header = false,"
+        f"create temp table raw as select *{extra} from read_csv({literal}, header = false,"
         f" skip = {header.physical_lines}, columns = {{{cols}}}, delim = ',', quote = '\"',"
         " escape = '\"', auto_detect = false, null_padding = false, strict_mode = true,"
         " nullstr = '\n', allow_quoted_nulls = false)"
         f" where {filled}"
     )
     for i in range(len(names), width):  # nameless trailing columns are blank
-        if con.execute(
-            f"select 1 from raw where coalesce(trim(c{i}), '') <> '' limit 1"
-        ).fetchall():
+        if con.execute(f"select 1 from raw where trim(c{i}) <> '' limit 1").fetchall():
             return None
     if long:
         con.execute(
-            "create temp view rows as select c0 as d, c1 as n, c2 as m, c3 as v, plain from raw"
+            "create temp view rows as select c0 as d, c1 as n, c2 as m, c3 as v, amount from raw"
         )
     else:  # one column per metric: its column number stands for the metric
         parts = " union all ".join(
-            f"select c0 as d, c1 as n, '{i}' as m, c{i} as v, {plain(f'c{i}')} as plain"
+            f"select c0 as d, c1 as n, '{i}' as m, c{i} as v, {amount(f'c{i}')} as amount"
             f" from raw where c{i} <> ''"
             for i in range(2, len(names))
         )
@@ -655,9 +664,8 @@ def _duck_read(con: Any, path: str, header: csvfile.Header) -> _Texts | None:
 
     return _Texts(
         con.execute("select c0, count(*) from raw group by c0").fetchall(),
-        column("select distinct c1 from raw"),
-        column("select distinct c2 from raw") if long else [],
-        column("select distinct v from rows where not plain"),
+        column("select distinct v from rows where amount is null"),
+        [] if long else column("select distinct c1 from raw"),
     )
 
 
@@ -674,26 +682,17 @@ def _duck_sum(
     keep: list[str] = []
     rows = skipped = 0
     for d, count in texts.days:
-        k = cells.day(d)
-        if isinstance(k, _Bad):
+        counts = cells.day(d)
+        if isinstance(counts, _Bad):
             return None
         rows += count
-        if k:
+        if counts:
             keep.append(d)
         else:
             skipped += count
-    node_path: dict[str, str] = {}
     for n in texts.nodes:
-        p = cells.node(n)
-        if isinstance(p, _Bad):
+        if isinstance(cells.node(n), _Bad):
             return None
-        node_path[n] = p
-    metric_of: dict[str, str] = {str(i): name for i, name in layout.metrics}
-    for m in texts.metrics:
-        name = cells.metric(m)
-        if isinstance(name, _Bad):
-            return None
-        metric_of[m] = name
     odd: dict[str, Decimal] = {}
     for v in texts.odd:
         value = cells.value(v)
@@ -702,29 +701,50 @@ def _duck_sum(
         if value is not None:
             odd[v] = value
 
-    # Sum per node text and metric (few groups), then map node texts to paths here.
+    # Sum per node text and metric (few groups: every node and metric text of the
+    # file is one), then map node texts to paths here. A sum comes as text, with
+    # DuckDB's 12 decimals, and is made a Decimal in _canon's form at once.
     _table(con, "keep_dates", d=keep)
     kept = "d in (select d from keep_dates)"
+    metric_of: dict[str, str | _Bad] = {str(i): name for i, name in layout.metrics}
     exact = amounts.EXACT
     direct: dict[tuple[str, str], Decimal] = {}
+    touched: set[tuple[str, str]] = set()  # sums not in _canon's form
 
-    def add(n: str, m: str, amount: Decimal) -> None:
-        key = (node_path[n], metric_of[m])
-        direct[key] = exact.add(direct.get(key, _ZERO), amount)
+    def key(n: str, m: str) -> tuple[str, str] | None:
+        node, metric = cells.node(n), metric_of.get(m) or cells.metric(m)
+        if isinstance(node, _Bad) or isinstance(metric, _Bad):
+            return None
+        return node, metric
+
+    def add(k: tuple[str, str], amount: Decimal) -> None:
+        if k in direct:
+            amount = exact.add(direct[k], amount)
+            touched.add(k)
+        direct[k] = amount
 
     for n, m, total in con.execute(
-        f"select n, m, sum(cast(trim(v) as decimal(38, 12))) from rows where plain and {kept}"
-        " group by n, m"
+        f"select n, m, cast(sum(amount) filter (where {kept}) as varchar) from rows group by n, m"
     ).fetchall():
-        add(n, m, total)
+        k = key(n, m)
+        if k is None:
+            return None
+        if total is not None:  # 12 decimals: their trailing zeros go
+            add(k, Decimal(total.rstrip("0").rstrip(".") if "." in total else total))
     if odd:
         for n, m, v, count in con.execute(
-            f"select n, m, v, count(*) from rows where not plain and v <> '' and {kept}"
+            f"select n, m, v, count(*) from rows where amount is null and v <> '' and {kept}"
             " group by all"
         ).fetchall():
+            k = key(n, m)
+            if k is None:
+                return None
             if v in odd:
-                add(n, m, exact.multiply(odd[v], Decimal(count)))
-    return _result(direct, rows, skipped, asked.source, cells)
+                add(k, exact.multiply(odd[v], Decimal(count)))
+                touched.add(k)
+    for k in touched:
+        direct[k] = _canon(direct[k])
+    return _result(direct, rows, skipped, asked.source, cells, canonical=True)
 
 
 def _table(con: Any, name: str, **columns: list[str]) -> None:
