@@ -38,7 +38,7 @@ def test_the_readme_walks_one_cycle(tmp_path: Path) -> None:
     os.utime(tmp_path / "examples" / "fy2026-actuals.csv", (when, when))
     steps = _steps()
     commands = [c.split()[1] for c, _ in steps if c.startswith("targetsplit")]
-    for needed in ("progress", "replan", "rollover"):
+    for needed in ("progress", "review", "replan", "rollover"):
         assert needed in commands
     env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
     for command, expected in steps:
