@@ -13,7 +13,7 @@ when a command rounds a ledger.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from targetsplit.plan.tree import Node
@@ -36,51 +36,110 @@ def available() -> bool:
 
 def fits(units: Mapping[str, Mapping[str, list[int]]]) -> bool:
     """Whether every node's figures fit comfortably in 64-bit integers."""
+    if isinstance(units, Table):
+        return True
     return all(sum(cells) < LIMIT for by_metric in units.values() for cells in by_metric.values())
 
 
-def round_tree(
-    root: Node,
-    units: Mapping[str, int],
+def small(total: int, denom: int, vector: Sequence[int]) -> bool:
+    """Whether a metric whose largest figure is ``total`` can be rounded in arrays."""
+    return total * denom * 4 < LIMIT and max(vector, default=0) < LIMIT
+
+
+class Tree:
+    """A tree's nodes in level order (the rows of its tables) and its sibling
+    groups level by level: the children of one level's parents are consecutive."""
+
+    def __init__(self, np: Any, root: Node) -> None:
+        self.nodes: list[Node] = [root]
+        # Per level: the parents' rows, each group's first child (counted from the
+        # level's first), the groups' sizes, each child's group, the children's rows.
+        self.levels: list[tuple[Any, Any, Any, Any, int, int]] = []
+        level = [(0, root)]
+        while True:
+            parents = [(i, n) for i, n in level if n.children]
+            if not parents:
+                break
+            lo = len(self.nodes)
+            level = []
+            for _, n in parents:
+                for c in n.children:
+                    level.append((len(self.nodes), c))
+                    self.nodes.append(c)
+            sizes = np.array([len(n.children) for _, n in parents], dtype=np.int64)
+            starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+            group = np.repeat(np.arange(len(parents)), sizes)
+            rows = np.array([i for i, _ in parents], dtype=np.int64)
+            self.levels.append((rows, starts, sizes, group, lo, len(self.nodes)))
+        self.row = {n.key: i for i, n in enumerate(self.nodes)}
+
+
+def round_table(
+    np: Any,
+    tree: Tree,
+    units: Any,
     vector: Sequence[int],
     denom: int,
     root_row: list[int],
     fallback: Fallback,
-) -> dict[str, list[int]] | None:
-    """Every node's row, given the root's; ``None`` when a group has no
-    solution (the caller then rounds the whole tree at once).
+) -> Any | None:
+    """Every node's row (a matrix, rows in ``tree``'s order), given the root's;
+    ``units`` holds each node's figure in that order (see :func:`small`). ``None``
+    when a group has no solution (the caller then rounds the whole tree at once).
 
     ``fallback(rows, row_totals, col_totals)`` rounds one sibling group the
     slow way, for the groups the array greedy leaves unsettled."""
-    import numpy as np
-
-    if max(units.values(), default=0) * denom * 4 >= LIMIT or max(vector, default=0) >= LIMIT:
-        return _python(root, units, vector, denom, root_row, fallback)
     vec = np.asarray(vector, dtype=np.int64)
-    out: dict[str, list[int]] = {root.key: root_row}
-    level = [root]
-    while True:
-        parents = [n for n in level if n.children]
-        if not parents:
-            return out
-        kids = [c for n in parents for c in n.children]
-        sizes = np.fromiter((len(n.children) for n in parents), dtype=np.int64, count=len(parents))
-        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-        group = np.repeat(np.arange(len(parents)), sizes)
-        u = np.fromiter((units[c.key] for c in kids), dtype=np.int64, count=len(kids))
-        parent_rows = np.array([out[n.key] for n in parents], dtype=np.int64)
-        result, failed = _greedy(np, u, vec, denom, group, starts, parent_rows)
-        rows = result.tolist()
+    table = np.empty((len(tree.nodes), len(vec)), dtype=np.int64)
+    table[0] = root_row
+    for parents, starts, sizes, group, lo, hi in tree.levels:
+        u = units[lo:hi]
+        result, failed = _greedy(np, u, vec, denom, group, starts, table[parents])
+        table[lo:hi] = result
         for g in np.flatnonzero(failed).tolist():
-            lo, hi = int(starts[g]), int(starts[g] + sizes[g])
-            exact = [[x * v for v in vector] for x in u[lo:hi].tolist()]
-            redo = fallback(exact, u[lo:hi].tolist(), out[parents[g].key])
+            first, last = lo + int(starts[g]), lo + int(starts[g] + sizes[g])
+            members = units[first:last].tolist()
+            exact = [[x * v for v in vector] for x in members]
+            redo = fallback(exact, members, table[parents[g]].tolist())
             if redo is None:
                 return None
-            rows[lo:hi] = redo
-        for c, row in zip(kids, rows, strict=True):
-            out[c.key] = row
-        level = kids
+            table[first:last] = redo
+    return table
+
+
+class Table(Mapping[str, Mapping[str, list[int]]]):
+    """Each node's rows per metric, held as one matrix per metric (a node's
+    lists are made when it is looked up)."""
+
+    def __init__(self, tree: Tree, paths: Sequence[str], matrices: Mapping[str, Any]) -> None:
+        self.tree = tree
+        self.paths = paths  # in the order the mapping iterates
+        self.matrices = matrices  # metric -> nodes (tree order) x segments
+        self._made: dict[str, dict[str, list[int]]] = {}
+
+    def __getitem__(self, path: str) -> Mapping[str, list[int]]:
+        made = self._made.get(path)
+        if made is None:
+            i = self.tree.row[path]
+            made = {m: matrix[i].tolist() for m, matrix in self.matrices.items()}
+            self._made[path] = made
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def sums(self, start: int, stop: int) -> dict[str, list[int]]:
+        """Per metric, each node's sum of segments ``start`` to ``stop`` (tree order)."""
+        return {
+            m: matrix[:, start:stop].sum(axis=1).tolist() for m, matrix in self.matrices.items()
+        }
+
+    def column(self, j: int) -> dict[str, list[int]]:
+        """Per metric, each node's cell in segment ``j`` (tree order)."""
+        return {m: matrix[:, j].tolist() for m, matrix in self.matrices.items()}
 
 
 def _greedy(
@@ -151,28 +210,3 @@ def _greedy(
     far = (most >= d) | (least <= -d)
     failed |= np.bincount(group, weights=far, minlength=n_groups) > 0
     return result.T, failed
-
-
-def _python(
-    root: Node,
-    units: Mapping[str, int],
-    vector: Sequence[int],
-    denom: int,
-    root_row: list[int],
-    fallback: Fallback,
-) -> dict[str, list[int]] | None:
-    """The same rounding without arrays, for figures too large for them."""
-    out: dict[str, list[int]] = {root.key: root_row}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if not node.children:
-            continue
-        rows = [[units[c.key] * v for v in vector] for c in node.children]
-        rounded = fallback(rows, [units[c.key] for c in node.children], out[node.key])
-        if rounded is None:
-            return None
-        for c, row in zip(node.children, rounded, strict=True):
-            out[c.key] = row
-        stack.extend(node.children)
-    return out

@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
 from targetsplit.calendar.seasonality import (
     Seasonality,
@@ -368,12 +369,28 @@ class Ledger:
             return {r.path: dict(r.units) for r in rows}
         k = bisect_right([s.start for s in segs], day) - 1
         whole = k + 1 if segs[k].end == day else k
-        out = {
-            path: {m: sum(cells[:whole]) for m, cells in by_metric.items()}
-            for path, by_metric in self.units.items()
-        }
-        if whole == k + 1 or segs[k].workdays == 0:
-            return out
+        split = whole == k and segs[k].workdays != 0  # the cut-off splits segment k
+        held = self.units
+        if isinstance(held, fastround.Table):  # in arrays: sums of whole columns
+            row = held.tree.row
+            sums = held.sums(0, whole)
+            out = {path: {m: sums[m][row[path]] for m in sums} for path in held.paths}
+            if not split:
+                return out
+            keys = [n.key for n in held.tree.nodes]
+            column = held.column(k)
+            cells = {m: dict(zip(keys, column[m], strict=True)) for m in column}
+        else:
+            out = {
+                path: {m: sum(cells[:whole]) for m, cells in by_metric.items()}
+                for path, by_metric in held.items()
+            }
+            if not split:
+                return out
+            cells = {
+                m.name: {path: by_metric[m.name][k] for path, by_metric in held.items()}
+                for m in self.alloc.plan.metrics
+            }
         plan = self.alloc.plan
         shares = _shares_to_date(plan, b, day)
         # Exact values to date as integers over one common denominator.
@@ -399,7 +416,7 @@ class Ledger:
             highs: dict[str, int] = {}
             for node in post_order:
                 key = node.key
-                cell = self.units[key][name][k]
+                cell = cells[name][key]
                 low = min(max(want[key] // common, 0), cell)
                 high = max(min(-(-want[key] // common), cell), low)
                 if node.children:
@@ -510,25 +527,32 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
 
     figures: dict[str, dict[str, list[int]]] = {r.path: {} for r in alloc.rows}
     exact_out: dict[str, dict[str, list[int]]] = {r.path: {} for r in alloc.rows}
-    one = len(numerators) == 1 and fastround.available()
+    tables: dict[str, Any] = {}  # metric -> the array rounding's matrix
+    one = len(numerators) == 1 and not keep_exact and fastround.available()
+    if one:
+        import numpy as np
+
+        tree = fastround.Tree(np, plan.root)
+        in_order = [alloc.row(n.key).units for n in tree.nodes]
+        ((vector,), (denom,)) = numerators.values(), vector_denom.values()
     for metric in plan.metrics:
-        units = {r.path: r.units[metric.name] for r in alloc.rows}
-        if one and not keep_exact:
-            ((vector,), (denom,)) = numerators.values(), vector_denom.values()
-            total = units[plan.root.key]
+        name = metric.name
+        total = alloc.rows[0].units[name]
+        if one and fastround.small(total, denom, vector):
             root_row = _round_row([total * v for v in vector], denom, total)
-            fast = fastround.round_tree(
-                plan.root,
-                units,
+            table = fastround.round_table(
+                np,
+                tree,
+                np.fromiter((u[name] for u in in_order), dtype=np.int64, count=len(in_order)),
                 vector,
                 denom,
                 root_row,
                 functools.partial(_round_group, denom),
             )
-            if fast is not None:
-                for path, row in fast.items():
-                    figures[path][metric.name] = row
+            if table is not None:
+                tables[name] = table
                 continue
+        units = {r.path: r.units[name] for r in alloc.rows}
         exact: dict[str, list[int]] = {}
         for node in post_order:
             d = denoms[node.key]
@@ -544,7 +568,20 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
                 exact[node.key] = [u * n for n in numerators[in_force[node.key]]]
         rounded = _round_tree(plan.root, units, exact, denoms)
         for path, row in rounded.items():
-            figures[path][metric.name] = row
+            figures[path][name] = row
             if keep_exact:
-                exact_out[path][metric.name] = exact[path]
-    return Ledger(alloc, segments, figures, exact_out if keep_exact else None, denoms)
+                exact_out[path][name] = exact[path]
+    exact_kept = exact_out if keep_exact else None
+    if tables and len(tables) == len(plan.metrics):  # all in arrays: kept so
+        paths = [r.path for r in alloc.rows]
+        held = fastround.Table(tree, paths, tables)
+        return Ledger(alloc, segments, held, exact_kept, denoms)
+    if tables:  # some metrics in arrays, some not: all as lists, in the plan's order
+        for name, table in tables.items():
+            for node, row in zip(tree.nodes, table.tolist(), strict=True):
+                figures[node.key][name] = row
+        figures = {
+            path: {m.name: by_metric[m.name] for m in plan.metrics}
+            for path, by_metric in figures.items()
+        }
+    return Ledger(alloc, segments, figures, exact_kept, denoms)

@@ -78,8 +78,14 @@ def _sums(ledger: Ledger, spans: list[range]) -> dict[str, dict[str, list[int]]]
     out: dict[str, dict[str, list[int]]] = {path: {} for path in paths}
     starts = [r.start for r in spans]
     contiguous = all(a.stop == b.start for a, b in zip(spans, spans[1:], strict=False))
+    held = ledger.units if isinstance(ledger.units, fastround.Table) else None
+    if held is not None:  # the rows as the ledger holds them, in its tree's order
+        paths = [n.key for n in held.tree.nodes]
     for m in ledger.alloc.plan.metrics:
-        matrix = np.array([ledger.units[path][m.name] for path in paths], dtype=np.int64)
+        if held is not None:
+            matrix = held.matrices[m.name]
+        else:
+            matrix = np.array([ledger.units[path][m.name] for path in paths], dtype=np.int64)
         if contiguous:
             sums = np.add.reduceat(
                 matrix[:, starts[0] : spans[-1].stop], [s - starts[0] for s in starts], axis=1
