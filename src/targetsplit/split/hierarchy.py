@@ -8,7 +8,8 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 
-from targetsplit.numbers.apportion import largest_remainder
+from targetsplit.numbers.apportion import largest_remainder, whole_weights
+from targetsplit.numbers.exact import EXACT
 from targetsplit.plan.tree import Node, Plan
 
 
@@ -75,19 +76,26 @@ def allocate(
     their parent. Raises ``KeyError`` for an unknown tier.
     """
     metrics = plan.metrics
+    names = [m.name for m in metrics]
+    exact_units = [(m.name, m.unit) for m in metrics]
+    multiply = EXACT.multiply  # Metric.amount, for every node
     rows: list[Allocated] = []
 
     def visit(node: Node, units: dict[str, int]) -> None:
-        rows.append(
-            Allocated(node, {m.name: m.amount(units[m.name]) for m in metrics}, dict(units))
-        )
+        targets = {name: multiply(Decimal(units[name]), unit) for name, unit in exact_units}
+        rows.append(Allocated(node, targets, dict(units)))
         if not node.children:
             return
-        parts = {
-            m.name: largest_remainder(units[m.name], [c.shares[m.name] for c in node.children])
-            for m in metrics
-        }
-        for i, child in enumerate(node.children):
+        kids = node.children
+        parts = {}
+        last: tuple[list[Fraction], list[int]] | None = None
+        for name in names:
+            shares = [c.shares[name] for c in kids]
+            # Metrics sharing their shares (the same values) share their integers.
+            if last is None or any(a is not b for a, b in zip(shares, last[0], strict=True)):
+                last = (shares, whole_weights(shares))
+            parts[name] = largest_remainder(units[name], last[1])
+        for i, child in enumerate(kids):
             visit(child, {name: p[i] for name, p in parts.items()})
 
     top = dict(totals) if totals is not None else root_units(plan, tier)
