@@ -776,3 +776,59 @@ def test_sheet_with_more_than_20_errors(tmp_path: Path) -> None:
     )
     assert len(found) == 21 and found[-1] == "s.csv: error: and 5 more error(s)"
     assert [int(f.split(":")[1]) for f in found[:20]] == list(range(2, 22))
+
+
+# -- the plan's own actuals file starts early too ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        ("actuals: big.csv", "big.csv"),
+        ("actuals:   data/big.csv  ", "data/big.csv"),
+        ("actuals: big.csv\r", "big.csv"),
+        ('actuals: "big.csv"', None),  # quoted: YAML's reading, not a glance
+        ("actuals: big.csv # the CRM's", None),
+        ("  actuals: big.csv", None),  # not the plan's own key
+        ("actuals: |", None),
+        ("actuals:", None),
+    ],
+)
+def test_a_glance_at_the_plan_finds_its_actuals(
+    tmp_path: Path, line: str, found: str | None
+) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_bytes((JULY + line + "\n").encode())
+    expected = None if found is None else str(tmp_path.resolve() / found)
+    assert actuals_mod._plan_actuals(str(plan)) == expected
+    plan.write_bytes((JULY + line + "\n" + line + "\n").encode())
+    assert actuals_mod._plan_actuals(str(plan)) is None  # twice: not a guess to make
+
+
+def test_the_plans_own_big_actuals_start_early(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from targetsplit.api.progress import progress
+
+    big = big_valid(tmp_path)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(JULY + "actuals: big.csv\n", encoding="utf-8")
+    with actuals_mod.reading_early(None, plan) as early:
+        assert early is not None and early.path == str(big.resolve())
+    started: list[str] = []
+
+    class Watched(actuals_mod.Early):
+        def __init__(self, path: str) -> None:
+            started.append(path)
+            super().__init__(path)
+
+    monkeypatch.setattr(actuals_mod, "Early", Watched)
+    assert progress(plan, as_of="2026-07-31").actuals == "big.csv"
+    monkeypatch.undo()
+    assert started == [str(big.resolve())]  # one child: the early one answered
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+    args = ("progress", str(plan), "--as-of", "2026-07-31", "-f", "csv", "-q")
+    own, given = cli(*args), cli(*args, "-a", str(big))
+    assert own.returncode == given.returncode == 0, own.stderr
+    assert own.stdout == given.stdout

@@ -41,10 +41,11 @@ def progress(
     actuals file."""
     if week is not None and as_of is not None:
         raise UsageError("give --week or --as-of, not both")
-    # A large --actuals file is read into DuckDB by a child process from here on,
-    # beside the plan's loading (and the imports for it), and summed there once
-    # the cut-off is known, while the targets to date are rounded here: two cores.
-    with reading_early(actuals) as early:
+    # A large actuals file (--actuals, or the plan's own) is read into DuckDB by a
+    # child process from here on, beside the plan's loading (and the imports for
+    # it), and summed there once the cut-off is known, while the targets to date
+    # are rounded here: two cores, side by side.
+    with reading_early(actuals, plan) as early:
         return _progress(plan, week, as_of, actuals, metrics, on_warning, early)
 
 

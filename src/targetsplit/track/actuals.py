@@ -385,13 +385,20 @@ def _python(
 
 
 @contextlib.contextmanager
-def reading_early(path: str | Path | None) -> Iterator[Early | None]:
+def reading_early(
+    path: str | Path | None, plan: str | Path | None = None
+) -> Iterator[Early | None]:
     """Start reading a large actuals file into DuckDB now, in a child process,
     while the caller goes on to load the plan; pass what this yields to
-    :func:`read_actuals_while` (``early=``), which sums the file with it. Only a
-    regular file of :data:`FAST_BYTES` or more starts early, and nothing is said
-    about the file here: its errors come when it is read, in their turn. A child
-    not asked for its answer is stopped on leaving the block."""
+    :func:`read_actuals_while` (``early=``), which sums the file with it. The
+    file is ``path``, or without it the one the ``plan`` file names in its
+    ``actuals:`` (a guess from a glance at its text: a child started on a wrong
+    guess is not used). Only a regular file of :data:`FAST_BYTES` or more starts
+    early, and nothing is said about the file here: its errors come when it is
+    read, in their turn. A child not asked for its answer is stopped on leaving
+    the block."""
+    if path is None and plan is not None:
+        path = _plan_actuals(str(plan))
     child = None
     if path is not None and str(path) != "-" and hasattr(os, "fork"):
         try:
@@ -406,6 +413,28 @@ def reading_early(path: str | Path | None) -> Iterator[Early | None]:
     finally:
         if child is not None:
             child.abandon()
+
+
+# A top-level ``actuals:`` line with a plain value: no quotes, no comment, nothing
+# YAML would read other than as written.
+_PLAN_ACTUALS = re.compile(
+    rb"^actuals:[ \t]+([^\s#'\"&*!|>{}\[\],%@`?:-][^#\r\n]*?)[ \t]*\r?$", re.MULTILINE
+)
+
+
+def _plan_actuals(plan: str) -> str | None:
+    """The actuals file the plan file at ``plan`` names, as the plan's loading
+    resolves it (against the plan's folder), if a glance at its text finds it."""
+    if plan == "-":
+        return None
+    try:
+        with open(plan, "rb") as f:
+            found = _PLAN_ACTUALS.findall(f.read(64 * 1024 * 1024))
+        if len(found) != 1:
+            return None
+        return str(Path(plan).resolve().parent / found[0].decode("utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _fast(
