@@ -140,6 +140,19 @@ def _share_list(value: Any) -> tuple[Fraction, ...]:
     return tuple(v / total for v in values)
 
 
+def _mix_share(value: Any) -> amounts.Parsed:
+    """One item's part of a node's ``mix:``: a percent (40%) or a ratio (2)."""
+    if value is None or isinstance(value, dict | list):
+        raise _custom("expected a percent (40%) or a ratio (2)")
+    try:
+        parsed = amounts.parse(str(value))
+    except AmountError as e:
+        raise _custom(str(e)) from None
+    if parsed.suffix is not None or parsed.money:
+        raise _custom(f"'{value}': give a mix as percents or ratios, not amounts")
+    return parsed
+
+
 def _quarter_shares(value: Any) -> tuple[Fraction, ...]:
     """``within_quarter``: the three months of each quarter."""
     shares = _share_list(value)
@@ -201,6 +214,16 @@ PercentText = Annotated[amounts.Parsed, PlainValidator(_percent), WithJsonSchema
 WeightField = Annotated[WeightSpec, PlainValidator(_weight), WithJsonSchema(_WEIGHT_SCHEMA)]
 NodeAmount = Annotated[Weight, PlainValidator(_node_amount), WithJsonSchema(_AMOUNT_SCHEMA)]
 NodeHistory = Annotated[Weight, PlainValidator(_node_history), WithJsonSchema(_AMOUNT_SCHEMA)]
+MixShare = Annotated[
+    amounts.Parsed,
+    PlainValidator(_mix_share),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "string"}, {"type": "number", "minimum": 0}],
+            "description": "a percent (40%) or a ratio (2)",
+        }
+    ),
+]
 Text = Annotated[str, PlainValidator(_text), WithJsonSchema({"type": "string"})]
 ShareList = Annotated[
     tuple[Fraction, ...],
@@ -313,6 +336,11 @@ with _no_pydantic_plugins():
         note: Text | None = None
         seasonality: SeasonalityDoc | None = Field(
             default=None, description="this subtree's own seasonality (replaces the plan's)"
+        )
+        mix: dict[Name, dict[Name, MixShare]] | None = Field(
+            default=None,
+            description="this node's preferred split by a dimension's items, for"
+            " allocate --cross: {product: {High-end: 40%, Mid-range: 40%, New: 20%}}",
         )
 
         @model_validator(mode="before")

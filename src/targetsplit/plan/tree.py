@@ -77,6 +77,9 @@ class Node:
     strategy: str | None = None
     note: str | None = None
     seasonality: Seasonality | None = None  # this subtree's own, if the plan gives one
+    # The split by a dimension's items this node would like (allocate --cross):
+    # dimension -> a share per item, in the dimension's order, adding up to one.
+    mix: Mapping[str, tuple[Fraction, ...]] | None = None
 
     @cached_property
     def key(self) -> str:

@@ -37,7 +37,8 @@ def build_plan(doc: PlanDoc) -> Plan:
         check_working_days(diags, days)
     units = {m.name: m.total_units for m in metrics}
     green, yellow = build_status(diags, doc.status)
-    root = build_tree(diags, metrics, days, doc.plan, doc.split, units)
+    items = {dim: list(named) for dim, named in (doc.dimensions or {}).items()}
+    root = build_tree(diags, metrics, days, doc.plan, doc.split, units, items)
     dimensions = build_dimensions(diags, metrics, doc.dimensions, units)
     diags.raise_if_errors()
     return Plan(

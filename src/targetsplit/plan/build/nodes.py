@@ -13,6 +13,7 @@ from fractions import Fraction
 from targetsplit.calendar.workdays import Breakdown
 from targetsplit.numbers.apportion import largest_remainder, whole_weights
 from targetsplit.plan.build.collect import Collector
+from targetsplit.plan.build.mix import build_mix
 from targetsplit.plan.build.shares import (
     Weights,
     provisional_units,
@@ -34,19 +35,28 @@ def build_tree(
     title: str,
     split: Children,
     units: Mapping[str, int],
+    dimensions: Mapping[str, Sequence[str]] | None = None,
 ) -> Node:
-    """The root (the whole plan, named ``title``) and everything under it."""
-    tree = _Tree(diags, metrics, days)
+    """The root (the whole plan, named ``title``) and everything under it;
+    ``dimensions`` names each dimension's items (for the nodes' ``mix:``)."""
+    tree = _Tree(diags, metrics, days, dimensions or {})
     return tree.node(title, (), None, split, {}, {m.name: Fraction(1) for m in metrics}, units)
 
 
 class _Tree:
     """Builds nodes depth-first; a node's seasonality is checked after its children."""
 
-    def __init__(self, diags: Collector, metrics: Sequence[Metric], days: Breakdown | None) -> None:
+    def __init__(
+        self,
+        diags: Collector,
+        metrics: Sequence[Metric],
+        days: Breakdown | None,
+        dimensions: Mapping[str, Sequence[str]],
+    ) -> None:
         self.diags = diags
         self.metrics = metrics
         self.days = days  # the period's days, to check seasonality against
+        self.dimensions = dimensions  # each dimension's items, to check a mix against
 
     def node(
         self,
@@ -73,6 +83,11 @@ class _Tree:
                 self.diags, doc.seasonality, node_loc(path, "seasonality"), self.days
             )
             if doc is not None and doc.seasonality is not None
+            else None,
+            mix=build_mix(
+                self.diags, f"'{'/'.join(path)}'", doc.mix, node_loc(path, "mix"), self.dimensions
+            )
+            if doc is not None and doc.mix
             else None,
         )
 
