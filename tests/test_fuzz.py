@@ -249,3 +249,52 @@ def test_csv_grammar_on_generated_files(
 def test_csv_engines_agree(data: bytes, tmp_path_factory: pytest.TempPathFactory) -> None:
     python, duckdb = _read_both(data, tmp_path_factory.mktemp("csv"), ("python", "duckdb"))
     assert python == duckdb
+
+
+def _nested(levels: int, inner: str = "x") -> str:
+    """A value nested ``levels`` lists deep (flow style)."""
+    return "[" * levels + inner + "]" * levels
+
+
+DEEP_PLANS = {
+    "deepest part empty": f"plan: P\nnote: {_nested(65, '')}\n",
+    "empty at the edge": f"plan: P\nnote: {_nested(64, '')}\n",
+    "just too deep": f"plan: P\nnote: {_nested(64)}\n",
+    "inside a duplicate key": f"plan: P\nnote: 1\nnote: {_nested(70)}\n",
+    "under a tag": f"plan: P\nnote: !odd {_nested(70)}\n",
+    "as a key": f"plan: P\n? {_nested(70)}\n: 1\n",
+    "and a syntax error": f"plan: P\nnote: {_nested(70)}\nbad: [\n",
+    "behind many values": "plan: P\nx: &a ["
+    + "1, " * 1000
+    + "1]\n"
+    + "y: ["
+    + "*a, " * 600
+    + f"*a]\nnote: {_nested(70)}\n",
+}
+
+
+@pytest.mark.parametrize("name", DEEP_PLANS)
+def test_nesting_too_deep_is_the_one_error_either_way(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """Where the YAML parser caps nesting, a plan is composed before its depth is
+    checked; the depth error still comes alone, at the same place, wherever the
+    deep part is (one the build leaves out or never reaches included)."""
+    from targetsplit.plan import source
+
+    said = {}
+    for capped in (True, False):
+        monkeypatch.setattr(source, "_composer_capped", lambda capped=capped: capped)
+        with pytest.raises(PlanError) as e:
+            parse_plan(DEEP_PLANS[name], "deep.yaml")
+        said[capped] = [d.render() for d in e.value.diagnostics]
+    assert said[True] == said[False]
+    assert len(said[True]) == 1 and said[True][0].startswith("deep.yaml:")
+    assert said[True][0].endswith(": error: nested more than 64 levels deep")
+
+
+def test_this_yaml_parser_caps_nesting() -> None:
+    """The parser the tests run with caps nesting, so composing comes first."""
+    from targetsplit.plan.source import _composer_capped
+
+    assert _composer_capped()

@@ -9,6 +9,7 @@ bounded so that an alias bomb cannot exhaust memory.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -27,6 +28,9 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 MAX_VALUES = 500_000
 #: The deepest nesting of mappings and lists.
 MAX_DEPTH = 64
+#: The nesting the C composer is trusted with (it recurses once per level; 1,000
+#: levels take well under 512 KiB of stack).
+COMPOSE_CAP = 1000
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "timestamp")}
@@ -91,6 +95,7 @@ class _Builder:
         self.doc = doc
         self.count = 0
         self.active: set[int] = set()
+        self.deep = False  # a collection MAX_DEPTH collections down (or deeper)
 
     def error(self, node: yaml.Node, message: str, dropped: Loc) -> None:
         """A problem at ``node``; the part at ``dropped`` is left out or incomplete."""
@@ -112,6 +117,8 @@ class _Builder:
                 self.error(node, f"the tag '{node.tag}' is not allowed in a plan", loc)
                 return None
             return node.value
+        if depth >= MAX_DEPTH:
+            self.deep = True
         if id(node) in self.active:
             self.error(node, "an alias refers to itself (a recursive structure)", loc)
             return None
@@ -213,9 +220,27 @@ class _TooDeep(Exception):
         self.node = node
 
 
+@functools.cache
+def _composer_capped() -> bool:
+    """Whether the YAML parser itself refuses nesting deeper than COMPOSE_CAP
+    (libyaml does, since 0.2.5), so that composing any document is safe."""
+    if _Loader is not getattr(yaml, "CSafeLoader", None):
+        return False  # the pure-Python composer: its recursion is checked first
+    try:
+        for _ in yaml.parse("[" * (COMPOSE_CAP + 1), Loader=_Loader):
+            pass
+    except yaml.YAMLError as e:
+        return "nesting depth" in str(e)
+    return False  # pragma: no cover - a parser that took the unclosed brackets
+
+
 def _check_depth(text: str, source: str) -> None:
     """Refuse nesting deeper than MAX_DEPTH before composing: the composer recurses
-    (in C, with the C loader), and a deep enough document would crash it."""
+    (in C, with the C loader), and a deep enough document would crash it.
+
+    Where the parser caps the nesting (:func:`_composer_capped`), the document is
+    composed first and this check runs only when what was composed could be too
+    deep or has a problem, with the same outcome: its error comes first."""
     depth = 0
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.CollectionStartEvent):
@@ -290,9 +315,16 @@ def load_yaml(text: str, source: str) -> Document:
     """Parse YAML text into a :class:`Document`; raise :class:`PlanError` when it cannot
     be read at all. Lesser problems (a tag, a duplicate key) are in ``doc.errors``."""
     doc = Document(data=None, source=source)
+    checked = not _composer_capped()
     try:
-        _check_depth(text, source)
-        root = yaml.compose(text, Loader=_Loader)
+        if checked:
+            _check_depth(text, source)
+        try:
+            root = yaml.compose(text, Loader=_Loader)
+        except (yaml.YAMLError, RecursionError):
+            if not checked:
+                _check_depth(text, source)
+            raise
     except yaml.MarkedYAMLError as e:
         raise PlanError([_yaml_problem(e, text, source)]) from None
     except yaml.YAMLError as e:
@@ -307,6 +339,7 @@ def load_yaml(text: str, source: str) -> Document:
     try:
         doc.data = builder.build(root, (), 0)
     except _TooBig as e:
+        _check_depth_after(builder, text, source, checked, failed=True)
         line, col = _pos(e.node)
         raise PlanError(
             [
@@ -317,8 +350,20 @@ def load_yaml(text: str, source: str) -> Document:
             ]
         ) from None
     except _TooDeep as e:
+        _check_depth_after(builder, text, source, checked, failed=True)
         line, col = _pos(e.node)
         raise PlanError(
             [Diagnostic(f"nested more than {MAX_DEPTH} levels deep").placed(source, line, col)]
         ) from None
+    _check_depth_after(builder, text, source, checked, failed=False)
     return doc
+
+
+def _check_depth_after(
+    builder: _Builder, text: str, source: str, checked: bool, *, failed: bool
+) -> None:
+    """The depth check, when composing came first and what was built may hide a
+    nesting too deep: a collection that deep was met, the build stopped, or parts
+    were left out (their insides were not walked)."""
+    if not checked and (failed or builder.deep or builder.doc.errors):
+        _check_depth(text, source)
