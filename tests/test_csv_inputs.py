@@ -491,6 +491,32 @@ def test_a_big_file_is_read_early_and_summed_once_the_plan_is_known(tmp_path: Pa
             assert early is None
 
 
+def test_a_child_that_gives_up_still_takes_the_request(tmp_path: Path) -> None:
+    # With SIGPIPE at its default (an embedding program's choice), writing the
+    # request to a child that had already gone would end the parent.
+    big = big_valid(tmp_path)
+    script = f"""
+import signal, sys, time
+sys.path.insert(0, {str(ROOT / "tests")!r})
+from test_csv_inputs import PLAN, CUT
+from targetsplit.track import actuals
+def broken(*args):
+    import duckdb
+    raise duckdb.Error("no")
+actuals._duck_read = broken
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+with actuals.reading_early({str(big)!r}) as early:
+    time.sleep(1)  # the child has given up by now
+    found = actuals.read_actuals_while({str(big)!r}, "b", PLAN, CUT, lambda: 0, early=early)
+print(found[0].rows)
+"""
+    r = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )  # fmt: skip
+    assert (r.returncode, r.stdout, r.stderr) == (0, "40000\n", "")
+
+
 def test_progress_stops_the_early_child_when_the_plan_or_a_usage_is_wrong(
     tmp_path: Path, plan_file: str
 ) -> None:

@@ -524,7 +524,11 @@ class Early:
                     os.dup2(quiet, fd)
                 os.close(self._inbox)
                 os.close(self._answer)
-                data = pickle.dumps(_duckdb(path, _Inbox(inbox).request))
+                letter = _Inbox(inbox)
+                try:
+                    data = pickle.dumps(_duckdb(path, letter.request))
+                finally:  # read to its end all the same: the parent's write never fails
+                    letter.wait()
                 with os.fdopen(answer, "wb") as out:
                     out.write(data)
                 code = 0
@@ -596,12 +600,15 @@ class _Inbox:
         with os.fdopen(fd, "rb") as f:
             self._data.append(f.read())
 
+    def wait(self) -> None:
+        """Until the parent has sent its request, or closed without one."""
+        self._thread.join()
+
     def request(self) -> _Request | None:
         """The request, once it has come; None if the parent closed without one."""
-        self._thread.join()
-        if not self._data or not self._data[0]:
-            return None
-        found = pickle.loads(self._data[0])  # noqa: S301 - our own parent's request
+        self.wait()
+        data = self._data[0] if self._data else b""
+        found = pickle.loads(data) if data else None  # noqa: S301 - our own parent's
         return found if isinstance(found, _Request) else None
 
 
@@ -613,7 +620,6 @@ def _duckdb(path: str, request: Callable[[], _Request | None]) -> Actuals | None
     header = opened.header
     opened.rows.close()
     if header is None or opened.problems or header.physical_lines != header.line:
-        request()  # the parent's request is read all the same: its write never fails
         return None
     import duckdb
 
