@@ -44,6 +44,7 @@ def replan(
     (where the new plan will be written) only makes its ``actuals:`` path relative
     to it."""
     from targetsplit.api.progress import _actuals_file, _cut_day, _week_number
+    from targetsplit.cycle.common import Unstatable
     from targetsplit.cycle.replan import POLICIES, ReplanError
     from targetsplit.cycle.replan import replan as make
     from targetsplit.track.progress import cutoff
@@ -76,6 +77,8 @@ def replan(
         )
     except ReplanError as e:
         raise UsageError(str(e)) from None
+    except Unstatable as e:
+        raise TargetsplitError(str(e)) from None
     new = point_actuals(new, path, output)
     warnings.add(Diagnostic(n, severity="warning") for n in new.notes)
     text, checked = written(new)

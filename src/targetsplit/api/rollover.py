@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -19,10 +19,13 @@ from targetsplit.api.replan import (
     written,
 )
 from targetsplit.calendar.periods import Period, custom_period, parse_period_text
-from targetsplit.errors import AmountError, Diagnostic, UsageError
+from targetsplit.cycle.common import NewPlan
+from targetsplit.cycle.rollover import Result
+from targetsplit.errors import AmountError, Diagnostic, TargetsplitError, UsageError
 from targetsplit.numbers import amounts
 from targetsplit.numbers.exact import exact
 from targetsplit.plan.names import Names
+from targetsplit.plan.tree import Node, Plan
 from targetsplit.split.hierarchy import allocate
 
 
@@ -45,8 +48,7 @@ def rollover(
     given as ``totals`` (revenue=1.5亿), shares from each node's actual;
     ``carry`` adds each leaf's shortfall on top of its share."""
     from targetsplit.api.progress import _actuals_file
-    from targetsplit.cycle.common import NewPlan, amount_text, rewrite_nodes
-    from targetsplit.cycle.rollover import Result, carried
+    from targetsplit.cycle.common import Unstatable
     from targetsplit.cycle.rollover import rollover as make
     from targetsplit.cycle.rollover import totals as next_totals
     from targetsplit.track.actuals import read_actuals
@@ -85,43 +87,52 @@ def rollover(
     except ValueError as e:
         raise UsageError(str(e)) from None
     header = header_lines(loaded, inputs[0][1], path, shown, "Rolled over")
-    new = make(
-        p,
-        document(loaded),
-        results,
-        period=period,
-        period_value=period_value,
-        next_units=units,
-        header=header,
-    )
-    new = point_actuals(new, path, output)
-    if carry:
-        _, first = written(new)
-        base = {row.path: dict(row.units) for row in allocate(first).rows}
-        figures = carried(p, first, base, results)
-
-        def weight(node: Any) -> dict[str, Any]:
-            return {
-                m.name: {"amount": amount_text(m, figures[node.key][m.name])} for m in p.metrics
-            }
-
-        data = rewrite_nodes(p, new.data, weight, None)
-        for m in p.metrics:
-            data["metrics"][m.name]["total"] = amount_text(m, figures[""][m.name])
-        new = NewPlan(
-            data,
-            (
-                *new.header,
-                "--carry: each leaf's figure is its share of the total above plus its",
-                "shortfall this period (max(0, target - actual), rounded up to the unit),",
-                "written as amounts; parents are the sums.",
-            ),
-            figures,
-            new.notes,
+    try:
+        new = make(
+            p,
+            document(loaded),
+            results,
+            period=period,
+            period_value=period_value,
+            next_units=units,
+            header=header,
         )
+        new = point_actuals(new, path, output)
+        if carry:
+            new = _carried(p, new, results)
+    except Unstatable as e:
+        raise TargetsplitError(str(e)) from None
     warnings.add(Diagnostic(n, severity="warning") for n in new.notes)
     text, checked = written(new)
     return NewPlanResult(text, checked, warnings.all(), (*inputs, ("actuals", path)))
+
+
+def _carried(p: Plan, new: NewPlan, results: Mapping[str, Mapping[str, Result]]) -> NewPlan:
+    """``new`` with each leaf's shortfall of this period on top of its share, as amounts."""
+    from targetsplit.cycle.common import amount_text, rewrite_nodes, total_text
+    from targetsplit.cycle.rollover import carried
+
+    _, first = written(new)
+    base = {row.path: dict(row.units) for row in allocate(first).rows}
+    figures = carried(p, first, base, results)
+
+    def weight(node: Node) -> dict[str, Any]:
+        return {m.name: {"amount": amount_text(m, figures[node.key][m.name])} for m in p.metrics}
+
+    data = rewrite_nodes(p, new.data, weight, None)
+    for m in p.metrics:
+        data["metrics"][m.name]["total"] = total_text(m, figures[""][m.name])
+    return NewPlan(
+        data,
+        (
+            *new.header,
+            "--carry: each leaf's figure is its share of the total above plus its",
+            "shortfall this period (max(0, target - actual), rounded up to the unit),",
+            "written as amounts; parents are the sums.",
+        ),
+        figures,
+        new.notes,
+    )
 
 
 def _next_period(to: str, name: str | None, old: Period) -> tuple[Period, Any]:

@@ -13,11 +13,13 @@ from collections.abc import Callable, Iterator, Mapping
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from targetsplit.calendar.seasonality import Seasonality, month_shares
 from targetsplit.calendar.workdays import Breakdown
+from targetsplit.errors import AmountError
 from targetsplit.numbers import amounts
 from targetsplit.plan.tree import Metric, Node, Plan
 
@@ -43,21 +45,53 @@ def flow_at(path: tuple[str, ...]) -> bool:
     return path[-1] in _FLOW_KEYS or (len(path) == 2 and path[0] == "dimensions")
 
 
-def amount_text(metric: Metric, units: int) -> str:
-    """``units`` of ``metric`` as amount text the plan reads back exactly
-    (in the metric's display: ``4780万``; no thousands separators)."""
-    value = metric.amount(units)
+class Unstatable(ValueError):
+    """A figure that no plan can state (10^18 or more, or more than 30 significant
+    digits): a total grown past the limit, refunds far beyond a target, actuals
+    summed past it. ``where`` says whose figure it is."""
+
+    def __init__(self, metric: Metric, value: Decimal, where: str = "") -> None:
+        self.metric, self.value = metric, value
+        super().__init__(
+            f"{where or f'a figure of {metric.name}'} would be {metric.format(value)}: a plan"
+            f" cannot state it (amounts are below 10^18, with at most {amounts.MAX_DIGITS}"
+            " significant digits)"
+        )
+
+    def at(self, key: str) -> Unstatable:
+        """The same figure, as the weight of the node ``key``."""
+        return Unstatable(self.metric, self.value, f"the weight of '{key}' in {self.metric.name}")
+
+
+def total_text(metric: Metric, units: int) -> str:
+    """A new total as plan text (Unstatable beyond the limits, saying so)."""
+    try:
+        return amount_text(metric, units)
+    except Unstatable as e:
+        raise Unstatable(metric, e.value, f"the new total of {metric.name}") from None
+
+
+def _stated(metric: Metric, value: Decimal) -> str:
+    """``value`` as amount text the plan reads back exactly (in the metric's
+    display: ``4780万``; no thousands separators); Unstatable beyond the limits."""
     text = amounts.format_amount(value, metric.display).replace(",", "")
-    if amounts.parse(text).value != value:  # (never: format_amount is exact)
-        text = amounts.decimal_text(value)
+    try:
+        if amounts.parse(text, allow_negative=True).value != value:  # (never: it is exact)
+            text = amounts.decimal_text(value)
+        amounts.parse(text, allow_negative=True)
+    except AmountError:
+        raise Unstatable(metric, value) from None
     return text
+
+
+def amount_text(metric: Metric, units: int) -> str:
+    """``units`` of ``metric`` as amount text the plan reads back exactly."""
+    return _stated(metric, metric.amount(units))
 
 
 def value_text(metric: Metric, value: Fraction) -> str:
     """An exact decimal amount (an actual) as plan text."""
-    d = amounts.to_decimal(value)
-    text = amounts.format_amount(d, metric.display).replace(",", "")
-    return text if amounts.parse(text).value == d else amounts.decimal_text(d)
+    return _stated(metric, amounts.to_decimal(value))
 
 
 def ceil_units(value: Fraction, metric: Metric) -> int:
@@ -115,7 +149,10 @@ def rewrite_nodes(
         new: dict[str, Any] = {}
         for child, (name, entry) in zip(node.children, split.items(), strict=True):
             entry = entry if isinstance(entry, dict) else {}
-            item: dict[str, Any] = {"weight": weight(child)}
+            try:
+                item: dict[str, Any] = {"weight": weight(child)}
+            except Unstatable as e:
+                raise e.at(child.key) from None
             for key, value in entry.items():
                 if key in WEIGHT_KEYS:
                     continue
@@ -135,3 +172,28 @@ def rewrite_nodes(
 
 def day_text(d: date) -> str:
     return f"{d:%a} {d.day} {d:%b %Y}"
+
+
+def dimensions_as_ratios(plan: Plan, out: dict[str, Any]) -> None:
+    """Dimensions cut the new total as they cut the old one; a cut with fixed
+    amounts (which would not fit the new total) becomes the ratios of its shares."""
+    dims = out.get("dimensions")
+    if not isinstance(dims, dict):
+        return
+    for dim, items in plan.dimensions.items():
+        if dim not in dims or not any(
+            w.kind == "amount" for it in items for w in it.weights.values()
+        ):
+            continue
+        per_metric = {
+            m.name: integer_ratios([it.shares[m.name] for it in items]) for m in plan.metrics
+        }
+        same = len({tuple(r) for r in per_metric.values()}) == 1
+        new: dict[str, Any] = {}
+        for i, name in enumerate(dims[dim]):
+            new[name] = (
+                str(per_metric[plan.metrics[0].name][i])
+                if same
+                else {m: str(r[i]) for m, r in per_metric.items()}
+            )
+        dims[dim] = new

@@ -33,9 +33,10 @@ from targetsplit.cycle.common import (
     amount_text,
     ceil_units,
     day_text,
-    integer_ratios,
+    dimensions_as_ratios,
     remaining_months,
     rewrite_nodes,
+    total_text,
 )
 from targetsplit.plan.tree import Metric, Node, Plan
 from targetsplit.split.hierarchy import allocate
@@ -108,12 +109,12 @@ def replan(
     out = rewrite_nodes(plan, data, weight, seasonality)
     out["period"] = stated
     for m in metrics:
-        out["metrics"][m.name]["total"] = amount_text(m, units[""][m.name])
+        out["metrics"][m.name]["total"] = total_text(m, units[""][m.name])
     if plan.seasonality is not None:
         out["seasonality"] = _remaining(plan.seasonality, "the plan's", notes)
         if out["seasonality"] is None:
             del out["seasonality"]
-    _dimensions(plan, out)
+    dimensions_as_ratios(plan, out)
     if policy == "keep":
         notes += _surplus_notes(plan, owed, units)
     lines = (
@@ -205,28 +206,3 @@ def _surplus_notes(
                 " to the others (--policy share splits the plan's own remaining instead)"
             )
     return tuple(notes)
-
-
-def _dimensions(plan: Plan, out: dict[str, Any]) -> None:
-    """Dimensions cut the new total as they cut the old one; a cut with fixed
-    amounts (which would not fit the new total) becomes the ratios of its shares."""
-    dims = out.get("dimensions")
-    if not isinstance(dims, dict):
-        return
-    for dim, items in plan.dimensions.items():
-        if dim not in dims or not any(
-            w.kind == "amount" for it in items for w in it.weights.values()
-        ):
-            continue
-        per_metric = {
-            m.name: integer_ratios([it.shares[m.name] for it in items]) for m in plan.metrics
-        }
-        same = len({tuple(r) for r in per_metric.values()}) == 1
-        new: dict[str, Any] = {}
-        for i, name in enumerate(dims[dim]):
-            new[name] = (
-                str(per_metric[plan.metrics[0].name][i])
-                if same
-                else {m: str(r[i]) for m, r in per_metric.items()}
-            )
-        dims[dim] = new

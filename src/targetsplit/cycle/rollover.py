@@ -23,10 +23,13 @@ from targetsplit.calendar.seasonality import Seasonality, SeasonalityError, mont
 from targetsplit.calendar.workdays import breakdown, parse_day_range
 from targetsplit.cycle.common import (
     NewPlan,
+    Unstatable,
     amount_text,
     ceil_units,
+    dimensions_as_ratios,
     integer_ratios,
     rewrite_nodes,
+    total_text,
     value_text,
 )
 from targetsplit.plan.tree import Metric, Node, Plan
@@ -90,7 +93,8 @@ def rollover(
     if plan.period.name in plan.title and period.name != plan.period.name:
         out["plan"] = plan.title.replace(plan.period.name, period.name)
     for m in plan.metrics:
-        out["metrics"][m.name]["total"] = amount_text(m, next_units[m.name])
+        out["metrics"][m.name]["total"] = total_text(m, next_units[m.name])
+    dimensions_as_ratios(plan, out)
     for metric, paths in fallback.items():
         shown = ", ".join(p for p in paths[:6]) + (
             f" and {len(paths) - 6} more" if len(paths) > 6 else ""
@@ -132,7 +136,10 @@ def _bases(
                 r = results[c.key][m.name]
                 old = c.weights.get(m.name)
                 if r.actual > 0:
-                    texts.append({"history": value_text(m, Fraction(r.actual))})
+                    try:
+                        texts.append({"history": value_text(m, Fraction(r.actual))})
+                    except Unstatable as e:
+                        raise e.at(c.key) from None
                     zero = False
                     continue
                 fallback.setdefault(m.name, []).append(c.key)
