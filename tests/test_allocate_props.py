@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from targetsplit.plan.load import parse_plan
-from targetsplit.split.hierarchy import allocate
+from targetsplit.split.hierarchy import allocate, root_units
 from test_apportion import reference
 
 UNITS = [Decimal("1"), Decimal("0.01"), Decimal("10000")]
@@ -129,6 +129,8 @@ def test_random_plans_add_up_and_match_the_reference(case: Any) -> None:
     result = allocate(plan)
     by_path = {r.path: r for r in result.rows}
     assert set(by_path) == set(expected)
+    # The figures the build kept on the nodes are the split worked out again.
+    assert allocate(plan, totals=root_units(plan, None)).rows == result.rows
     for row in result.rows:
         for m, unit in metrics:
             value = row.targets[m]

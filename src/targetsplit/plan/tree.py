@@ -80,6 +80,9 @@ class Node:
     # The split by a dimension's items this node would like (allocate --cross):
     # dimension -> a share per item, in the dimension's order, adding up to one.
     mix: Mapping[str, tuple[Fraction, ...]] | None = None
+    # The node's figures at the plan's totals, in rounding units, as the build
+    # worked them out (what split.hierarchy.allocate gives without a tier).
+    units: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def key(self) -> str:

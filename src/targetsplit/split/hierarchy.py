@@ -81,10 +81,16 @@ def allocate(
     multiply = EXACT.multiply  # Metric.amount, for every node
     rows: list[Allocated] = []
 
-    def visit(node: Node, units: dict[str, int]) -> None:
+    built = tier is None and totals is None and bool(plan.root.units)
+
+    def visit(node: Node, units: Mapping[str, int]) -> None:
         targets = {name: multiply(Decimal(units[name]), unit) for name, unit in exact_units}
         rows.append(Allocated(node, targets, dict(units)))
         if not node.children:
+            return
+        if built:  # the build worked them out: the same split
+            for child in node.children:
+                visit(child, child.units)
             return
         kids = node.children
         parts = {}

@@ -89,6 +89,7 @@ class _Tree:
             )
             if doc is not None and doc.mix
             else None,
+            units=units,
         )
 
     def _child(
