@@ -13,7 +13,7 @@ import pytest
 
 from targetsplit.api.replan import replan
 from targetsplit.api.rollover import rollover
-from targetsplit.errors import TargetsplitError
+from targetsplit.errors import TargetsplitError, UsageError
 
 YEAR = """\
 plan: FY2026 Sales
@@ -100,3 +100,94 @@ def test_figures_beyond_a_plans_limits_are_errors_not_tracebacks(tmp_path: Path)
     assert e.value.exit_code == 1
     done = _cli("rollover", str(small), "--to", "2027", "--growth", "1e18%", cwd=tmp_path)
     assert done.returncode == 1 and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("title", "period", "to", "name", "want"),
+    [
+        ("FY2026 Sales", "2026", "2027", None, "FY2027 Sales"),
+        # the README's fiscal example: never "FYFY2027"
+        ("FY2026 Sales", "2026", "2027-04-01..2028-03-31", "FY2027", "FY2027 Sales"),
+        ("2026年销售计划", "2026", "2027", None, "2027年销售计划"),
+        ("2026-H1 plan", "2026-H1", "2026-H2", None, "2026-H2 plan"),
+        # a year inside a longer number is not the period's name
+        ("Plan 120265", "2026", "2027", None, "Plan 120265"),
+        # an unnamed range is not glued into a word
+        ("FY2026 Sales", "2026", "2027-01-01..2027-03-31", None, "FY2026 Sales"),
+        ("2026 Sales", "2026", "2027-01-01..2027-03-31", None, "2027-01-01..2027-03-31 Sales"),
+        (
+            "FY26 Sales",
+            "{start: 2026-04-01, end: 2027-03-31, name: FY26}",
+            "2027-04-01..2028-03-31",
+            "FY27",
+            "FY27 Sales",
+        ),
+        # a period name that is a word is replaced as a word only
+        (
+            "Spring Sales",
+            "{start: 2026-03-01, end: 2026-05-31, name: S}",
+            "2027-03-01..2027-05-31",
+            "T",
+            "Spring Sales",
+        ),
+    ],
+)
+def test_rollover_renames_the_title_by_whole_words(
+    tmp_path: Path, title: str, period: str, to: str, name: str | None, want: str
+) -> None:
+    text = YEAR.replace("FY2026 Sales", title).replace("period: 2026", f"period: {period}")
+    plan = _write(tmp_path, text, "date,node,metric,value\n")
+    result = rollover(plan, to=to, name=name, today=date(2028, 6, 1))
+    assert result.plan.title == want
+
+
+def test_rollover_refuses_an_empty_name_and_says_what_a_range_is(tmp_path: Path) -> None:
+    plan = _write(tmp_path, YEAR, "date,node,metric,value\n")
+    for to, name, match in [
+        ("2027-04-01..2028-03-31", "", "--name is empty"),
+        ("2027..2030", None, r"'2027' is not a date \(YYYY-MM-DD\)"),
+        ("2027-02-29..2027-03-31", None, r"'2027-02-29' is not a date \(YYYY-MM-DD\)"),
+        ("2027-01-01..2027-03-31..", None, r"'2027-03-31..' is not a date"),
+    ]:
+        with pytest.raises(UsageError, match=match) as e:
+            rollover(plan, to=to, name=name, today=LATE)
+        assert "isoformat" not in str(e.value) and "out of range" not in str(e.value)
+    with pytest.raises(UsageError) as e:
+        rollover(plan, to="10000", today=LATE)
+    # the command line's forms, not the plan file's YAML mapping
+    assert "{start:" not in str(e.value) and "START..END" in str(e.value)
+
+
+def test_text_from_the_plan_cannot_break_the_new_plans_header(tmp_path: Path) -> None:
+    """A title, a metric or a file name with a line break or a control character
+    is escaped in the header comments: the new plan loads, nothing is injected."""
+    text = (
+        'plan: "Line1\\nmax_growth: 1%\\e[31m"\n'
+        "period: 2026\n"
+        'metrics:\n  "rev\\nenue": {total: 1000}\n'
+        'split:\n  "A\\nB": 1\n  C: 1\n'
+    )
+    (tmp_path / "a\nb.csv").write_text(
+        'date,node,metric,value\n2026-01-05,"A\nB","rev\nenue",100\n', encoding="utf-8"
+    )
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    for result in (
+        replan(plan, as_of="2026-06-30", actuals=tmp_path / "a\nb.csv"),
+        rollover(plan, to="2027", actuals=tmp_path / "a\nb.csv", today=LATE),
+    ):
+        header = result.text.split("\nplan:")[0]
+        assert all(line.startswith("#") for line in header.splitlines())
+        assert "\x1b" not in result.text
+        assert not any(line.startswith("max_growth") for line in result.text.splitlines())
+        assert result.plan.title.startswith("Line1\n")
+
+
+def test_the_summary_line_stays_one_line(tmp_path: Path) -> None:
+    plan = _write(tmp_path, YEAR, "date,node,metric,value\n")
+    done = _cli(
+        "rollover", str(plan), "--to", "2027-04-01..2028-03-31", "--name", "FY\n27", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    summary = [line for line in done.stderr.splitlines() if line.startswith("wrote")]
+    assert summary and "FY\\n27" in summary[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -135,24 +136,47 @@ def _carried(p: Plan, new: NewPlan, results: Mapping[str, Mapping[str, Result]])
     )
 
 
+_FORMS = (
+    "2027, 2027-H1, 2027-Q3, 2027-07, or START..END (2027-04-01..2028-03-31, with --name FY2027)"
+)
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _day(text: str) -> date:
+    try:
+        if _DAY.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise UsageError(f"--to: '{text}' is not a date (YYYY-MM-DD); write {_FORMS}")
+
+
 def _next_period(to: str, name: str | None, old: Period) -> tuple[Period, Any]:
     """The next period from ``--to``, and how the new plan states it."""
     text = to.strip()
-    try:
-        if ".." in text:
-            a, _, b = text.partition("..")
-            start, end = date.fromisoformat(a.strip()), date.fromisoformat(b.strip())
+    if name is not None and not name:
+        raise UsageError("--name is empty: give the name of the START..END period (FY2027)")
+    if ".." in text:
+        a, _, b = text.partition("..")
+        start, end = _day(a.strip()), _day(b.strip())
+        try:
             period = custom_period(start, end, name)
-            value: Any = {"start": start.isoformat(), "end": end.isoformat()}
-            if name:
-                value["name"] = name
-        else:
-            if name:
-                raise UsageError("--name goes with --to START..END (a named range)")
+        except ValueError as e:
+            raise UsageError(f"--to: {e}") from None
+        value: Any = {"start": start.isoformat(), "end": end.isoformat()}
+        if name:
+            value["name"] = name
+    else:
+        if name:
+            raise UsageError("--name goes with --to START..END (a named range)")
+        try:
             period = parse_period_text(text)
-            value = period.name
-    except ValueError as e:
-        raise UsageError(f"--to: {e} (or START..END, e.g. 2027-04-01..2028-03-31)") from None
+        except ValueError as e:
+            reason = str(e) if "year must be" in str(e) or "no month" in str(e) else ""
+            raise UsageError(
+                f"--to: {reason or repr(text) + ' is not a period'}; write {_FORMS}"
+            ) from None
+        value = period.name
     if period.start <= old.end:
         raise UsageError(
             f"--to: the next period must start after this one ends ({old.end}); {text} starts"

@@ -12,6 +12,7 @@ its share; those figures are written as amounts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -90,8 +91,7 @@ def rollover(
 
     out = rewrite_nodes(plan, data, weight, None)
     out["period"] = period_value
-    if plan.period.name in plan.title and period.name != plan.period.name:
-        out["plan"] = plan.title.replace(plan.period.name, period.name)
+    out["plan"] = renamed(plan.title, plan.period.name, period.name)
     for m in plan.metrics:
         out["metrics"][m.name]["total"] = total_text(m, next_units[m.name])
     dimensions_as_ratios(plan, out)
@@ -117,6 +117,25 @@ def rollover(
         ),
     )
     return NewPlan(out, tuple(lines), {}, tuple(notes))
+
+
+def renamed(title: str, old: str, new: str) -> str:
+    """``title`` with its mentions of the period ``old`` made ``new``: as a whole
+    word (``2026`` in ``2026年`` or ``2026-H1``, not in ``120265``), or after
+    letters glued to a year (``FY2026`` becomes ``FY2027``, and ``FY2027``
+    given as the name, not ``FYFY2027``; a range with no name is not glued)."""
+    if not old or old == new:
+        return title
+    lead = "[A-Za-z]*" if old[0].isdigit() else ""
+    pattern = re.compile(rf"(?<![A-Za-z0-9])({lead}){re.escape(old)}(?![A-Za-z0-9])")
+
+    def swap(m: re.Match[str]) -> str:
+        prefix = m[1]
+        if not prefix or new.startswith(prefix):
+            return new
+        return m[0] if ".." in new else prefix + new
+
+    return pattern.sub(swap, title)
 
 
 def _bases(

@@ -47,6 +47,14 @@ def _escape(c: str) -> str:
     return c
 
 
+def _comment(text: str) -> str:
+    """A header line as one comment line: a line break or control character in it
+    (from a title, a metric's name, a file name) is shown as an escape."""
+    return "".join(
+        _escape(c) if unicodedata.category(c)[0] == "C" or c in "\u2028\u2029" else c for c in text
+    )
+
+
 def flow(value: Any) -> str:
     """A value on one line: ``{a: 1, b: [2, 3]}``."""
     if isinstance(value, Mapping):
@@ -64,7 +72,7 @@ def dump(
 ) -> str:
     """The document as block YAML; a mapping whose key path ``flow_at`` accepts
     (and every list) on one line. ``header`` lines become ``#`` comments at the top."""
-    out = [f"# {line}".rstrip() for line in header]
+    out = [f"# {_comment(line)}".rstrip() for line in header]
     _block(data, (), out, flow_at)
     return "\n".join(out) + "\n"
 

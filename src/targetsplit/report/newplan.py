@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from targetsplit.api.replan import NewPlanResult
+from targetsplit.report.textsafe import visible
 
 
 def summary(result: NewPlanResult, output: str | None) -> str:
@@ -10,4 +11,5 @@ def summary(result: NewPlanResult, output: str | None) -> str:
     p = result.plan
     where = "wrote the new plan to standard output" if output in (None, "-") else f"wrote {output}"
     totals = ", ".join(f"{m.name} {m.format(m.total)}" for m in p.metrics)
-    return f"{where}: {p.title}, {p.period.name} ({p.period.start} to {p.period.end}): {totals}\n"
+    line = f"{where}: {p.title}, {p.period.name} ({p.period.start} to {p.period.end}): {totals}"
+    return visible(line) + "\n"  # one line, whatever the names hold
