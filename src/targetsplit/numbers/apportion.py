@@ -45,15 +45,13 @@ def largest_remainder(total: int, weights: Sequence[Fraction | int]) -> list[int
         if total != 0:
             raise ValueError("cannot split a non-zero total by weights that are all zero")
         return [0] * len(weights)
-    parts: list[int] = []
-    remainders: list[int] = []
-    for w in ints:
-        whole, rem = divmod(total * w, weight_sum)
-        parts.append(whole)
-        remainders.append(rem)
+    quotas = [total * w for w in ints]
+    parts = [q // weight_sum for q in quotas]
     left = total - sum(parts)
-    # Sort is stable, so equal remainders keep their declaration order.
-    order = sorted(range(len(parts)), key=remainders.__getitem__, reverse=True)
-    for i in order[:left]:
-        parts[i] += 1
+    if left:
+        remainders = [q % weight_sum for q in quotas]
+        # Sort is stable, so equal remainders keep their declaration order.
+        order = sorted(range(len(parts)), key=remainders.__getitem__, reverse=True)
+        for i in order[:left]:
+            parts[i] += 1
     return parts

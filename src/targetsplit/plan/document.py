@@ -355,6 +355,8 @@ with _no_pydantic_plugins():
 
         @model_validator(mode="after")
         def _amount_or_history(self) -> NodeDoc:
+            if self.amount is None and self.history is None:  # most nodes: nothing to do
+                return self
             given = [k for k in ("weight", "amount", "history") if getattr(self, k) is not None]
             if len(given) > 1:
                 raise _custom(
