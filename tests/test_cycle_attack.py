@@ -191,3 +191,50 @@ def test_the_summary_line_stays_one_line(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     summary = [line for line in done.stderr.splitlines() if line.startswith("wrote")]
     assert summary and "FY\\n27" in summary[0]
+
+
+def test_rollover_of_a_replanned_half_renames_the_year(tmp_path: Path) -> None:
+    """A plan re-planned for 2026-H2 still says FY2026 in its title: rolled over
+    to 2027, it says FY2027 (the year of its period's name)."""
+    plan = _write(tmp_path, YEAR, "date,node,metric,value\n2026-03-02,A,revenue,200万\n")
+    half = replan(plan, as_of="2026-06-30", output=tmp_path / "h2.yaml")
+    (tmp_path / "h2.yaml").write_text(half.text, encoding="utf-8")
+    assert half.plan.period.name == "2026-H2"
+    nxt = rollover(tmp_path / "h2.yaml", to="2027", totals=["revenue=100万"], today=LATE)
+    assert nxt.plan.title == "FY2027 Sales"
+    nxt = rollover(tmp_path / "h2.yaml", to="2027-H1", totals=["revenue=100万"], today=LATE)
+    assert nxt.plan.title == "FY2027-H1 Sales"
+
+
+def test_a_replan_of_a_replan_is_named_from_its_first_day(tmp_path: Path) -> None:
+    """The rest of '2026 from W33' after its week 5 is not '2026 from W33 from
+    W06' (whose weeks are those?): it is named by its first day, once."""
+    plan = _write(tmp_path, YEAR, "date,node,metric,value\n")
+    first = replan(plan, week=32, output=tmp_path / "r1.yaml")
+    assert first.plan.period.name == "2026 from W33"
+    (tmp_path / "r1.yaml").write_text(first.text, encoding="utf-8")
+    second = replan(tmp_path / "r1.yaml", week=5, output=tmp_path / "r2.yaml")
+    assert second.plan.period.name == "2026 from 2026-09-14"
+    (tmp_path / "r2.yaml").write_text(second.text, encoding="utf-8")
+    third = replan(tmp_path / "r2.yaml", as_of="2026-11-02")
+    assert third.plan.period.name == "2026 from 2026-11-03"
+
+
+def test_rollover_says_when_there_are_no_results_to_roll_over(tmp_path: Path) -> None:
+    plan = _write(tmp_path, YEAR, "date,node,metric,value\n")
+    warned: list[str] = []
+    result = rollover(plan, to="2027", today=LATE, on_warning=lambda d: warned.append(d.render()))
+    assert result.plan.metric("revenue").total == 0
+    assert any(
+        "revenue: the new total is 0 (this period's actual is 0): give --total revenue=AMOUNT" in w
+        for w in warned
+    )
+    warned.clear()
+    rollover(
+        plan, to="2027", today=date(2025, 12, 1), on_warning=lambda d: warned.append(d.render())
+    )
+    assert any(
+        "the period 2026 has not started (it starts 2026-01-01): there are no results yet" in w
+        for w in warned
+    )
+    assert not any("results through today" in w for w in warned)

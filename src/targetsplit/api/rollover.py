@@ -63,18 +63,21 @@ def rollover(
     warnings = Warnings(on_warning)
     warnings.add(p.warnings)
     today = today or date.today()
-    day = p.period.end
-    if today < day:
-        day = today
-        warnings.add(
-            [
-                Diagnostic(
-                    f"the period {p.period.name} has not ended (it ends {p.period.end}): its"
-                    f" results through today, {today}, are rolled over",
-                    severity="warning",
-                )
-            ]
+    day = min(p.period.end, today)
+    if today < p.period.start:
+        note = (
+            f"the period {p.period.name} has not started (it starts {p.period.start}): there"
+            " are no results yet, so each node keeps its old basis"
         )
+    elif today < p.period.end:
+        note = (
+            f"the period {p.period.name} has not ended (it ends {p.period.end}): its results"
+            f" through today, {today}, are rolled over"
+        )
+    else:
+        note = ""
+    if note:
+        warnings.add([Diagnostic(note, severity="warning")])
     path, shown = _actuals_file(loaded, actuals)
     facts = read_actuals(path, shown, p, day)
     warnings.add(facts.warnings)
@@ -87,6 +90,15 @@ def rollover(
         units = next_totals(p, results[""], rise, given)
     except ValueError as e:
         raise UsageError(str(e)) from None
+    warnings.add(
+        Diagnostic(
+            f"{m.name}: the new total is 0 (this period's actual is"
+            f" {m.format(results[''][m.name].actual)}): give --total {m.name}=AMOUNT for another",
+            severity="warning",
+        )
+        for m in p.metrics
+        if m.name not in given and units[m.name] == 0
+    )
     header = header_lines(loaded, inputs[0][1], path, shown, "Rolled over")
     try:
         new = make(

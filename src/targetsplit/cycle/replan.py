@@ -18,6 +18,7 @@ so a node's new target spreads over the days left as the old one did.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -132,6 +133,10 @@ def replan(
     return NewPlan(out, tuple(lines), units, tuple(notes))
 
 
+#: The name of a period a re-plan made: '2026 from W33', 'FY2026 from 2026-08-13'.
+_MADE = re.compile(r"(.+) from (?:W\d{2}|\d{4}-\d{2}-\d{2})", re.ASCII)
+
+
 def _rest(period: Period, start: date, week: int | None) -> tuple[Period, Any]:
     """The rest of ``period`` from ``start``, and how the new plan states it: as a
     calendar half, quarter or month where it is one (``2026-H2``: its labels stay
@@ -142,9 +147,13 @@ def _rest(period: Period, start: date, week: int | None) -> tuple[Period, Any]:
         p = parse_period_text(text)
         if (p.start, p.end) == (start, period.end) and period.kind != "custom":
             return p, text
-    name = (
-        f"{period.name} from W{week + 1:02d}" if week is not None else f"{period.name} from {start}"
-    )
+    made = _MADE.fullmatch(period.name)
+    if made:  # the rest of a rest: named from its first day ('from W06' of which weeks?)
+        name = f"{made[1]} from {start}"
+    elif week is not None:
+        name = f"{period.name} from W{week + 1:02d}"
+    else:
+        name = f"{period.name} from {start}"
     value = {"start": start.isoformat(), "end": period.end.isoformat(), "name": name}
     return custom_period(start, period.end, name), value
 

@@ -119,6 +119,9 @@ def rollover(
     return NewPlan(out, tuple(lines), {}, tuple(notes))
 
 
+_YEAR = re.compile(r"\d{4}(?![0-9])", re.ASCII)
+
+
 def renamed(title: str, old: str, new: str) -> str:
     """``title`` with its mentions of the period ``old`` made ``new``: as a whole
     word (``2026`` in ``2026年`` or ``2026-H1``, not in ``120265``), or after
@@ -135,7 +138,13 @@ def renamed(title: str, old: str, new: str) -> str:
             return new
         return m[0] if ".." in new else prefix + new
 
-    return pattern.sub(swap, title)
+    out = pattern.sub(swap, title)
+    years = _YEAR.match(old), _YEAR.match(new)
+    if out == title and years[0] and years[1] and years[0][0] != old:
+        # a title that names the year of a half, quarter or re-planned rest
+        # (FY2026 for 2026-H2 or '2026 from W33') names the next period's year
+        return renamed(title, years[0][0], new)
+    return out
 
 
 def _bases(
