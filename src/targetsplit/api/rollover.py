@@ -130,10 +130,10 @@ def _carried(p: Plan, new: NewPlan, results: Mapping[str, Mapping[str, Result]])
     figures = carried(p, first, base, results)
 
     def weight(node: Node) -> dict[str, Any]:
-        return {m.name: {"amount": amount_text(m, figures[node.key][m.name])} for m in p.metrics}
+        return {m.name: {"amount": amount_text(m, figures[node.key][m.name])} for m in p.sources}
 
     data = rewrite_nodes(p, new.data, weight, None)
-    for m in p.metrics:
+    for m in p.sources:
         data["metrics"][m.name]["total"] = total_text(m, figures[""][m.name])
     return NewPlan(
         data,

@@ -73,6 +73,8 @@ def _ratio_cause(
     parent_units: int, kids: Sequence[Node], m: Metric, sheet_units: Sequence[Fraction]
 ) -> str | None:
     """Which single changed weight makes the plan's split give the sheet's figures."""
+    if m.derived is not None:  # no weights: its figures follow from its source
+        return None
     weights = [c.weights[m.name] for c in kids]
     if len(kids) < 2 or not all(w.kind in ("ratio", "history", "percent") for w in weights):
         return None
@@ -186,7 +188,11 @@ def compare(alloc: Allocation, entries: Sequence[Entry]) -> list[Difference]:
         if cause is None and node.path:
             parent = "/".join(node.path[:-1])
             pe = sheet.get((parent, name))
-            if pe is not None and abs(pe.value - rows[parent].targets[name]) > m.unit:
+            if (
+                m.derived is None
+                and pe is not None
+                and abs(pe.value - rows[parent].targets[name]) > m.unit
+            ):
                 follows = Fraction(pe.value) * node.shares[name]
                 if abs(Fraction(e.value) - follows) <= Fraction(m.unit):
                     cause = (

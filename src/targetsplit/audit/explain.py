@@ -95,6 +95,8 @@ _plain = Metric("ratio", Decimal(0), Decimal(1), None, "full")
 
 def derivation(alloc: Allocation, node: Node, m: Metric) -> list[Step]:
     """The steps from the plan's total to ``node``'s figure in metric ``m``."""
+    if m.derived is not None:
+        return _derived_steps(alloc, node, m)
     plan = alloc.plan
     rows = {r.path: r for r in alloc.rows}
     steps = [Step(m.name, f"plan total: {m.format(m.total)}", m.total)]
@@ -149,6 +151,78 @@ def derivation(alloc: Allocation, node: Node, m: Metric) -> list[Step]:
             text += f" = {_exact(exact, m)} → {m.format(value)} ({why})"
         steps.append(Step(m.name, text, value, {"path": child.key, "share": child.shares[m.name]}))
         parent = child
+    return steps
+
+
+#: How many children a parent's sum names before it says how many more there are.
+_SUM_SHOWN = 10
+
+
+def _a_one(name: str) -> str:
+    """One of a metric, for a driver: ``a deal`` (deals), else ``per 成交``."""
+    if len(name) > 2 and name.endswith("s") and not name.endswith("ss") and name.isascii():
+        return "a " + (name[:-3] + "y" if name.endswith("ies") else name[:-1])
+    return f"per {name}"
+
+
+def _derived_steps(alloc: Allocation, node: Node, m: Metric) -> list[Step]:
+    """A derived metric: its rule, then a leaf's division by its driver or a parent's
+    sum of its children."""
+    assert m.derived is not None
+    plan = alloc.plan
+    source = plan.metric(m.derived.source)
+    own = m.derived.driver
+    rule = f"per: {own.text}" if own.kind == "per" else f"rate: {own.text}"
+    steps = [
+        Step(
+            m.name,
+            f"derived from {source.name} ({rule}, unless a node's drivers: say otherwise):"
+            f" a leaf's {source.name} ÷ its driver, rounded up to a multiple of"
+            f" {m.format(m.unit)} (at least that many are needed); a parent's is the sum of"
+            " its children's",
+        )
+    ]
+    if alloc.tier is not None:
+        steps.append(
+            Step(
+                m.name,
+                f"tier {alloc.tier}: {source.name}'s figures are under the tier"
+                f" ({_pct(plan.tiers[alloc.tier])} of the plan's); {m.name} is worked out"
+                " from them",
+            )
+        )
+    row = alloc.row(node.key)
+    value = row.targets[m.name]
+    if node.children:
+        kids = [alloc.row(c.key) for c in node.children]
+        parts = [f"{k.node.name} {m.format(k.targets[m.name])}" for k in kids[:_SUM_SHOWN]]
+        if len(kids) > _SUM_SHOWN:
+            parts.append(f"{len(kids) - _SUM_SHOWN} more")
+        who = node.name if node.path else "the total"
+        steps.append(
+            Step(
+                m.name,
+                f"{who}: the sum of its children's: {' + '.join(parts)} = {m.format(value)}",
+                value,
+            )
+        )
+        return steps
+    driver = node.drivers[m.name]
+    figure = Fraction(row.targets[source.name])
+    by = f"{driver.text} {_a_one(m.name)}" if driver.kind == "per" else f"a {driver.text} rate"
+    if driver.where is None:
+        whence = "the metric's own"
+    elif driver.where == node.path:
+        whence = "its drivers"
+    else:
+        whence = f"{'/'.join(driver.where)}'s drivers"
+    exact = figure / driver.value
+    text = f"{source.name} {source.format(row.targets[source.name])} ÷ {by} ({whence})"
+    if exact == Fraction(value):
+        text += f" = {m.format(value)} {m.name}"
+    else:
+        text += f" = {_exact(exact, _plain)}, rounded up to {m.format(value)} {m.name}"
+    steps.append(Step(m.name, text, value, {"driver": driver.value}))
     return steps
 
 

@@ -23,7 +23,7 @@ def growth(alloc: Allocation) -> list[Diagnostic]:
     plan = alloc.plan
     out = []
     for row in alloc.rows[1:]:
-        for m in plan.metrics:
+        for m in plan.sources:
             w = row.node.weights[m.name]
             if w.kind != "history" or (w.metric or plan.metrics[0].name) != m.name or not w.value:
                 continue
@@ -127,7 +127,7 @@ def forgotten_percent(plan: Plan) -> list[Diagnostic]:
     add up to 1 (they are shared in proportion, so the group is never short)."""
     out: list[Diagnostic] = []
     for where, kids in _groups(plan):
-        for m in plan.metrics:
+        for m in plan.sources:
             weights = [k.weights[m.name] for k in kids]
             ratios = [i for i, w in enumerate(weights) if w.kind == "ratio"]
             percents = [w for w in weights if w.kind == "percent"]

@@ -186,7 +186,7 @@ def dimensions_as_ratios(plan: Plan, out: dict[str, Any]) -> None:
         ):
             continue
         per_metric = {
-            m.name: integer_ratios([it.shares[m.name] for it in items]) for m in plan.metrics
+            m.name: integer_ratios([it.shares[m.name] for it in items]) for m in plan.sources
         }
         same = len({tuple(r) for r in per_metric.values()}) == 1
         new: dict[str, Any] = {}

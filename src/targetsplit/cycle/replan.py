@@ -14,6 +14,11 @@ that the new plan reproduces them exactly:
 Its seasonality gives every remaining working day the weight it had in the
 old plan (each month's share times the part of its working days still ahead),
 so a node's new target spreads over the days left as the old one did.
+
+A derived metric (``from:``) stays derived: its ``from:``, ``per:`` or ``rate:``
+and every node's ``drivers:`` are kept as written, so its figures follow from
+the new figures of its source; the per-metric amounts cover the metrics with a
+total.
 """
 
 from __future__ import annotations
@@ -87,7 +92,7 @@ def replan(
             " re-plan"
         )
     units = _keep(plan, owed) if policy == "keep" else _share(plan, owed)
-    metrics = plan.metrics
+    metrics = plan.sources  # a derived metric keeps from:, per: or rate: and drivers:
 
     def weight(node: Node) -> dict[str, Any]:
         return {m.name: {"amount": amount_text(m, units[node.key][m.name])} for m in metrics}
@@ -128,6 +133,11 @@ def replan(
             f"{m.name}: {amount_text(m, units[''][m.name])} for the rest of the period"
             f" ({_was(m, owed)})"
             for m in metrics
+        ),
+        *(
+            f"{m.name}: derived from {m.derived.source} as before (from:, drivers: as written)"
+            for m in plan.metrics
+            if m.derived is not None
         ),
     )
     return NewPlan(out, tuple(lines), units, tuple(notes))
@@ -177,7 +187,7 @@ def _policy_lines(policy: Policy) -> tuple[str, ...]:
 
 def _owed_units(plan: Plan, owed: Mapping[str, Mapping[str, Owed]], key: str) -> dict[str, int]:
     out = {}
-    for m in plan.metrics:
+    for m in plan.sources:
         o = owed[key][m.name]
         out[m.name] = max(0, ceil_units(Fraction(o.target) - Fraction(o.actual), m))
     return out
@@ -188,7 +198,7 @@ def _keep(plan: Plan, owed: Mapping[str, Mapping[str, Owed]]) -> dict[str, dict[
     for node in reversed(list(plan.root.walk())):
         if node.children:
             units[node.key] = {
-                m.name: sum(units[c.key][m.name] for c in node.children) for m in plan.metrics
+                m.name: sum(units[c.key][m.name] for c in node.children) for m in plan.sources
             }
         else:
             units[node.key] = _owed_units(plan, owed, node.key)
@@ -197,7 +207,7 @@ def _keep(plan: Plan, owed: Mapping[str, Mapping[str, Owed]]) -> dict[str, dict[
 
 def _share(plan: Plan, owed: Mapping[str, Mapping[str, Owed]]) -> dict[str, dict[str, int]]:
     split = allocate(plan, totals=_owed_units(plan, owed, ""))
-    return {row.path: dict(row.units) for row in split.rows}
+    return {row.path: {m.name: row.units[m.name] for m in plan.sources} for row in split.rows}
 
 
 def _surplus_notes(
@@ -205,7 +215,7 @@ def _surplus_notes(
 ) -> tuple[str, ...]:
     root = _owed_units(plan, owed, "")
     notes = []
-    for m in plan.metrics:
+    for m in plan.sources:
         more = units[""][m.name] - root[m.name]
         if more > 0:
             notes.append(

@@ -7,7 +7,9 @@ each node sold. A node with no (positive) actual in a metric keeps its old
 basis there: a percent stays that percent, any other weight becomes
 ``{history: its old target}`` (it counts as having met its target) — named in
 a warning. ``carry`` then adds each leaf's shortfall of this period on top of
-its share; those figures are written as amounts.
+its share; those figures are written as amounts. A derived metric (``from:``)
+stays derived, with its ``from:``, ``per:`` or ``rate:`` and the nodes'
+``drivers:`` as written: its figures follow from its source's new ones.
 """
 
 from __future__ import annotations
@@ -54,6 +56,13 @@ def totals(
     the unit; ValueError otherwise), else the actual x (1 + growth), half up."""
     out = {}
     for m in plan.metrics:
+        if m.derived is not None:
+            if m.name in given:
+                raise ValueError(
+                    f"--total {m.name}: {m.name} is derived from {m.derived.source} (from:):"
+                    f" its total follows from {plan.origin(m).name}'s; give that one"
+                )
+            continue
         if m.name in given:
             units = Fraction(given[m.name]) / Fraction(m.unit)
             if units.denominator != 1 or units < 0:
@@ -92,7 +101,7 @@ def rollover(
     out = rewrite_nodes(plan, data, weight, None)
     out["period"] = period_value
     out["plan"] = renamed(plan.title, plan.period.name, period.name)
-    for m in plan.metrics:
+    for m in plan.sources:
         out["metrics"][m.name]["total"] = total_text(m, next_units[m.name])
     dimensions_as_ratios(plan, out)
     for metric, paths in fallback.items():
@@ -113,7 +122,12 @@ def rollover(
         *(
             f"{m.name}: total {amount_text(m, next_units[m.name])}"
             f" (this period's actual {m.format(results[''][m.name].actual)})"
+            for m in plan.sources
+        ),
+        *(
+            f"{m.name}: derived from {m.derived.source} as before (from:, drivers: as written)"
             for m in plan.metrics
+            if m.derived is not None
         ),
     )
     return NewPlan(out, tuple(lines), {}, tuple(notes))
@@ -157,7 +171,7 @@ def _bases(
     out: dict[str, dict[str, Any]] = {}
     for parent in plan.nodes():
         kids = parent.children
-        for m in plan.metrics:
+        for m in plan.sources:
             texts: list[Any] = []
             zero = claimed = True
             for c in kids:
@@ -205,11 +219,11 @@ def carried(
     for node in reversed(list(new_plan.root.walk())):
         if node.children:
             out[node.key] = {
-                m.name: sum(out[c.key][m.name] for c in node.children) for m in plan.metrics
+                m.name: sum(out[c.key][m.name] for c in node.children) for m in plan.sources
             }
             continue
         row = {}
-        for m in plan.metrics:
+        for m in plan.sources:
             r = results[node.key][m.name]
             short = max(0, r.target_units - _actual_units_up(m, r.actual))
             row[m.name] = new_units[node.key][m.name] + short

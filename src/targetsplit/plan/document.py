@@ -62,6 +62,17 @@ def _percent(value: Any) -> amounts.Parsed:
     return _number(value, percent=True)
 
 
+def _driver(value: Any) -> amounts.Parsed:
+    """A node's driver: an amount or a percent (which one fits is checked when the
+    plan is built, knowing the metric)."""
+    if value is None or isinstance(value, dict | list):
+        raise _custom("expected an amount such as 50万 or 0.5, or a percent such as 25%")
+    try:
+        return amounts.parse(str(value))
+    except AmountError as e:
+        raise _custom(str(e)) from None
+
+
 def _node_amount(value: Any) -> Weight:
     """``amount:`` beside a node's other keys: the weight ``{amount: …}``."""
     try:
@@ -209,6 +220,17 @@ _WEIGHT_SCHEMA: dict[str, Any] = {
     ]
 }
 
+DriverText = Annotated[
+    amounts.Parsed,
+    PlainValidator(_driver),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string"}],
+            "description": "an amount (50万, 0.5) for a metric derived per:, a percent (25%)"
+            " for one derived by rate:",
+        }
+    ),
+]
 AmountText = Annotated[amounts.Parsed, PlainValidator(_amount), WithJsonSchema(_AMOUNT_SCHEMA)]
 PercentText = Annotated[amounts.Parsed, PlainValidator(_percent), WithJsonSchema(_PERCENT_SCHEMA)]
 WeightField = Annotated[WeightSpec, PlainValidator(_weight), WithJsonSchema(_WEIGHT_SCHEMA)]
@@ -276,9 +298,41 @@ with _no_pydantic_plugins():
         model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
     class MetricDoc(_Strict):
-        """One metric: its total for the period and how its figures are rounded."""
+        """One metric: its total for the period, or the metric it derives from (the
+        funnel: ``deals: {from: revenue, per: 10万}``), and how its figures are rounded."""
 
-        total: AmountText
+        model_config = ConfigDict(
+            json_schema_extra={
+                "oneOf": [
+                    {"required": ["total"], "not": {"required": ["from"]}},
+                    {
+                        "required": ["from"],
+                        "oneOf": [{"required": ["per"]}, {"required": ["rate"]}],
+                        "not": {"required": ["total"]},
+                    },
+                ]
+            },
+        )
+
+        total: AmountText | None = Field(
+            default=None, description="the period's total (not with from:)"
+        )
+        from_: MetricName | None = Field(
+            default=None,
+            alias="from",
+            description="derive this metric from another one's figures: each leaf's figure is"
+            " the source's divided by per: or rate:, rounded up; parents are the sums",
+        )
+        per: AmountText | None = Field(
+            default=None,
+            description="with from: the source's amount per one of this metric"
+            " (10万 of revenue a deal; 0.5 leads a visit)",
+        )
+        rate: PercentText | None = Field(
+            default=None,
+            description="with from: the conversion rate from this metric to the source"
+            " (leads: {from: deals, rate: 20%} needs 5 leads a deal)",
+        )
         round: AmountText | None = Field(
             default=None, description="every figure is a multiple of this (default 1)"
         )
@@ -341,6 +395,11 @@ with _no_pydantic_plugins():
             default=None,
             description="this node's preferred split by a dimension's items, for"
             " allocate --cross: {product: {High-end: 40%, Mid-range: 40%, New: 20%}}",
+        )
+        drivers: dict[MetricName, DriverText] | None = Field(
+            default=None,
+            description="this subtree's own per: or rate: of derived metrics:"
+            " {deals: 50万, leads: 25%}",
         )
 
         @model_validator(mode="before")
@@ -452,7 +511,7 @@ with _no_pydantic_plugins():
 #: Keys allowed at each kind of place, for "did you mean" suggestions.
 PLAN_KEYS = tuple(PlanDoc.model_fields)
 NODE_KEYS = tuple(NodeDoc.model_fields)
-METRIC_KEYS = tuple(MetricDoc.model_fields)
+METRIC_KEYS = tuple(f.alias or name for name, f in MetricDoc.model_fields.items())
 PERIOD_KEYS = tuple(PeriodDoc.model_fields)
 SEASONALITY_KEYS = tuple(SeasonalityDoc.model_fields)
 CALENDAR_KEYS = tuple(CalendarDoc.model_fields)

@@ -13,6 +13,8 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
+from types import MappingProxyType
+from typing import Literal
 
 from targetsplit.calendar.periods import Period
 from targetsplit.calendar.seasonality import Seasonality
@@ -31,14 +33,41 @@ DEFAULT_TIERS: dict[str, Fraction] = {
 
 
 @dataclass(frozen=True)
+class Driver:
+    """What a derived metric's source figure is divided by (the funnel, 倒推):
+    ``per`` an amount of the source per one of the metric (10万 a deal, 0.5 leads
+    a visit), ``rate`` a percent (a 20 % conversion rate)."""
+
+    kind: Literal["per", "rate"]
+    value: Fraction  # more than zero
+    text: str  # as written
+    where: tuple[str, ...] | None = None  # the node whose drivers: give it; None: the metric's
+
+    def derive(self, source: Fraction, unit: Decimal) -> int:
+        """``source ÷ value`` in whole units of ``unit``, rounded up (at least that many)."""
+        x = source / self.value / Fraction(unit)
+        return -((-x.numerator) // x.denominator)
+
+
+@dataclass(frozen=True)
+class Derived:
+    """How a derived metric follows from another: its source and its own driver."""
+
+    source: str
+    driver: Driver
+
+
+@dataclass(frozen=True)
 class Metric:
-    """A metric's total, rounding unit and display."""
+    """A metric's total, rounding unit and display; a derived metric's total is the
+    sum of its leaves' figures (worked out when the plan is built)."""
 
     name: str
     total: Decimal
     unit: Decimal  # the rounding unit: every figure is a multiple of it
     label: str | None
     display: amounts.Display
+    derived: Derived | None = None
 
     @property
     def total_units(self) -> int:
@@ -63,6 +92,25 @@ class Metric:
         return f"{self.name} ({self.label})" if self.label else self.name
 
 
+NO_DRIVERS: Mapping[str, Driver] = MappingProxyType({})
+
+
+def leaf_figures(
+    derived: Sequence[Metric],
+    metrics: Mapping[str, Metric],
+    units: dict[str, int],
+    drivers: Mapping[str, Driver],
+) -> None:
+    """Add a leaf's derived figures to its ``units`` (each metric of ``derived``, in
+    order, from its source's figure and the driver in force at the leaf)."""
+    for d in derived:
+        assert d.derived is not None
+        source = metrics[d.derived.source]
+        units[d.name] = drivers[d.name].derive(
+            Fraction(units[source.name]) * Fraction(source.unit), d.unit
+        )
+
+
 @dataclass(frozen=True)
 class Node:
     """One node of the hierarchy; the root is the plan itself (path ``()``)."""
@@ -83,6 +131,7 @@ class Node:
     # The node's figures at the plan's totals, in rounding units, as the build
     # worked them out (what split.hierarchy.allocate gives without a tier).
     units: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    drivers: Mapping[str, Driver] = field(default_factory=lambda: NO_DRIVERS)  # in force here
 
     @cached_property
     def key(self) -> str:
@@ -136,8 +185,41 @@ class Plan:
     def metric_names(self) -> tuple[str, ...]:
         return tuple(m.name for m in self.metrics)
 
+    @cached_property
+    def sources(self) -> tuple[Metric, ...]:
+        """The metrics with a total, split top-down by weights (not derived)."""
+        return tuple(m for m in self.metrics if m.derived is None)
+
+    @cached_property
+    def derived(self) -> tuple[Metric, ...]:
+        """The derived metrics, each after the metric it derives from."""
+        return derived_order(self.metrics)
+
+    def origin(self, m: Metric) -> Metric:
+        """The metric with a total that ``m`` derives from, through any steps (``m`` itself
+        when it has a total)."""
+        while m.derived is not None:
+            m = self.metric(m.derived.source)
+        return m
+
     def nodes(self) -> Iterator[Node]:
         return self.root.walk()
+
+
+def derived_order(metrics: Sequence[Metric]) -> tuple[Metric, ...]:
+    """The derived metrics of ``metrics``, each after its source (plan order otherwise);
+    a metric in a cycle or from an unknown metric is left out."""
+    known = {m.name for m in metrics if m.derived is None}
+    out: list[Metric] = []
+    left = [m for m in metrics if m.derived is not None]
+    while left:
+        ready = [m for m in left if m.derived is not None and m.derived.source in known]
+        if not ready:
+            break
+        out += ready
+        known.update(m.name for m in ready)
+        left = [m for m in left if m not in ready]
+    return tuple(out)
 
 
 class NodeIndex:

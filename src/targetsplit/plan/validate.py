@@ -53,10 +53,12 @@ class Checked:
 
     @property
     def skip_build(self) -> bool:
-        """A metric, its total or its unit left out changes every figure: nothing built
-        from the rest holds (a label or a display left out changes none)."""
+        """A metric, its total, its unit or what it derives from left out changes every
+        figure: nothing built from the rest holds (a label or a display left out changes
+        none)."""
         return any(
-            loc[:1] == ("metrics",) and (len(loc) < 3 or loc[2] in ("total", "round"))
+            loc[:1] == ("metrics",)
+            and (len(loc) < 3 or loc[2] in ("total", "round", "from", "per", "rate"))
             for loc in self.left_out
         )
 

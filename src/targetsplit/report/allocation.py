@@ -213,8 +213,16 @@ def allocation_json(
         },
         "metrics": list(names),
         "tier": alloc.tier,
-        "nodes": Rows(visible_rows(alloc, depth), node),
     }
+    derived = {m.name: m.derived for m in metrics if m.derived is not None}
+    if derived:
+        from targetsplit.numbers.amounts import to_decimal
+
+        doc["derived"] = {
+            name: {"from": d.source, d.driver.kind: to_decimal(d.driver.value)}
+            for name, d in derived.items()
+        }
+    doc["nodes"] = Rows(visible_rows(alloc, depth), node)
     if alloc.dimensions:
         doc["dimensions"] = {
             dim: [

@@ -10,7 +10,7 @@ from functools import cached_property
 
 from targetsplit.numbers.apportion import largest_remainder, whole_weights
 from targetsplit.numbers.exact import EXACT
-from targetsplit.plan.tree import Node, Plan
+from targetsplit.plan.tree import Node, Plan, leaf_figures
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,9 @@ def _scaled_units(total_units: int, factor: Fraction) -> int:
 
 
 def root_units(plan: Plan, tier: str | None) -> dict[str, int]:
+    """The root's figures in units of the metrics with a total, under ``tier``."""
     factor = plan.tiers[tier] if tier is not None else Fraction(1)
-    return {m.name: _scaled_units(m.total_units, factor) for m in plan.metrics}
+    return {m.name: _scaled_units(m.total_units, factor) for m in plan.sources}
 
 
 def allocate(
@@ -73,9 +74,14 @@ def allocate(
 
     Each parent's whole units are divided among its children by the largest
     remainder method on their exact shares, so children always add up to
-    their parent. Raises ``KeyError`` for an unknown tier.
+    their parent. A derived metric's figures then follow bottom-up: a leaf's
+    is its source's divided by the driver in force there, rounded up to the
+    unit; a parent's is the sum of its children's (``totals`` holds none).
+    Raises ``KeyError`` for an unknown tier.
     """
     metrics = plan.metrics
+    if len(plan.sources) < len(metrics):
+        return _with_derived(plan, tier, totals)
     names = [m.name for m in metrics]
     exact_units = [(m.name, m.unit) for m in metrics]
     multiply = EXACT.multiply  # Metric.amount, for every node
@@ -106,14 +112,59 @@ def allocate(
 
     top = dict(totals) if totals is not None else root_units(plan, tier)
     visit(plan.root, top)
+    return Allocation(plan, tier, tuple(rows), _dimensions(plan, top))
+
+
+def _with_derived(plan: Plan, tier: str | None, totals: Mapping[str, int] | None) -> Allocation:
+    """:func:`allocate` for a plan with derived metrics: the metrics with a total
+    top-down, then the derived ones bottom-up."""
+    metrics = plan.metrics
+    sources = plan.sources
+    derived = plan.derived
+    by_name = {m.name: m for m in metrics}
+    order: list[tuple[Node, dict[str, int]]] = []  # depth-first, parents first
+
+    def visit(node: Node, units: dict[str, int]) -> None:
+        order.append((node, units))
+        if not node.children:
+            leaf_figures(derived, by_name, units, node.drivers)
+            return
+        parts = {
+            m.name: largest_remainder(units[m.name], [c.shares[m.name] for c in node.children])
+            for m in sources
+        }
+        for i, child in enumerate(node.children):
+            visit(child, {name: p[i] for name, p in parts.items()})
+
+    top = root_units(plan, tier)
+    if totals is not None:
+        top = {m.name: totals[m.name] for m in sources}
+    visit(plan.root, top)
+    figures = {id(node): units for node, units in order}
+    for node, units in reversed(order):
+        if node.children:
+            kids = [figures[id(c)] for c in node.children]
+            for d in derived:
+                units[d.name] = sum(k[d.name] for k in kids)
+    rows = []
+    for node, units in order:
+        ordered = {m.name: units[m.name] for m in metrics}
+        rows.append(Allocated(node, {m.name: m.amount(ordered[m.name]) for m in metrics}, ordered))
+    return Allocation(plan, tier, tuple(rows), _dimensions(plan, rows[0].units))
+
+
+def _dimensions(plan: Plan, top: Mapping[str, int]) -> dict[str, tuple[DimensionRow, ...]]:
+    """Each dimension's cut of the root's figures; a derived metric is cut in the
+    shares of the metric it derives from."""
+    metrics = plan.metrics
     dims: dict[str, tuple[DimensionRow, ...]] = {}
     for dim, items in plan.dimensions.items():
         parts = {
-            m.name: largest_remainder(top[m.name], [it.shares[m.name] for it in items])
+            m.name: largest_remainder(top[m.name], [it.shares[plan.origin(m).name] for it in items])
             for m in metrics
         }
         dims[dim] = tuple(
             DimensionRow(it.name, {m.name: m.amount(parts[m.name][i]) for m in metrics})
             for i, it in enumerate(items)
         )
-    return Allocation(plan, tier, tuple(rows), dims)
+    return dims

@@ -13,7 +13,7 @@ from fractions import Fraction
 from targetsplit.calendar.workdays import breakdown
 from targetsplit.plan.build.collect import Collector
 from targetsplit.plan.build.dimensions import build_dimensions
-from targetsplit.plan.build.metrics import build_metrics
+from targetsplit.plan.build.metrics import build_metrics, derived_totals
 from targetsplit.plan.build.nodes import build_tree
 from targetsplit.plan.build.tiers import build_status, build_tiers
 from targetsplit.plan.build.timing import build_calendar, build_seasonality, check_working_days
@@ -35,10 +35,11 @@ def build_plan(doc: PlanDoc) -> Plan:
     seasonality = build_seasonality(diags, doc.seasonality, ("seasonality",), days)
     if doc.seasonality is None:
         check_working_days(diags, days)
-    units = {m.name: m.total_units for m in metrics}
+    units = {m.name: m.total_units for m in metrics if m.derived is None}
     green, yellow = build_status(diags, doc.status)
     items = {dim: list(named) for dim, named in (doc.dimensions or {}).items()}
-    root = build_tree(diags, metrics, days, doc.plan, doc.split, units, items)
+    root, figures = build_tree(diags, metrics, days, doc.plan, doc.split, units, items)
+    metrics = derived_totals(diags, metrics, figures, tiers)
     dimensions = build_dimensions(diags, metrics, doc.dimensions, units)
     diags.raise_if_errors()
     return Plan(

@@ -16,20 +16,29 @@ def build_dimensions(
     docs: Mapping[str, Mapping[str, WeightSpec]] | None,
     units: Mapping[str, int],
 ) -> dict[str, tuple[DimensionItem, ...]]:
-    """Each dimension's items with their shares of the totals; a wrong one is left out."""
+    """Each dimension's items with their shares of the totals; a wrong one is left out.
+    The shares are the metrics' with a total; a derived metric's total is cut in the
+    shares of the metric it derives from (:meth:`Plan.origin`)."""
     out: dict[str, tuple[DimensionItem, ...]] = {}
+    sources = [m for m in metrics if m.derived is None]
+    derived = [m for m in metrics if m.derived is not None]
     for dim, items in (docs or {}).items():
         resolved: list[tuple[str, Weights]] = []
         for item, spec in items.items():
             w = resolve_weights(
-                diags, metrics, spec, ("dimensions", dim, item), f"'{item}' in dimension '{dim}'"
+                diags,
+                sources,
+                spec,
+                ("dimensions", dim, item),
+                f"'{item}' in dimension '{dim}'",
+                derived=derived,
             )
             if w is not None:
                 resolved.append((item, w))
         if len(resolved) != len(items):
             continue
         shares = sibling_shares(
-            diags, metrics, units, resolved, ("dimensions", dim), f"in dimension '{dim}'"
+            diags, sources, units, resolved, ("dimensions", dim), f"in dimension '{dim}'"
         )
         if shares is not None:
             out[dim] = tuple(

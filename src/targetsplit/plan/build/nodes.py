@@ -22,7 +22,16 @@ from targetsplit.plan.build.shares import (
 )
 from targetsplit.plan.build.timing import build_seasonality
 from targetsplit.plan.document import NodeDoc
-from targetsplit.plan.tree import Metric, Node, node_loc
+from targetsplit.plan.tree import (
+    NO_DRIVERS,
+    Driver,
+    Metric,
+    Node,
+    derived_order,
+    did_you_mean,
+    leaf_figures,
+    node_loc,
+)
 from targetsplit.plan.weights import Weight
 
 Children = Mapping[str, NodeDoc]
@@ -36,15 +45,22 @@ def build_tree(
     split: Children,
     units: Mapping[str, int],
     dimensions: Mapping[str, Sequence[str]] | None = None,
-) -> Node:
-    """The root (the whole plan, named ``title``) and everything under it;
+) -> tuple[Node, dict[str, int]]:
+    """The root (the whole plan, named ``title``) and everything under it, and the
+    root's figures in units (a derived metric's: the sum of its leaves');
     ``dimensions`` names each dimension's items (for the nodes' ``mix:``)."""
     tree = _Tree(diags, metrics, days, dimensions or {})
-    return tree.node(title, (), None, split, {}, {m.name: Fraction(1) for m in metrics}, units)
+    sources = tree.metrics
+    root = tree.node(
+        title, (), None, split, {}, {m.name: Fraction(1) for m in sources}, units, tree.drivers
+    )
+    return root, tree.figures.pop((), dict(units))
 
 
 class _Tree:
-    """Builds nodes depth-first; a node's seasonality is checked after its children."""
+    """Builds nodes depth-first; a node's seasonality is checked after its children.
+    Weights and shares are the metrics' with a total; a derived metric's figures are
+    worked out bottom-up as the nodes are built, from the drivers in force."""
 
     def __init__(
         self,
@@ -54,7 +70,15 @@ class _Tree:
         dimensions: Mapping[str, Sequence[str]],
     ) -> None:
         self.diags = diags
-        self.metrics = metrics
+        self.metrics = [m for m in metrics if m.derived is None]
+        self.derived = derived_order(metrics)
+        self.by_name = {m.name: m for m in metrics}
+        self.drivers: Mapping[str, Driver] = (
+            {d.name: d.derived.driver for d in self.derived if d.derived is not None}
+            if self.derived
+            else NO_DRIVERS
+        )
+        self.figures: dict[tuple[str, ...], dict[str, int]] = {}  # derived, until the parent's
         self.days = days  # the period's days, to check seasonality against
         self.dimensions = dimensions  # each dimension's items, to check a mix against
 
@@ -67,8 +91,11 @@ class _Tree:
         weights: Mapping[str, Weight],
         shares: Mapping[str, Fraction],
         units: Mapping[str, int],
+        drivers: Mapping[str, Driver],
     ) -> Node:
-        children = self._children(path, kids, units) if kids else []
+        children = self._children(path, kids, units, drivers) if kids else []
+        if self.derived:
+            self._figures(path, children, units, drivers)
         return Node(
             name=name,
             path=path,
@@ -90,7 +117,73 @@ class _Tree:
             if doc is not None and doc.mix
             else None,
             units=units,
+            drivers=drivers,
         )
+
+    def _figures(
+        self,
+        path: tuple[str, ...],
+        children: Sequence[Node],
+        units: Mapping[str, int],
+        drivers: Mapping[str, Driver],
+    ) -> None:
+        """The node's derived figures: a leaf's from its own, a parent's its children's sum."""
+        figures = dict(units)
+        if children:
+            kids = [self.figures.pop(c.path) for c in children]
+            for d in self.derived:
+                figures[d.name] = sum(k[d.name] for k in kids)
+        else:
+            leaf_figures(self.derived, self.by_name, figures, drivers)
+        self.figures[path] = figures
+
+    def _drivers(
+        self, path: tuple[str, ...], doc: NodeDoc, inherited: Mapping[str, Driver]
+    ) -> Mapping[str, Driver]:
+        """The drivers in force under a node: its own over its parent's."""
+        if not doc.drivers:
+            return inherited
+        out = dict(inherited)
+        derived = [d.name for d in self.derived]
+        for name, given in doc.drivers.items():
+            loc = node_loc(path, "drivers", name)
+            metric = self.by_name.get(name)
+            what = f"'{'/'.join(path)}' drivers"
+            if metric is None:
+                self.diags.error(
+                    f"{what}: unknown metric '{name}'{did_you_mean(name, derived)}"
+                    f" (derived metrics: {', '.join(derived) or 'none'})",
+                    loc,
+                )
+                continue
+            if metric.derived is None:
+                self.diags.error(
+                    f"{what}: '{name}' has a total, not from:; drivers set a derived metric's"
+                    f" per: or rate: (derived metrics: {', '.join(derived) or 'none'})",
+                    loc,
+                )
+                continue
+            own = metric.derived.driver
+            text = given.text.strip()
+            if own.kind == "rate" and given.kind != "percent":
+                self.diags.error(
+                    f"{what}: '{name}' is derived by a rate: give a percent such as 25%,"
+                    f" not {text}",
+                    loc,
+                )
+                continue
+            if own.kind == "per" and given.kind == "percent":
+                self.diags.error(
+                    f"{what}: '{name}' is derived per: an amount of {metric.derived.source}"
+                    f" for one of {name} (like its per: {own.text}), not a percent ({text})",
+                    loc,
+                )
+                continue
+            if given.value <= 0:
+                self.diags.error(f"{what}: {name} must be more than zero (got {text})", loc)
+                continue
+            out[name] = Driver(own.kind, Fraction(given.value), text, path)
+        return out
 
     def _child(
         self,
@@ -100,11 +193,26 @@ class _Tree:
         weights: Mapping[str, Weight],
         shares: Mapping[str, Fraction],
         units: Mapping[str, int],
+        drivers: Mapping[str, Driver],
     ) -> Node:
-        return self.node(name, (*path, name), doc, doc.split or {}, weights, shares, units)
+        own = (*path, name)
+        return self.node(
+            name,
+            own,
+            doc,
+            doc.split or {},
+            weights,
+            shares,
+            units,
+            self._drivers(own, doc, drivers),
+        )
 
     def _children(
-        self, path: tuple[str, ...], kids: Children, units: Mapping[str, int]
+        self,
+        path: tuple[str, ...],
+        kids: Children,
+        units: Mapping[str, int],
+        drivers: Mapping[str, Driver],
     ) -> list[Node]:
         resolved, ok = self._weights(path, kids)
         where = f"under '{'/'.join(path)}'" if path else "at the top level"
@@ -121,7 +229,8 @@ class _Tree:
             for child_name, w in resolved:
                 provisional = provisional_units(self.metrics, units, w)
                 if provisional is not None:
-                    self._child(path, child_name, kids[child_name], w, {}, provisional)
+                    self._child(path, child_name, kids[child_name], w, {}, provisional, drivers)
+                    self.figures.pop((*path, child_name), None)
             return []
         names = [m.name for m in self.metrics]
         ints: dict[int, list[int]] = {}  # a list of shares shared by metrics: once
@@ -139,6 +248,7 @@ class _Tree:
                 w,
                 {name: child_shares[name][i] for name in names},
                 {name: part[i] for name, part in zip(names, parts, strict=True)},
+                drivers,
             )
             for i, (child_name, w) in enumerate(resolved)
         ]
@@ -159,7 +269,14 @@ class _Tree:
                 continue
             child_path = (*path, child_name)
             what = f"'{'/'.join(child_path)}'"
-            w = resolve_weights(self.diags, self.metrics, child.weight, node_loc(child_path), what)
+            w = resolve_weights(
+                self.diags,
+                self.metrics,
+                child.weight,
+                node_loc(child_path),
+                what,
+                derived=self.derived,
+            )
             if w is None:
                 ok = False
                 continue

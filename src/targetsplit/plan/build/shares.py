@@ -22,9 +22,16 @@ Weights = dict[str, Weight]  # one weight per metric
 
 
 def resolve_weights(
-    diags: Collector, metrics: Sequence[Metric], spec: WeightSpec | None, loc: Loc, what: str
+    diags: Collector,
+    metrics: Sequence[Metric],
+    spec: WeightSpec | None,
+    loc: Loc,
+    what: str,
+    *,
+    derived: Sequence[Metric] = (),
 ) -> Weights | None:
-    """Each metric's weight from a weight as written; None on error."""
+    """Each metric's weight from a weight as written (``metrics``: those with a total);
+    None on error. A derived metric takes no weight: its figures follow from its source."""
     if spec is None:
         diags.error(
             f"{what} has no weight: give a percent (60%), a ratio (1.2),"
@@ -35,7 +42,15 @@ def resolve_weights(
     names = tuple(m.name for m in metrics)
     ok = True
     for name in spec.by_metric:
-        if name not in names:
+        source = next((d.derived.source for d in derived if d.name == name and d.derived), None)
+        if source is not None:
+            diags.error(
+                f"{what}: '{name}' is derived from '{source}', so it takes no weight: its"
+                f" figures are {source}'s divided by its driver (set per node with drivers:)",
+                (*loc, "weight", name),
+            )
+            ok = False
+        elif name not in names:
             diags.error(
                 f"{what}: weight for unknown metric '{name}'{did_you_mean(name, names)}"
                 f" (metrics: {', '.join(names)})",
