@@ -155,9 +155,8 @@ def _greedy(
     n, p = len(u), len(vec)
     n_groups = len(starts)
     x = vec[:, None] * u[None, :]  # exact values, one segment a row
-    floors = x // d
-    given_step = floors * d
-    rems = x - given_step
+    floors, rems = np.divmod(x, d)
+    positive = rems > 0
     need_col = parent_rows.T - np.add.reduceat(floors, starts, axis=1)
     left = u - floors.sum(axis=0)
     failed = (need_col < 0).any(axis=0)
@@ -170,13 +169,12 @@ def _greedy(
     for j in range(p):
         np.maximum(most, behind, out=most)  # after the segment before
         np.minimum(least, behind, out=least)
-        behind += given_step[j]
-        behind -= x[j]
+        behind -= rems[j]  # the floors given, less the exact values
         spare = np.where(failed, 0, need_col[j])
         if not spare.any():
             continue
         rem = rems[j]
-        idx = index[(rem > 0) & (left > 0) & (spare[group] > 0)]
+        idx = index[positive[j] & (left > 0) & (spare > 0)[group]]
         grp = group[idx]
         count = np.bincount(grp, minlength=n_groups)
         short = (spare > 0) & (count < spare)
@@ -198,7 +196,7 @@ def _greedy(
         idx, grp = idx[order], grp[order]
         # Each group's first ``spare`` in that order: positions before its end.
         end = np.cumsum(count) - count + spare
-        chosen = idx[np.arange(len(idx)) < end[grp]]
+        chosen = idx[index[: len(idx)] < end[grp]]
         result[j, chosen] += 1
         behind[chosen] += d
         left[chosen] -= 1

@@ -497,6 +497,7 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
     # The seasonality in force at each node, and each one's segment shares.
     vectors: dict[int, tuple[Fraction, ...]] = {}
     in_force: dict[str, int] = {}
+    nodes = list(plan.root.walk())
 
     def assign(node: Node, inherited: Seasonality | None) -> None:
         s = node.seasonality or inherited
@@ -507,7 +508,11 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
         for c in node.children:
             assign(c, s)
 
-    assign(plan.root, plan.seasonality)
+    if any(n.seasonality is not None for n in nodes):
+        assign(plan.root, plan.seasonality)
+    else:  # the plan's seasonality everywhere
+        vectors[id(plan.seasonality)] = segment_shares(month_shares(plan.seasonality, b), b)
+        in_force = dict.fromkeys((n.key for n in nodes), id(plan.seasonality))
     # Each seasonality's shares over its own denominator, and each node's
     # denominator the least common multiple of its members' (so that numbers
     # grow with a subtree's distinct seasonalities, not with the whole plan's).
@@ -517,16 +522,21 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
         d = math.lcm(*(f.denominator for f in vec))
         vector_denom[k] = d
         numerators[k] = [f.numerator * (d // f.denominator) for f in vec]
-    post_order = list(plan.root.walk())[::-1]
+    post_order = nodes[::-1]
     denoms: dict[str, int] = {}
-    for node in post_order:
-        if node.children:
-            denoms[node.key] = math.lcm(*(denoms[c.key] for c in node.children))
-        else:
-            denoms[node.key] = vector_denom[in_force[node.key]]
+    if len(vectors) == 1:  # one denominator for all
+        (only,) = vector_denom.values()
+        denoms = dict.fromkeys(in_force, only)
+    else:
+        for node in post_order:
+            if node.children:
+                denoms[node.key] = math.lcm(*(denoms[c.key] for c in node.children))
+            else:
+                denoms[node.key] = vector_denom[in_force[node.key]]
 
-    figures: dict[str, dict[str, list[int]]] = {r.path: {} for r in alloc.rows}
-    exact_out: dict[str, dict[str, list[int]]] = {r.path: {} for r in alloc.rows}
+    # Per metric, the rows of those rounded one node at a time (and their exact values).
+    rounded_by: dict[str, dict[str, list[int]]] = {}
+    exact_by: dict[str, dict[str, list[int]]] = {}
     tables: dict[str, Any] = {}  # metric -> the array rounding's matrix
     one = len(numerators) == 1 and not keep_exact and fastround.available()
     if one:
@@ -566,22 +576,18 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
             else:
                 u = units[node.key]
                 exact[node.key] = [u * n for n in numerators[in_force[node.key]]]
-        rounded = _round_tree(plan.root, units, exact, denoms)
-        for path, row in rounded.items():
-            figures[path][name] = row
-            if keep_exact:
-                exact_out[path][name] = exact[path]
-    exact_kept = exact_out if keep_exact else None
+        rounded_by[name] = _round_tree(plan.root, units, exact, denoms)
+        exact_by[name] = exact
+    paths = [r.path for r in alloc.rows]
+    exact_kept = (
+        {path: {m.name: exact_by[m.name][path] for m in plan.metrics} for path in paths}
+        if keep_exact
+        else None
+    )
     if tables and len(tables) == len(plan.metrics):  # all in arrays: kept so
-        paths = [r.path for r in alloc.rows]
-        held = fastround.Table(tree, paths, tables)
-        return Ledger(alloc, segments, held, exact_kept, denoms)
-    if tables:  # some metrics in arrays, some not: all as lists, in the plan's order
-        for name, table in tables.items():
-            for node, row in zip(tree.nodes, table.tolist(), strict=True):
-                figures[node.key][name] = row
-        figures = {
-            path: {m.name: by_metric[m.name] for m in plan.metrics}
-            for path, by_metric in figures.items()
-        }
+        return Ledger(alloc, segments, fastround.Table(tree, paths, tables), exact_kept, denoms)
+    for name, table in tables.items():  # some in arrays, some not: all as lists
+        rows = table.tolist()
+        rounded_by[name] = {node.key: rows[i] for i, node in enumerate(tree.nodes)}
+    figures = {path: {m.name: rounded_by[m.name][path] for m in plan.metrics} for path in paths}
     return Ledger(alloc, segments, figures, exact_kept, denoms)
