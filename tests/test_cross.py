@@ -296,3 +296,116 @@ def test_a_mix_the_totals_cannot_meet_is_an_error_at_it() -> None:
         ]
     else:
         raise AssertionError("no error")
+
+
+# --- the command line ----------------------------------------------------------------
+
+EXAMPLE = "examples/cross-2026.yaml"
+
+
+def test_json_gives_every_node_its_cells(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    result = run("allocate", EXAMPLE, "--cross", "product", "--format", "json")
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
+    assert doc["cross"] == "product"
+    nodes = {n["path"]: n for n in doc["nodes"]}
+    assert nodes["North"]["cross"] == {
+        "product": {
+            "High-end": {"revenue": 14400000, "new_customers": 24},
+            "Mid-range": {"revenue": 14400000, "new_customers": 24},
+            "New": {"revenue": 7200000, "new_customers": 12},
+        }
+    }
+    for n in doc["nodes"]:
+        cells = n["cross"]["product"]
+        for metric, target in n["targets"].items():
+            assert sum(c[metric] for c in cells.values()) == target
+
+
+def test_csv_has_a_row_per_node_and_item(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    result = run(
+        "allocate", EXAMPLE, "--cross", "product", "-f", "csv", "--depth", "1", "-m", "revenue"
+    )
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[0] == "path,name,depth,dimension,item,revenue"
+    assert lines[1] == ",FY2026 Region × Product,0,product,High-end,36000000"
+    assert lines[4:7] == [
+        "North,North,1,product,High-end,14400000",
+        "North,North,1,product,Mid-range,14400000",
+        "North,North,1,product,New,7200000",
+    ]
+    assert len(lines) == 1 + 4 * 3  # the root and three regions, three items each
+
+
+def test_names_are_data_in_every_format(run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from conftest import write
+
+    plan = write(
+        tmp_path,
+        "plan: P\nperiod: 2026\nmetrics:\n  revenue: {total: 100}\n"
+        "dimensions:\n  product: {'=1+2': 50%, '[red]x': 50%}\n"
+        "split:\n  A:\n    weight: 100%\n    mix: {product: {'=1+2': 30%, '[red]x': 70%}}\n",
+    )
+    csv = run("allocate", plan, "--cross", "product", "-f", "csv")
+    assert csv.code == 0, csv.err
+    assert ",product,'=1+2,50" in csv.out
+    table = run("allocate", plan, "--cross", "product", "-f", "table")
+    assert "[red]x" in table.out
+    assert json.loads(run("allocate", plan, "--cross", "product", "-f", "json").out)
+
+
+def test_a_tier_scales_the_cells(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    result = run("allocate", EXAMPLE, "--cross", "product", "-f", "json", "--tier", "stretch")
+    nodes = {n["path"]: n for n in json.loads(result.out)["nodes"]}
+    assert nodes["North"]["cross"]["product"]["High-end"]["revenue"] == 17280000  # 1440万 x 1.2
+    for n in nodes.values():
+        cells = n["cross"]["product"]
+        assert sum(c["revenue"] for c in cells.values()) == n["targets"]["revenue"]
+
+
+def test_usage_errors_exit_2(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    unknown = run("allocate", EXAMPLE, "--cross", "prodct")
+    assert (unknown.code, unknown.out) == (2, "")
+    assert unknown.err == (
+        "error: unknown dimension 'prodct'; did you mean 'product'?;"
+        " the plan's dimensions are: product\n"
+    )
+    none = run("allocate", "examples/two-reps.yaml", "--cross", "product")
+    assert none.code == 2
+    assert "the plan has no dimensions" in none.err
+    by = run("allocate", EXAMPLE, "--cross", "product", "--by", "quarter")
+    assert by.code == 2
+    assert "--cross cannot be combined with --by or --period" in by.err
+
+
+def test_mixes_that_cannot_add_up_are_plan_errors(run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from conftest import write
+
+    plan = write(
+        tmp_path,
+        HEAD + "  A:\n    weight: 50%\n    mix: {product: {High-end: 50%, Mid-range: 50%}}\n"
+        "  B:\n    weight: 50%\n    split:\n"
+        "      B1:\n        weight: 50%\n        mix: {product: {New: 1}}\n"
+        "      B2: 50%\n",
+    )
+    expected = (
+        f"{plan}:17:24: error: the mixes by product under 'B' cannot add up in revenue:"
+        " 'B1' holds 3,000万, but its mix includes only 'New', of which 'B' has 2,400万\n"
+    )
+    for command in (["allocate", plan, "--cross", "product"], ["check", plan]):
+        result = run(*command)
+        assert (result.code, result.out, result.err) == (1, "", expected)
+    assert run("allocate", plan).code == 0  # without --cross, the mixes are not used

@@ -8,10 +8,11 @@ from typing import NamedTuple
 from targetsplit.api.common import Inputs, Warnings, WarningSink, one_stdin, read_plan
 from targetsplit.audit.against import Difference
 from targetsplit.audit.lint import lint
-from targetsplit.errors import Diagnostic
+from targetsplit.errors import Diagnostic, PlanError
 from targetsplit.numbers.exact import exact
+from targetsplit.plan.load import Loaded
 from targetsplit.plan.tree import Plan
-from targetsplit.split.hierarchy import allocate
+from targetsplit.split.hierarchy import Allocation, allocate
 
 
 class CheckResult(NamedTuple):
@@ -45,6 +46,7 @@ def check(
     loaded, inputs = read_plan(plan)
     p = loaded.plan
     alloc = allocate(p)
+    _mixes_add_up(loaded, alloc)
     warnings = Warnings(on_warning)
     warnings.add(p.warnings + tuple(loaded.place(d) for d in lint(alloc)))
     if against is None:
@@ -56,3 +58,17 @@ def check(
     differences = tuple(compare(alloc, entries))
     inputs += (("sheet", str(against)),)
     return CheckResult(p, loaded.source, warnings.all(), inputs, sheet, len(entries), differences)
+
+
+def _mixes_add_up(loaded: Loaded, alloc: Allocation) -> None:
+    """Raise the errors of the nodes' ``mix:`` that cannot add up (allocate --cross's)."""
+    from targetsplit.split.cross import cross, mixed_dimensions
+
+    errors: list[Diagnostic] = []
+    for dim in mixed_dimensions(alloc.plan):
+        try:
+            cross(alloc, dim)
+        except PlanError as e:
+            errors += [loaded.place(d) for d in e.diagnostics]
+    if errors:
+        raise PlanError(errors + list(alloc.plan.warnings))

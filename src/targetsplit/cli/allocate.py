@@ -26,6 +26,7 @@ from targetsplit.report.formats import Format
     "  targetsplit allocate plan.yaml --metric revenue --depth 1 --tier stretch\n\n"
     "  targetsplit allocate plan.yaml --by quarter\n\n"
     "  targetsplit allocate plan.yaml --by week --period 2026-Q3 --metric revenue\n\n"
+    "  targetsplit allocate examples/cross-2026.yaml --cross product\n\n"
     "  targetsplit allocate plan.yaml --format json --output targets.json"
 )
 def allocate(
@@ -48,6 +49,17 @@ def allocate(
             " (the weeks of 2026-Q3 add up to Q3).",
         ),
     ] = None,
+    cross: Annotated[
+        str | None,
+        typer.Option(
+            "--cross",
+            "-x",
+            metavar="DIMENSION",
+            help="Split every node by a dimension's items (product…): each node's"
+            " cells add up to its figure, and its children's to its cells; fitted to"
+            " the nodes' mix: where they give one.",
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
@@ -64,6 +76,7 @@ def allocate(
         tier=tier,
         by=None if by is None else by.value,
         period=period,
+        cross=cross,
         on_warning=warner(quiet),
     )
     shown = allocation.render(result, fmt, depth, terminal_width(fmt, output))

@@ -18,6 +18,7 @@ from targetsplit.split.hierarchy import Allocated, Allocation
 
 if TYPE_CHECKING:
     from targetsplit.api.allocate import AllocateResult
+    from targetsplit.split.cross import Cross
     from targetsplit.split.timesplit import PeriodSplit
 
 INFO_FIELDS = ("owner", "due", "strategy", "note")
@@ -151,8 +152,10 @@ def allocation_json(
     depth: int | None,
     split: PeriodSplit | None = None,
     chosen: Sequence[int] = (),
+    crossed: Cross | None = None,
 ) -> Iterator[str]:
-    """The allocation as JSON, node by node (with ``split``, each node's periods)."""
+    """The allocation as JSON, node by node (with ``split``, each node's periods;
+    with ``crossed``, each node's cells by the dimension's items)."""
     from targetsplit.report.jsonout import (
         Rows,
         fraction_text,
@@ -171,6 +174,8 @@ def allocation_json(
         labels = tuple(split.slots[k].label for k in chosen)
         ints = template(labels, 4)
         every = list(chosen) == list(range(len(split.slots)))
+    if crossed is not None:
+        keys += ("cross",)
     by_path = {r.path: r for r in alloc.rows}
     root_units = alloc.root.units
     of_keys = ("of_parent", "of_total")
@@ -202,7 +207,21 @@ def allocation_json(
         ]
         if split is not None:
             texts.append(obj(names, 3, [periods(r.path, m) for m in names]))
+        if crossed is not None:
+            texts.append(obj((crossed.dimension,), 3, [cells(r.path)]))
         return obj(keys, 2, texts)
+
+    def cells(path: str) -> str:
+        assert crossed is not None
+        per_metric = [m.numbers(crossed.units[path][m.name]) for m in metrics]
+        return obj(
+            crossed.items,
+            4,
+            [
+                obj(names, 5, [scalar(values[j]) for values in per_metric])
+                for j in range(len(crossed.items))
+            ],
+        )
 
     doc: dict[str, Any] = {
         "plan": plan.title,
@@ -233,6 +252,8 @@ def allocation_json(
         }
     if split is not None:
         doc["by"] = split.granularity
+    if crossed is not None:
+        doc["cross"] = crossed.dimension
     return stream(doc)
 
 
@@ -296,12 +317,54 @@ def period_csv(
     return header, out, set(range(2, len(header)))
 
 
+def cross_grids(crossed: Cross, metrics: Sequence[Metric], depth: int | None) -> list[Grid]:
+    """One table per metric: each node's figure and its cells, a column per item."""
+    alloc = crossed.alloc
+    rows = visible_rows(alloc, depth)
+    tier = f", tier {alloc.tier}" if alloc.tier else ""
+    grids = []
+    for m in metrics:
+        columns = [Column("node"), Column(m.title, True)]
+        columns += [Column(item, True) for item in crossed.items]
+        body = [
+            (
+                r.node.name,
+                m.format(r.targets[m.name]),
+                *(m.format(v) for v in crossed.values(r.path, m.name)),
+            )
+            for r in rows
+        ]
+        title = f"{alloc.plan.title} — {m.title} by {crossed.dimension}{tier}"
+        grids.append(Grid.tree(title, columns, body, [r.node.depth for r in rows]))
+    return grids
+
+
+def cross_csv(
+    crossed: Cross, metrics: Sequence[Metric], depth: int | None
+) -> tuple[list[str], list[list[str | None]], set[int]]:
+    """One row per node and item: ``path,name,depth,dimension,item`` and a column
+    per metric."""
+    header = ["path", "name", "depth", "dimension", "item", *(m.name for m in metrics)]
+    out: list[list[str | None]] = []
+    for r in visible_rows(crossed.alloc, depth):
+        per_metric = [crossed.values(r.path, m.name) for m in metrics]
+        for j, item in enumerate(crossed.items):
+            cells: list[str | None] = [r.path, r.node.name, str(r.node.depth)]
+            cells += [crossed.dimension, item, *(decimal_text(v[j]) for v in per_metric)]
+            out.append(cells)
+    return header, out, {2, *range(5, len(header))}
+
+
 def render(result: AllocateResult, fmt: Format, depth: int | None, width: int | None) -> Shown:
     """The allocation as ``fmt``; ``width`` (a terminal's columns) folds period
     columns into several tables."""
-    alloc, metrics, split = result.allocation, result.metrics, result.split
+    alloc, metrics, split, crossed = result.allocation, result.metrics, result.split, result.cross
     if fmt is Format.json:
-        return Stream(allocation_json(alloc, metrics, depth, split, result.periods))
+        return Stream(allocation_json(alloc, metrics, depth, split, result.periods, crossed))
+    if crossed is not None:
+        if fmt is Format.csv:
+            return csv_text(*cross_csv(crossed, metrics, depth))
+        return cross_grids(crossed, metrics, depth)
     if split is None:
         if fmt is Format.csv:
             return csv_text(*allocation_csv(alloc, metrics, depth))

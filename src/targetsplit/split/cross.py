@@ -53,7 +53,7 @@ from fractions import Fraction
 from targetsplit.errors import Diagnostic, PlanError
 from targetsplit.numbers.apportion import largest_remainder
 from targetsplit.numbers.flow import INF, Network, feasible_flow
-from targetsplit.plan.tree import Metric, Node, node_loc
+from targetsplit.plan.tree import Metric, Node, Plan, node_loc
 from targetsplit.split.hierarchy import Allocation
 
 #: The grid IPF works on: fitted values are whole multiples of 1/GRID of a unit.
@@ -97,6 +97,12 @@ class Cross:
         """The node's cells as exact amounts, in the items' order."""
         m = self.alloc.plan.metric(metric)
         return [m.amount(u) for u in self.units[path][metric]]
+
+
+def mixed_dimensions(plan: Plan) -> list[str]:
+    """The dimensions some node's ``mix:`` names, in the plan's order."""
+    named = {dim for node in plan.nodes() if node.mix for dim in node.mix}
+    return [dim for dim in plan.dimensions if dim in named]
 
 
 def cross(alloc: Allocation, dimension: str) -> Cross:
@@ -462,22 +468,36 @@ def _no_split(
         short, takers = untaken, []
         culprit = next(i for i in range(n) if stated[i] and rows[i])
     child = parent.children[culprit]
-    one = len(short) == 1
-    named = _and([items[j] for j in short])
-    need = m.format(m.amount(sum(columns[j] for j in short)))
-    where = f"under '{parent.key}'" if parent.path else "at the top level"
+    crowded = [i for i in range(n) if reached[i] and rows[i]]
+    open_ = [j for j in range(k) if reached[n + j] and columns[j]]
+
+    def amount(units: int) -> str:
+        return m.format(m.amount(units))
+
+    them = "it" if len(short) == 1 else "them"
     whose = f"'{parent.key}'" if parent.path else "the total"
+    where = f"under '{parent.key}'" if parent.path else "at the top level"
     head = f"the mixes by {dimension} {where} cannot add up in {m.name}"
-    if takers:
-        hold = m.format(m.amount(sum(rows[i] for i in takers)))
-        who = _and([parent.children[i].name for i in takers])
+    if untaken:
         text = (
-            f"{head}: {whose} has {need} of {named}, but the children whose mix includes"
-            f" {'it' if one else 'them'} ({who}) hold only {hold}"
+            f"{head}: no child's mix includes {_and([items[j] for j in short])},"
+            f" but {whose} has {amount(sum(columns[j] for j in short))} of {them}"
         )
+    elif len(crowded) == 1 and open_:
+        text = (
+            f"{head}: '{child.name}' holds {amount(rows[culprit])}, but its mix includes only"
+            f" {_and([items[j] for j in open_])}, of which {whose} has"
+            f" {amount(sum(columns[j] for j in open_))}"
+        )
+    elif len(crowded) == 1:
+        text = f"{head}: the mix of '{child.name}' includes only items {whose} has none of"
     else:
-        them = "it" if one else "them"
-        text = f"{head}: no child's mix includes {named}, but {whose} has {need} of {them}"
+        text = (
+            f"{head}: {whose} has {amount(sum(columns[j] for j in short))} of"
+            f" {_and([items[j] for j in short])}, but the children whose mix includes {them}"
+            f" ({_and([parent.children[i].name for i in takers])}) hold only"
+            f" {amount(sum(rows[i] for i in takers))}"
+        )
     return Diagnostic(text, node_loc(child.path, "mix", dimension))
 
 
