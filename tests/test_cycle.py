@@ -350,3 +350,67 @@ def test_rollover_of_a_group_that_sold_nothing_keeps_its_shares(tmp_path: Path) 
     rows = {r.path: r.units["revenue"] for r in allocate(result.plan).rows}
     # The reps sold nothing themselves: their old targets (30万, 10万) are their history.
     assert rows == {"": 40, "Team": 40, "Team/Rep A": 30, "Team/Rep B": 10}
+
+
+FUNNEL = """\
+plan: Funnel
+period: 2026
+metrics:
+  revenue: {total: 1000万, round: 1万}
+  deals: {from: revenue, per: 10万}
+  leads: {from: deals, rate: 20%}
+actuals: a.csv
+split:
+  Large: {weight: 50%, drivers: {deals: 50万}}
+  Mid: 30%
+  Small:
+    weight: 20%
+    drivers: {deals: 2万}
+    split: {Li: 60%, Wang: 40%}
+"""
+
+
+def test_replan_keeps_derived_metrics_derived(tmp_path: Path) -> None:
+    """The new plan states amounts for revenue only; deals and leads keep from:,
+    per:/rate: and the drivers as written, so they follow the revenue still owed."""
+    plan = _write(
+        tmp_path,
+        FUNNEL,
+        "date,node,revenue,deals,leads\n2026-03-02,Large,200万,4,20\n"
+        "2026-03-03,Small/Li,60万,30,150\n",
+    )
+    for policy in ("keep", "share"):
+        result = replan(plan, as_of="2026-06-30", policy=policy)
+        doc = yaml.safe_load(result.text)
+        assert doc["metrics"]["deals"] == {"from": "revenue", "per": "10万"}
+        assert doc["metrics"]["leads"] == {"from": "deals", "rate": "20%"}
+        assert doc["split"]["Large"]["drivers"] == {"deals": "50万"}
+        assert doc["split"]["Small"]["drivers"] == {"deals": "2万"}
+        assert set(doc["split"]["Large"]["weight"]) == {"revenue"}
+    keep = allocate(replan(plan, as_of="2026-06-30").plan)
+    t = {r.path: r.targets for r in keep.rows}
+    # Large owes 300万 -> 6 deals at 50万; Li owes 60万 -> 30 at 2万; Mid 300万 -> 30.
+    assert (t["Large"]["revenue"], t["Large"]["deals"]) == (Decimal(3_000_000), 6)
+    assert (t["Small/Li"]["deals"], t["Small/Wang"]["deals"], t["Mid"]["deals"]) == (30, 40, 30)
+    assert t[""]["deals"] == 106 and t[""]["leads"] == 530
+
+
+def test_rollover_keeps_derived_metrics_derived(tmp_path: Path) -> None:
+    plan = _write(
+        tmp_path,
+        FUNNEL,
+        "date,node,revenue\n2026-03-02,Large,600万\n2026-03-03,Mid,300万\n"
+        "2026-03-04,Small/Li,60万\n2026-03-05,Small/Wang,40万\n",
+    )
+    result = rollover(plan, to="2027", growth="10%", today=date(2027, 1, 5))
+    doc = yaml.safe_load(result.text)
+    assert doc["metrics"]["revenue"]["total"] == "1100万"
+    assert "total" not in doc["metrics"]["deals"]
+    assert doc["split"]["Small"]["drivers"] == {"deals": "2万"}
+    t = {r.path: r.targets for r in allocate(result.plan).rows}
+    assert (t["Large"]["revenue"], t["Large"]["deals"]) == (Decimal(6_600_000), 14)
+    assert t["Small/Li"]["deals"] == 33  # 66万 / 2万
+    carried = rollover(plan, to="2027", carry=True, today=date(2027, 1, 5))
+    assert "total" not in yaml.safe_load(carried.text)["metrics"]["leads"]
+    with pytest.raises(UsageError, match="deals is derived from revenue"):
+        rollover(plan, to="2027", totals=["deals=5"], today=date(2027, 1, 5))

@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import EXAMPLES, write
 from targetsplit.plan.load import parse_plan
 from targetsplit.split.hierarchy import allocate
+from targetsplit.split.timesplit import split_over_time
 
 GUIDES = """\
 plan: Funnel
@@ -239,3 +244,78 @@ def test_leaf_figure_is_the_ceiling_of_source_over_driver() -> None:
         d = row.node.drivers["deals"]
         expected = math.ceil(Fraction(row.targets["revenue"]) / d.value)
         assert row.units["deals"] == expected
+
+
+@st.composite
+def _funnel_plans(draw: st.DrawFn) -> str:
+    """A random tree with revenue split by percents and ratios, deals derived per a
+    random deal size, leads from deals by a random rate; random drivers on nodes."""
+    unit = draw(st.sampled_from(["1", "100", "10000", "0.01"]))
+    total = Decimal(draw(st.integers(0, 10**6))) * Decimal(unit)
+    lines = [
+        "plan: Random funnel",
+        f"period: {draw(st.sampled_from(['2026', '2026-Q3', '2027-H1']))}",
+        "metrics:",
+        f"  revenue: {{total: {total}, round: {unit}}}",
+        f"  deals: {{from: revenue, per: {draw(_drivers)}}}",
+        f"  leads: {{from: deals, rate: {draw(st.integers(1, 150))}%,"
+        f" round: {draw(st.sampled_from([1, 5]))}}}",
+        "split:",
+    ]
+    counter = iter(range(10**6))
+
+    def group(depth: int, indent: str) -> None:
+        n = draw(st.integers(1, 4))
+        if draw(st.booleans()):
+            weights = [str(draw(st.integers(1, 9))) for _ in range(n)]
+        else:
+            cuts = sorted(draw(st.lists(st.integers(0, 100), min_size=n - 1, max_size=n - 1)))
+            weights = [f"{b - a}%" for a, b in zip([0, *cuts], [*cuts, 100], strict=True)]
+        for weight in weights:
+            lines.append(f"{indent}N{next(counter)}:")
+            lines.append(f"{indent}  weight: {weight}")
+            if draw(st.booleans()):
+                drivers = {"deals": draw(_drivers)}
+                if draw(st.booleans()):
+                    drivers["leads"] = f"{draw(st.integers(1, 100))}%"
+                lines.append(
+                    f"{indent}  drivers: {{{', '.join(f'{k}: {v}' for k, v in drivers.items())}}}"
+                )
+            if depth < 3 and draw(st.booleans()):
+                lines.append(f"{indent}  split:")
+                group(depth + 1, indent + "    ")
+
+    group(1, "  ")
+    return "\n".join(lines) + "\n"
+
+
+_drivers = st.sampled_from(["0.5", "1", "3", "7", "250", "1万", "0.03", "12.5"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_funnel_plans(), st.sampled_from([None, "floor", "stretch"]))
+def test_random_funnels_round_up_at_leaves_and_add_up(text: str, tier: str | None) -> None:
+    plan = parse_plan(text, "p.yaml")
+    alloc = allocate(plan, tier)
+    by_path = {r.path: r for r in alloc.rows}
+    for row in alloc.rows:
+        node = row.node
+        if node.children:
+            for name in ("deals", "leads"):
+                assert row.units[name] == sum(by_path[c.key].units[name] for c in node.children)
+            continue
+        for name, source in (("deals", "revenue"), ("leads", "deals")):
+            driver = node.drivers[name]
+            exact = Fraction(row.targets[source]) / driver.value
+            unit = Fraction(plan.metric(name).unit)
+            assert row.units[name] == math.ceil(exact / unit)
+    if tier is None:
+        assert all(alloc.root.targets[m.name] == m.total for m in plan.metrics)
+    weeks = split_over_time(alloc, "week")
+    for row in alloc.rows:
+        for name in ("deals", "leads"):
+            cells = weeks.units[row.path][name]
+            assert sum(cells) == row.units[name]
+            if row.node.children:
+                kids = [weeks.units[c.key][name] for c in row.node.children]
+                assert list(cells) == [sum(k) for k in zip(*kids, strict=True)]

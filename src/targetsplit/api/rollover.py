@@ -96,7 +96,7 @@ def rollover(
             f" {m.format(results[''][m.name].actual)}): give --total {m.name}=AMOUNT for another",
             severity="warning",
         )
-        for m in p.metrics
+        for m in p.sources
         if m.name not in given and units[m.name] == 0
     )
     header = header_lines(loaded, inputs[0][1], path, shown, "Rolled over")
