@@ -238,3 +238,15 @@ def test_rollover_says_when_there_are_no_results_to_roll_over(tmp_path: Path) ->
         for w in warned
     )
     assert not any("results through today" in w for w in warned)
+
+
+def test_the_schema_takes_a_bare_weight_for_a_node() -> None:
+    """`North: 30%`, `South: rest`, `Rep Chen: 1.2` (SPEC §1's own example) are
+    nodes: an editor checking plans with `targetsplit schema` must accept them,
+    as it accepts the plans replan and rollover write."""
+    from targetsplit.plan.document import json_schema
+
+    node = json_schema()["$defs"]["NodeDoc"]
+    kinds = {alt.get("type") for alt in node["anyOf"]}
+    assert {"object", "string", "number"} <= kinds
+    assert next(a for a in node["anyOf"] if a.get("type") == "object")["properties"]["owner"]

@@ -520,6 +520,10 @@ STATUS_KEYS = tuple(StatusDoc.model_fields)
 
 def json_schema() -> dict[str, Any]:
     schema = PlanDoc.model_json_schema()
+    # A node may be its bare weight (North: 30%, South: rest, Rep Chen: 1.2).
+    node = schema["$defs"]["NodeDoc"]
+    bare = [w for w in _SINGLE_WEIGHT_SCHEMA["anyOf"] if w["type"] != "object"]
+    schema["$defs"]["NodeDoc"] = {"anyOf": [node, *bare], "description": node.get("description")}
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "targetsplit plan, format version 1"
     return schema
