@@ -246,7 +246,11 @@ def test_the_schema_takes_a_bare_weight_for_a_node() -> None:
     as it accepts the plans replan and rollover write."""
     from targetsplit.plan.document import json_schema
 
-    node = json_schema()["$defs"]["NodeDoc"]
-    kinds = {alt.get("type") for alt in node["anyOf"]}
-    assert {"object", "string", "number"} <= kinds
-    assert next(a for a in node["anyOf"] if a.get("type") == "object")["properties"]["owner"]
+    schema = json_schema()
+    kinds = {alt.get("type") for alt in schema["$defs"]["Node"]["anyOf"]}
+    assert {"string", "number"} <= kinds
+    assert {"$ref": "#/$defs/NodeDoc"} in schema["$defs"]["Node"]["anyOf"]
+    node = {"$ref": "#/$defs/Node"}
+    assert schema["properties"]["split"]["additionalProperties"] == node
+    inner = schema["$defs"]["NodeDoc"]["properties"]["split"]["anyOf"][0]
+    assert inner["additionalProperties"] == node

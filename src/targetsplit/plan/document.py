@@ -520,10 +520,22 @@ STATUS_KEYS = tuple(StatusDoc.model_fields)
 
 def json_schema() -> dict[str, Any]:
     schema = PlanDoc.model_json_schema()
-    # A node may be its bare weight (North: 30%, South: rest, Rep Chen: 1.2).
-    node = schema["$defs"]["NodeDoc"]
+    # A node may be its bare weight (North: 30%, South: rest, Rep Chen: 1.2): a
+    # split's entries are a Node, that is a NodeDoc or a bare weight.
     bare = [w for w in _SINGLE_WEIGHT_SCHEMA["anyOf"] if w["type"] != "object"]
-    schema["$defs"]["NodeDoc"] = {"anyOf": [node, *bare], "description": node.get("description")}
+    schema["$defs"]["Node"] = {"anyOf": [{"$ref": "#/$defs/NodeDoc"}, *bare]}
+
+    def repoint(value: Any) -> None:
+        if isinstance(value, dict):
+            if value.get("additionalProperties") == {"$ref": "#/$defs/NodeDoc"}:
+                value["additionalProperties"] = {"$ref": "#/$defs/Node"}
+            for v in value.values():
+                repoint(v)
+        elif isinstance(value, list):
+            for v in value:
+                repoint(v)
+
+    repoint(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "targetsplit plan, format version 1"
     return schema
