@@ -228,3 +228,29 @@ def test_collector_off_during_a_command_and_restored_after(run, monkeypatch) -> 
     assert seen == [(False, True)]
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0
+
+
+def test_a_command_is_built_alone_as_it_is_in_the_whole_group() -> None:
+    """`targetsplit NAME …` builds the group with NAME's command alone (the others'
+    signatures are not read); NAME's parameters and help are as in the whole group,
+    and anything else (a typo, an option first) gets the whole group."""
+    import typer
+
+    from targetsplit.cli.app import app
+    from targetsplit.cli.main import _click_command
+
+    whole = typer.main.get_command(app)
+    context = type(whole.context_class(whole))
+
+    def help_of(group: typer.core.TyperGroup, name: str) -> str:
+        sub = group.commands[name]  # type: ignore[attr-defined]
+        parent = context(group, info_name="targetsplit")
+        return str(sub.get_help(context(sub, info_name=name, parent=parent)))
+
+    for name in whole.commands:  # type: ignore[attr-defined]
+        alone = _click_command([name, "plan.yaml"])
+        assert list(alone.commands) == [name]
+        assert help_of(alone, name) == help_of(whole, name)
+        assert [p.name for p in alone.params] == [p.name for p in whole.params]
+    for args in (["progres"], ["--version", "progress"], []):
+        assert list(_click_command(args).commands) == list(whole.commands)  # type: ignore[attr-defined]

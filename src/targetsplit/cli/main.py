@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     _numpy_within_limits()
     _standard_streams()
     _safe_streams()
-    command = typer.main.get_command(app)
+    command = _click_command(sys.argv[1:] if argv is None else argv)
     collector_was_on = collector_off()
     try:
         with decimal.localcontext(EXACT):  # one exact context for everything a command does
@@ -105,6 +105,27 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None:
         _exit_now(code)
     return code
+
+
+def _click_command(args: list[str]) -> Any:
+    """The click command for ``args``: when they start with a command's name, a
+    group holding that command alone (typer reads every command's signature to
+    build one; the others would only be built to be left unused), else all."""
+    name = args[0] if args else None
+    chosen = [
+        info
+        for info in app.registered_commands
+        if info.callback is not None
+        and (info.name or typer.main.get_command_name(info.callback.__name__)) == name
+    ]
+    if len(chosen) != 1:
+        return typer.main.get_command(app)
+    every = app.registered_commands
+    app.registered_commands = chosen
+    try:
+        return typer.main.get_command(app)
+    finally:
+        app.registered_commands = every
 
 
 #: What importing numpy adds to the address space (about 80 MiB, OpenBLAS's
