@@ -409,3 +409,29 @@ def test_mixes_that_cannot_add_up_are_plan_errors(run, tmp_path) -> None:  # typ
         result = run(*command)
         assert (result.code, result.out, result.err) == (1, "", expected)
     assert run("allocate", plan).code == 0  # without --cross, the mixes are not used
+
+
+def test_explain_states_the_fit(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    result = run(
+        "explain", EXAMPLE, "North", "--cross", "product", "-m", "new_customers", "-f", "json"
+    )
+    assert result.code == 0, result.err
+    texts = [s["text"] for s in json.loads(result.out)["steps"]]
+    assert texts[2:] == [
+        "the total by product (dimensions:): High-end 60, Mid-range 100, New 40",
+        "North 60: its mix High-end 40%, Mid-range 40%, New 20% → seeds 24, 24, 12",
+        "under the total, the children's seeds add up to the total's High-end 60,"
+        " Mid-range 100, New 40: kept exactly, no fitting needed",
+        "North: High-end 24, Mid-range 24, New 12 (whole units already)",
+    ]
+    group2 = run("explain", EXAMPLE, "Group 2", "--cross", "product", "-m", "revenue")
+    assert "Group 2 1,600万: no mix of its own, so East's as it came out, High-end 30%" in (
+        group2.out
+    )
+    assert "fitted bi-proportionally (IPF, 9 rounds) → Group 2 High-end ≈368.7万" in group2.out
+    unknown = run("explain", EXAMPLE, "North", "--cross", "region")
+    assert unknown.code == 2
+    assert "the plan's dimensions are: product" in unknown.err

@@ -13,6 +13,8 @@ from targetsplit.plan.tree import Metric, Plan
 
 if TYPE_CHECKING:
     from targetsplit.calendar.workdays import Granularity, Slot
+    from targetsplit.split.cross import Cross
+    from targetsplit.split.hierarchy import Allocation
 
 WarningSink = Callable[[Diagnostic], None]
 Inputs = tuple[tuple[str, str], ...]  # the files a command read: (what, path)
@@ -106,3 +108,31 @@ def periods_shown(
         return select(plan.breakdown, period, by)
     except ValueError as e:
         raise UsageError(f"--period: {e}") from None
+
+
+def check_dimension(plan: Plan, name: str) -> str:
+    """The plan's dimension ``name`` names (as the plan spells it); a usage error if none."""
+    names = Names(plan.dimensions)
+    found = names.find(name)
+    if found is not None:
+        return found
+    if not plan.dimensions:
+        raise UsageError(
+            f"--cross {name}: the plan has no dimensions (add dimensions: {{{name}: {{…}}}})"
+        )
+    raise UsageError(
+        f"unknown dimension '{name}'{names.hint(name, 1)}; the plan's dimensions are:"
+        f" {', '.join(plan.dimensions)}"
+    )
+
+
+def crossed(loaded: Loaded, allocation: Allocation, dimension: str) -> Cross:
+    """Every node of ``allocation`` by ``dimension``'s items; the errors (mixes that
+    cannot add up) placed in the plan."""
+    from targetsplit.errors import PlanError
+    from targetsplit.split.cross import cross
+
+    try:
+        return cross(allocation, dimension)
+    except PlanError as e:
+        raise PlanError([loaded.place(d) for d in e.diagnostics]) from None

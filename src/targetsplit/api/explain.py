@@ -10,7 +10,9 @@ from targetsplit.api.common import (
     Inputs,
     Warnings,
     WarningSink,
+    check_dimension,
     check_tier,
+    crossed,
     periods_shown,
     pick_metrics,
     read_plan,
@@ -41,13 +43,16 @@ def explain(
     metrics: Sequence[str] | None = None,
     period: str | None = None,
     tier: str | None = None,
+    cross: str | None = None,
     on_warning: WarningSink | None = None,
 ) -> ExplainResult:
-    """The steps from the total to ``node``'s figures (and its ``period`` figures)."""
+    """The steps from the total to ``node``'s figures (and its ``period`` figures,
+    and with ``cross``, its figures by that dimension's items)."""
     loaded, inputs = read_plan(plan)
     p = loaded.plan
     chosen = pick_metrics(p, metrics)
     tier = check_tier(p, tier)
+    dimension = None if cross is None else check_dimension(p, cross)
     try:
         found = NodeIndex(p).lookup(node)
     except LookupError as e:
@@ -55,9 +60,12 @@ def explain(
     warnings = Warnings(on_warning)
     warnings.add(p.warnings)
     alloc = allocate(p, tier)
+    by_item = None if dimension is None else crossed(loaded, alloc, dimension)
     steps: list[Step] = []
     for m in chosen:
         steps += derive.derivation(alloc, found, m)
+        if by_item is not None:
+            steps += derive.cross_steps(by_item, found, m)
     if period is not None:
         from targetsplit.split.timesplit import split_over_time
 

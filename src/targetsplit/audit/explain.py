@@ -7,6 +7,7 @@ working-day arithmetic, and returns the steps as data.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -16,6 +17,7 @@ from targetsplit.calendar.seasonality import Seasonality, month_shares
 from targetsplit.calendar.workdays import Breakdown, Slot
 from targetsplit.numbers import amounts
 from targetsplit.plan.tree import Metric, Node, Plan
+from targetsplit.split.cross import Cross
 from targetsplit.split.hierarchy import Allocation, root_units
 
 
@@ -296,4 +298,73 @@ def period_steps(
             rounded,
         )
     )
+    return steps
+
+
+def _near(x: Fraction, m: Metric) -> str:
+    """A fitted amount: exact to a hundredth of the unit, else rounded to it (≈)."""
+    in_hundredths = x / Fraction(m.unit) * 100
+    if in_hundredths.denominator == 1:
+        return m.format(amounts.to_decimal(x))
+    return "≈" + m.format(m.unit * amounts.round_fraction(x / Fraction(m.unit), 2))
+
+
+def _by_item(items: Sequence[str], texts: Sequence[str]) -> str:
+    return ", ".join(f"{item} {text}" for item, text in zip(items, texts, strict=True))
+
+
+def cross_steps(crossed: Cross, node: Node, m: Metric) -> list[Step]:
+    """How ``node``'s figures by the crossed dimension's items came about, level
+    by level from the total: each level's seeds, fit and rounding."""
+    items = crossed.items
+    dim = crossed.dimension
+    root = crossed.alloc.plan.root
+
+    def amounts_of(path: str) -> str:
+        return _by_item(items, [m.format(v) for v in crossed.values(path, m.name)])
+
+    steps = [Step(m.name, f"the total by {dim} (dimensions:): {amounts_of('')}")]
+    parent = root
+    for depth in range(1, len(node.path) + 1):
+        child = next(c for c in parent.children if c.path == node.path[:depth])
+        fit = crossed.fits[(parent.key, m.name)]
+        i = parent.children.index(child)
+        figure = m.format(m.amount(fit.rows[i]))
+        shares = _by_item(items, [_pct(w) for w in fit.seeds[i]])
+        seeds = ", ".join(_near(fit.rows[i] * w * Fraction(m.unit), m) for w in fit.seeds[i])
+        pname = f"'{parent.key}'" if parent.path else "the total"
+        whose = f"{parent.name}'s" if parent.path else "the total's"
+        if fit.stated[i]:
+            origin = f"its mix {shares}"
+        else:
+            origin = f"no mix of its own, so {whose} as it came out, {shares}"
+        steps.append(Step(m.name, f"{child.name} {figure}: {origin} → seeds {seeds}"))
+        columns = _by_item(items, [m.format(m.amount(c)) for c in fit.columns])
+        if fit.consistent:
+            steps.append(
+                Step(
+                    m.name,
+                    f"under {pname}, the children's seeds add up to {whose} {columns}:"
+                    " kept exactly, no fitting needed",
+                )
+            )
+        else:
+            fitted = _by_item(items, [_near(y * Fraction(m.unit), m) for y in fit.fitted[i]])
+            rounds = "1 round" if fit.rounds == 1 else f"{fit.rounds} rounds"
+            steps.append(
+                Step(
+                    m.name,
+                    f"under {pname}, the children's seeds do not add up to {whose} {columns}:"
+                    f" fitted bi-proportionally (IPF, {rounds}) → {child.name} {fitted}",
+                )
+            )
+        whole = all(y.denominator == 1 for y in fit.fitted[i])
+        how = (
+            "whole units already"
+            if whole
+            else "controlled rounding: each fitted value rounded down or up so that they add"
+            f" up to {figure} and, with its siblings', to {whose} figures"
+        )
+        steps.append(Step(m.name, f"{child.name}: {amounts_of(child.key)} ({how})"))
+        parent = child
     return steps

@@ -16,7 +16,8 @@ from targetsplit.report.formats import Format
     epilog="Examples:\n\n"
     "  targetsplit explain examples/fy2026.yaml 'East/Group 1'\n\n"
     "  targetsplit explain examples/two-reps.yaml 'Rep B' --tier stretch\n\n"
-    "  targetsplit explain examples/fy2026.yaml North --metric revenue --period 2026-W32"
+    "  targetsplit explain examples/fy2026.yaml North --metric revenue --period 2026-W32\n\n"
+    "  targetsplit explain examples/cross-2026.yaml 'East/Group 1' --cross product"
 )
 def explain(
     args: Annotated[
@@ -33,6 +34,15 @@ def explain(
         typer.Option("--period", "-p", metavar="LABEL", help="Also derive this period's figure."),
     ] = None,
     tier: TierOpt = None,
+    cross: Annotated[
+        str | None,
+        typer.Option(
+            "--cross",
+            "-x",
+            metavar="DIMENSION",
+            help="Also derive the node's figures by a dimension's items (as allocate --cross).",
+        ),
+    ] = None,
     fmt: FormatOpt = Format.plain,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
@@ -44,7 +54,13 @@ def explain(
 
     plan, node = _plan_and_node(args)
     result = api.explain(
-        plan, node, metrics=metric, period=period, tier=tier, on_warning=warner(quiet)
+        plan,
+        node,
+        metrics=metric,
+        period=period,
+        tier=tier,
+        cross=cross,
+        on_warning=warner(quiet),
     )
     show(fmt, output, view.render(result, fmt), result.inputs)
 
