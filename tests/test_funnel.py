@@ -319,3 +319,25 @@ def test_random_funnels_round_up_at_leaves_and_add_up(text: str, tier: str | Non
             if row.node.children:
                 kids = [weeks.units[c.key][name] for c in row.node.children]
                 assert list(cells) == [sum(k) for k in zip(*kids, strict=True)]
+
+
+def test_cross_and_review_take_derived_metrics(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    plan = write(
+        tmp_path,
+        GUIDES.replace(
+            "Large: {weight: 50%,", "Large: {weight: 50%, mix: {product: {A: 80%, B: 20%}},"
+        )
+        + "dimensions:\n  product: {A: 40%, B: 60%}\n",
+    )
+    result = run("allocate", plan, "--cross", "product", "--format", "json")
+    assert result.code == 0, result.err
+    nodes = {n["path"]: n for n in json.loads(result.out)["nodes"]}
+    for path, n in nodes.items():
+        cells = n["cross"]["product"]
+        assert sum(c["deals"] for c in cells.values()) == n["targets"]["deals"], path
+    root = nodes[""]["cross"]["product"]
+    assert (root["A"]["deals"], root["B"]["deals"]) == (56, 84)  # 140 in revenue's 40 : 60
+    actuals = write(tmp_path, "date,node,deals\n2026-02-02,Small,30\n", "a.csv")
+    review = run("review", plan, "--actuals", actuals, "--period", "2026-Q1", "--format", "json")
+    assert review.code == 0, review.err
+    assert '"deals"' in review.out
