@@ -177,3 +177,21 @@ def test_the_quick_exit_flushes_everything(big_plan: str, tmp_path: Path) -> Non
     assert piped.stdout.endswith("}\n")
     failed = run("allocate", big_plan, "--tier", "nope")
     assert failed.returncode == 2 and failed.stderr
+
+
+def test_a_command_does_not_scan_for_pydantic_plugins(tmp_path: Path) -> None:
+    """pydantic's plugin scan (importlib.metadata) is not loaded by a command, whose
+    validators are all built with plugins off; where plugins are on, the real
+    loader answers."""
+    probe = (
+        "import os, sys\n"
+        "from targetsplit.cli.main import main\n"
+        f"main(['allocate', {FY!r}, '--format', 'json', '-o', {str(tmp_path / 'a.json')!r}])\n"
+        "print('importlib.metadata' in sys.modules)\n"
+        "loader = sys.modules['pydantic.plugin._loader']\n"
+        "os.environ.pop('PYDANTIC_DISABLE_PLUGINS', None)\n"
+        "print(list(loader.get_plugins()), 'importlib.metadata' in sys.modules)\n"
+        "print(sys.modules['pydantic.plugin._loader'] is not loader)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:3] == ["False", "[] True", "True"]
