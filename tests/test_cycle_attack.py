@@ -14,6 +14,7 @@ import pytest
 from targetsplit.api.replan import replan
 from targetsplit.api.rollover import rollover
 from targetsplit.errors import TargetsplitError, UsageError
+from targetsplit.split.hierarchy import allocate
 
 YEAR = """\
 plan: FY2026 Sales
@@ -254,3 +255,29 @@ def test_the_schema_takes_a_bare_weight_for_a_node() -> None:
     assert schema["properties"]["split"]["additionalProperties"] == node
     inner = schema["$defs"]["NodeDoc"]["properties"]["split"]["anyOf"][0]
     assert inner["additionalProperties"] == node
+
+
+def test_keep_counts_an_actual_booked_on_a_parent_for_its_children(tmp_path: Path) -> None:
+    """100万 booked on East itself (a regional deal no rep owns) is East's result:
+    keep does not re-plan East's whole target as if nothing had been sold, nor
+    blame over-achievers for the difference."""
+    text = YEAR.replace(
+        "  A: 50%\n  B: rest\n",
+        "  East:\n    weight: 60%\n    split: {a1: 3, a2: 1}\n  West: rest\n",
+    )
+    plan = _write(
+        tmp_path,
+        text,
+        "date,node,metric,value\n2026-03-03,East,revenue,100万\n2026-03-04,a2,revenue,50万\n",
+    )
+    warned: list[str] = []
+    result = replan(plan, as_of="2026-06-30", on_warning=lambda d: warned.append(d.render()))
+    rows = {r.path: r.units["revenue"] for r in allocate(result.plan).rows}
+    # a1 450万, a2 150万: East's own 100万 counts 75万 for a1, 25万 for a2.
+    assert rows == {"": 850, "East": 450, "East/a1": 375, "East/a2": 75, "West": 400}
+    assert not any("over-achievers" in w for w in warned)
+    assert any(
+        "revenue: 100万 booked on East itself counted for its children in proportion to"
+        " their targets" in w
+        for w in warned
+    )

@@ -44,6 +44,7 @@ from targetsplit.cycle.common import (
     rewrite_nodes,
     total_text,
 )
+from targetsplit.numbers import amounts
 from targetsplit.plan.tree import Metric, Node, Plan
 from targetsplit.split.hierarchy import allocate
 
@@ -91,13 +92,13 @@ def replan(
             f"no working day is left after {cut} in the period (to {period.end}): nothing to"
             " re-plan"
         )
-    units = _keep(plan, owed) if policy == "keep" else _share(plan, owed)
+    notes: list[str] = []
+    extra = _booked_above(plan, owed, notes) if policy == "keep" else {}
+    units = _keep(plan, owed, extra) if policy == "keep" else _share(plan, owed)
     metrics = plan.sources  # a derived metric keeps from:, per: or rate: and drivers:
 
     def weight(node: Node) -> dict[str, Any]:
         return {m.name: {"amount": amount_text(m, units[node.key][m.name])} for m in metrics}
-
-    notes: list[str] = []
 
     def seasonality(node: Node) -> Any:
         return _remaining(node.seasonality, f"'{node.key}''s", notes)
@@ -122,7 +123,7 @@ def replan(
             del out["seasonality"]
     dimensions_as_ratios(plan, out)
     if policy == "keep":
-        notes += _surplus_notes(plan, owed, units)
+        notes += _surplus_notes(plan, owed, units, extra)
     lines = (
         *header,
         f"Cut-off: {day_text(cut)}"
@@ -185,15 +186,27 @@ def _policy_lines(policy: Policy) -> tuple[str, ...]:
     )
 
 
-def _owed_units(plan: Plan, owed: Mapping[str, Mapping[str, Owed]], key: str) -> dict[str, int]:
+def _owed_units(
+    plan: Plan,
+    owed: Mapping[str, Mapping[str, Owed]],
+    key: str,
+    extra: Mapping[str, Fraction] | None = None,
+) -> dict[str, int]:
+    """What ``key`` still owes per metric, in units rounded up (``extra``: more of
+    its actual, booked on its ancestors)."""
     out = {}
     for m in plan.sources:
         o = owed[key][m.name]
-        out[m.name] = max(0, ceil_units(Fraction(o.target) - Fraction(o.actual), m))
+        more = extra.get(m.name, Fraction(0)) if extra else Fraction(0)
+        out[m.name] = max(0, ceil_units(Fraction(o.target) - Fraction(o.actual) - more, m))
     return out
 
 
-def _keep(plan: Plan, owed: Mapping[str, Mapping[str, Owed]]) -> dict[str, dict[str, int]]:
+def _keep(
+    plan: Plan,
+    owed: Mapping[str, Mapping[str, Owed]],
+    extra: Mapping[str, Mapping[str, Fraction]],
+) -> dict[str, dict[str, int]]:
     units: dict[str, dict[str, int]] = {}
     for node in reversed(list(plan.root.walk())):
         if node.children:
@@ -201,8 +214,47 @@ def _keep(plan: Plan, owed: Mapping[str, Mapping[str, Owed]]) -> dict[str, dict[
                 m.name: sum(units[c.key][m.name] for c in node.children) for m in plan.sources
             }
         else:
-            units[node.key] = _owed_units(plan, owed, node.key)
+            units[node.key] = _owed_units(plan, owed, node.key, extra.get(node.key))
     return units
+
+
+def _booked_above(
+    plan: Plan, owed: Mapping[str, Mapping[str, Owed]], notes: list[str]
+) -> dict[str, dict[str, Fraction]]:
+    """Each node's part of the actuals booked on its ancestors themselves (a
+    regional deal no rep owns): a parent's own actual counts for its children in
+    proportion to their targets, so that it lowers what they still owe."""
+    extra: dict[str, dict[str, Fraction]] = {}
+    booked: dict[str, list[str]] = {}
+    for node in plan.root.walk():  # parents before their children
+        if not node.children:
+            continue
+        for m in plan.sources:
+            o = owed[node.key][m.name]
+            kids = [owed[c.key][m.name] for c in node.children]
+            direct = Fraction(o.actual) - sum((Fraction(k.actual) for k in kids), Fraction(0))
+            if direct:
+                shown = m.format(amounts.to_decimal(direct))
+                booked.setdefault(m.name, []).append(f"{node.key}: {shown}")
+            pool = extra.get(node.key, {}).get(m.name, Fraction(0)) + direct
+            if pool and o.target:
+                for c, k in zip(node.children, kids, strict=True):
+                    part = pool * Fraction(k.target) / Fraction(o.target)
+                    extra.setdefault(c.key, {})[m.name] = part
+    for metric, where in booked.items():
+        if len(where) == 1:
+            key, _, amount = where[0].rpartition(": ")
+            notes.append(
+                f"{metric}: {amount} booked on {key} itself counted for its children in"
+                " proportion to their targets"
+            )
+        else:
+            shown = ", ".join(where[:6]) + (f" and {len(where) - 6} more" if len(where) > 6 else "")
+            notes.append(
+                f"{metric}: actuals booked on {len(where)} parents themselves ({shown}) counted"
+                " for their children in proportion to their targets"
+            )
+    return extra
 
 
 def _share(plan: Plan, owed: Mapping[str, Mapping[str, Owed]]) -> dict[str, dict[str, int]]:
@@ -211,17 +263,38 @@ def _share(plan: Plan, owed: Mapping[str, Mapping[str, Owed]]) -> dict[str, dict
 
 
 def _surplus_notes(
-    plan: Plan, owed: Mapping[str, Mapping[str, Owed]], units: Mapping[str, Mapping[str, int]]
+    plan: Plan,
+    owed: Mapping[str, Mapping[str, Owed]],
+    units: Mapping[str, Mapping[str, int]],
+    extra: Mapping[str, Mapping[str, Fraction]],
 ) -> tuple[str, ...]:
+    """Why keep's new total is more than the plan still needs as a whole: the
+    leaves that sold more than their targets (their surplus lowers no one
+    else's), or else each leaf's figure rounded up to the unit."""
     root = _owed_units(plan, owed, "")
     notes = []
     for m in plan.sources:
         more = units[""][m.name] - root[m.name]
-        if more > 0:
-            notes.append(
-                f"{m.name}: the new total {amount_text(m, units[''][m.name])} is"
-                f" {amount_text(m, more)} more than the plan still needs as a whole"
-                f" ({amount_text(m, root[m.name])}): over-achievers' surpluses are not passed on"
-                " to the others (--policy share splits the plan's own remaining instead)"
+        if more <= 0:
+            continue
+        over = [
+            n.key
+            for n in plan.root.walk()
+            if not n.children
+            and Fraction(owed[n.key][m.name].actual) + extra.get(n.key, {}).get(m.name, 0)
+            > Fraction(owed[n.key][m.name].target)
+        ]
+        if over:
+            who = ", ".join(over[:6]) + (f" and {len(over) - 6} more" if len(over) > 6 else "")
+            why = (
+                f"over-achievers' surpluses ({who}) are not passed on to the others"
+                " (--policy share splits the plan's own remaining instead)"
             )
+        else:
+            why = "each leaf's figure is rounded up to the unit"
+        notes.append(
+            f"{m.name}: the new total {amount_text(m, units[''][m.name])} is"
+            f" {amount_text(m, more)} more than the plan still needs as a whole"
+            f" ({amount_text(m, root[m.name])}): {why}"
+        )
     return tuple(notes)
