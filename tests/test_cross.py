@@ -435,3 +435,24 @@ def test_explain_states_the_fit(run, monkeypatch) -> None:  # type: ignore[no-un
     unknown = run("explain", EXAMPLE, "North", "--cross", "region")
     assert unknown.code == 2
     assert "the plan's dimensions are: product" in unknown.err
+
+
+def test_replan_and_rollover_keep_the_mixes(run, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    text = (ROOT / "examples" / "fy2026.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "    owner: Manager Li\n",
+        "    owner: Manager Li\n    mix: {product: {High-end: 40%, Mid-range: 40%, New: 20%}}\n",
+    ).replace("actuals: fy2026-actuals.csv", f"actuals: {ROOT / 'examples/fy2026-actuals.csv'}")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text, encoding="utf-8")
+    for command in (["replan", str(plan), "--week", "26"], ["rollover", str(plan), "--to", "2027"]):
+        new = tmp_path / "new.yaml"
+        result = run(*command, "-o", str(new), "-q")
+        assert result.code == 0, result.err
+        written = new.read_text(encoding="utf-8")
+        assert "    mix: {product: {High-end: 40%, Mid-range: 40%, New: 20%}}\n" in written
+        crossed = run("allocate", str(new), "--cross", "product", "-f", "json", "-q")
+        assert crossed.code == 0, crossed.err

@@ -24,7 +24,7 @@ from targetsplit.numbers import amounts
 from targetsplit.plan.tree import Metric, Node, Plan
 
 #: Mappings written on one line in a new plan (the rest are blocks).
-_FLOW_KEYS = {"weight", "period", "tiers", "status", "seasonality", "workdays"}
+_FLOW_KEYS = {"weight", "period", "tiers", "status", "seasonality", "workdays", "mix"}
 #: A node's keys that state its weight; a new plan replaces them with its own.
 WEIGHT_KEYS = ("weight", "amount", "history")
 

@@ -44,6 +44,7 @@ no split adds up: an error names the node, the items and the amounts, at the
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -77,10 +78,17 @@ class Fit:
     columns: tuple[int, ...]  # the parent's cells, in units
     seeds: tuple[tuple[Fraction, ...], ...]  # each child's seed shares (a mix)
     stated: tuple[bool, ...]  # whether the child's seed is its own mix
-    fitted: tuple[tuple[Fraction, ...], ...]  # the fitted values, in units
+    numerators: tuple[tuple[int, ...], ...]  # the fitted values, in units x denominator
+    denominator: int
     consistent: bool  # whether the seeds already met the totals (they are the fit)
     rounds: int  # IPF rounds (0: none were needed)
     cells: tuple[tuple[int, ...], ...]  # the rounded cells, in units
+
+    @property
+    def fitted(self) -> tuple[tuple[Fraction, ...], ...]:
+        """The fitted values, in units."""
+        d = self.denominator
+        return tuple(tuple(Fraction(x, d) for x in row) for row in self.numerators)
 
 
 @dataclass(frozen=True)
@@ -159,23 +167,31 @@ def fit_group(
     inherited = tuple(Fraction(c, total) if total else Fraction(0) for c in columns)
     seeds = tuple(mix if mix is not None else inherited for mix in own)
     stated = tuple(mix is not None for mix in own)
-    room = _room(parent, m, dimension, items, rows, columns, seeds, stated)
-    if isinstance(room, Diagnostic):
-        return room
-    exact = [[r * w for w in seed] for r, seed in zip(rows, seeds, strict=True)]
-    rounds = 0
+    # The seeds over one common denominator.
+    denom = math.lcm(*(w.denominator for seed in seeds for w in seed))
+    nums = [
+        [r * (w.numerator * (denom // w.denominator)) for w in seed]
+        for r, seed in zip(rows, seeds, strict=True)
+    ]
     consistent = all(
-        sum(col) == c for col, c in zip(zip(*exact, strict=True), columns, strict=True)
+        sum(col) == c * denom for col, c in zip(zip(*nums, strict=True), columns, strict=True)
     )
-    if not consistent:
+    rounds = 0
+    if consistent:  # the seeds are a split that adds up: every cell they fill has room
+        room = [[bool(x) for x in row] for row in nums]
+    else:
+        found = _room(parent, m, dimension, items, rows, columns, seeds, stated)
+        if isinstance(found, Diagnostic):
+            return found
+        room = found
         # Cells no split can fill are where IPF would end up: zero from the start.
         start = [
             [w if ok else Fraction(0) for w, ok in zip(seed, fits, strict=True)]
             for seed, fits in zip(seeds, room, strict=True)
         ]
-        grid, rounds = _ipf(rows, columns, start)
-        exact = [[Fraction(y, GRID) for y in row] for row in grid]
-    cells = _round(exact, rows, columns, room)
+        nums, rounds = _ipf(rows, columns, start)
+        denom = GRID
+    cells = _round(nums, denom, rows, columns, room)
     return Fit(
         parent,
         m,
@@ -183,7 +199,8 @@ def fit_group(
         tuple(columns),
         seeds,
         stated,
-        tuple(tuple(row) for row in exact),
+        tuple(tuple(row) for row in nums),
+        denom,
         consistent,
         rounds,
         tuple(tuple(row) for row in cells),
@@ -263,51 +280,51 @@ def _scale(
 
 
 def _round(
-    exact: Sequence[Sequence[Fraction]],
+    nums: Sequence[Sequence[int]],
+    denom: int,
     rows: Sequence[int],
     columns: Sequence[int],
-    support: Sequence[Sequence[bool]],
+    room: Sequence[Sequence[bool]],
 ) -> list[list[int]]:
-    """A controlled rounding of ``exact``: each cell its floor or its ceiling, the
-    given row and column totals; the units go to the largest remainders first."""
-    floors = [[x.numerator // x.denominator for x in row] for row in exact]
+    """A controlled rounding of the values ``nums / denom``: each cell its floor or
+    its ceiling, the given row and column totals; the units go to the largest
+    remainders first (ties: the first child, then the first item)."""
+    floors = [[x // denom for x in row] for row in nums]
     need_row = [r - sum(f) for r, f in zip(rows, floors, strict=True)]
     need_col = [c - sum(col) for c, col in zip(columns, zip(*floors, strict=True), strict=True)]
     out = [list(f) for f in floors]
-    if min(need_row, default=0) >= 0 and min(need_col, default=0) >= 0:
+    if any(need_row) and min(need_row) >= 0 and min(need_col) >= 0:
         order = sorted(
-            (
-                (x - f, i, j)
-                for i, (row, frow) in enumerate(zip(exact, floors, strict=True))
-                for j, (x, f) in enumerate(zip(row, frow, strict=True))
-                if x != f
-            ),
-            key=lambda t: (-t[0], t[1], t[2]),
+            (-(x % denom), i, j)
+            for i, row in enumerate(nums)
+            for j, x in enumerate(row)
+            if x % denom
         )
         for _, i, j in order:
             if need_row[i] and need_col[j]:
                 out[i][j] += 1
                 need_row[i] -= 1
                 need_col[j] -= 1
-        if not any(need_row) and not any(need_col):
-            return out
+    if not any(need_row) and not any(need_col):
+        return out
     spread = 0
     while True:
-        found = _round_by_flow(exact, rows, columns, support, spread)
+        found = _round_by_flow(nums, denom, rows, columns, room, spread)
         if found is not None:
             return found
         spread = 2 * spread or 1
 
 
 def _round_by_flow(
-    exact: Sequence[Sequence[Fraction]],
+    nums: Sequence[Sequence[int]],
+    denom: int,
     rows: Sequence[int],
     columns: Sequence[int],
-    support: Sequence[Sequence[bool]],
+    room: Sequence[Sequence[bool]],
     spread: int,
 ) -> list[list[int]] | None:
     """A rounding as a feasible flow, each cell within ``spread`` units beyond its
-    floor and ceiling (never below zero; zero outside the seeds' ``support``).
+    floor and ceiling (never below zero; zero where there is no ``room``).
     With a spread as large as the figures, one exists: the mixes were checked."""
     n, k = len(rows), len(columns)
     source, sink = n + k, n + k + 1
@@ -315,14 +332,13 @@ def _round_by_flow(
     for i, r in enumerate(rows):
         edges.append((source, i, r, r))
     cells: list[tuple[int, int]] = []
-    for i, row in enumerate(exact):
+    for i, row in enumerate(nums):
         for j, x in enumerate(row):
-            if not support[i][j]:
+            if not room[i][j]:
                 continue
-            low = x.numerator // x.denominator
-            high = low + (x.denominator != 1)
+            low, rem = divmod(x, denom)
             cells.append((i, j))
-            edges.append((i, n + j, max(low - spread, 0), high + spread))
+            edges.append((i, n + j, max(low - spread, 0), low + (rem != 0) + spread))
     for j, c in enumerate(columns):
         edges.append((n + j, sink, c, c))
     edges.append((sink, source, 0, INF))
