@@ -327,7 +327,8 @@ def test_all_the_errors_of_a_plan_in_one_run() -> None:
         "p.yaml:6:14: error: '2026-02-30' is not a valid date",
         "p.yaml:8:3: error: shares at the top level add up to 90% (450), 50 short of 500",
         "p.yaml:8:24: error: unknown key 'ownr'; did you mean 'owner'? (allowed here: weight,"
-        " amount, history, split, owner, due, strategy, note, seasonality, mix, drivers)",
+        " amount, history, split, owner, due, strategy, note, seasonality, mix, drivers,"
+        " start, ramp)",
     ]
 
 
@@ -402,7 +403,8 @@ def test_a_comma_in_text_inside_braces_gets_a_hint() -> None:
     )
     assert error.endswith(
         "unknown key 'Wang' (allowed here: weight, amount, history, split, owner, due,"
-        " strategy, note, seasonality, mix, drivers) (inside { } a comma starts a new entry:"
+        " strategy, note, seasonality, mix, drivers, start, ramp) (inside { } a comma starts"
+        " a new entry:"
         " if it belongs to the text before it, quote that text: owner: 'Li, Wang')"
     )
 

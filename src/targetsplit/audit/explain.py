@@ -16,6 +16,8 @@ from typing import Any
 from targetsplit.calendar.seasonality import Seasonality, month_shares
 from targetsplit.calendar.workdays import Breakdown, Slot
 from targetsplit.numbers import amounts
+from targetsplit.plan.rampfit import fit as fit_ramps
+from targetsplit.plan.rampfit import has_ramps
 from targetsplit.plan.tree import Metric, Node, Plan
 from targetsplit.split.cross import Cross
 from targetsplit.split.hierarchy import Allocation, root_units
@@ -82,13 +84,48 @@ def _share_text(child: Node, parent: Node, m: Metric, plan: Plan, parent_value: 
         return (
             f"{child.name}: rest, what the claims ({_pct(claims)}) leave: {_pct(left)} of {pname}"
         )
-    ratios = [c.weights[m.name] for c in siblings if c.weights[m.name].is_ratio]
-    total = sum((r.value for r in ratios), Fraction(0))
+    ratios = [c for c in siblings if c.weights[m.name].is_ratio]
+    total = sum((_by_capacity(c, m) for c in ratios), Fraction(0))
     kind = "history" if w.kind == "history" else "ratio"
     return (
-        f"{child.name}: {kind} {w.text} of {' + '.join(r.text for r in ratios)}"
+        f"{child.name}: {kind} {_ratio_text(child, m)} of"
+        f" {' + '.join(_ratio_text(c, m) for c in ratios)}"
         f" = {_exact(total, _plain)} of what the claims leave ({_pct(left)} of {pname}):"
-        f" {m.format(parent_value)} × {_pct(left)} × {w.text} / {_exact(total, _plain)}"
+        f" {m.format(parent_value)} × {_pct(left)} × {_ratio_text(child, m)}"
+        f" / {_exact(total, _plain)}"
+    )
+
+
+def _by_capacity(node: Node, m: Metric) -> Fraction:
+    """A ratio or history weight as it counts: times the node's capacity."""
+    w = node.weights[m.name]
+    return w.value * (node.capacity if node.capacity is not None else 1)
+
+
+def _ratio_text(node: Node, m: Metric) -> str:
+    text = node.weights[m.name].text
+    if node.capacity is None or node.capacity == 1:
+        return text
+    return f"{text} × {_pct(node.capacity)}"
+
+
+def _capacity_text(child: Node, parent: Node, m: Metric) -> str:
+    """A ramped node's capacity, and what it does to its weight."""
+    assert child.ramp is not None and child.capacity is not None
+    pname = f"{parent.name}'s" if parent.path else "the plan's"
+    ramp = child.ramp
+    steps = ", ".join(_pct(p) for p in ramp.steps)
+    how = f", ramp {steps} in its first months (100% after)" if steps else ""
+    w = child.weights[m.name]
+    effect = (
+        f"its {w.kind} weight {w.text} counts as {w.text} × {_pct(child.capacity)}"
+        if w.is_ratio
+        else f"its {'percent' if w.kind == 'percent' else w.kind} is taken as given"
+    )
+    return (
+        f"{child.name} starts {ramp.start}{how}: capacity {_pct(child.capacity)}, the share of"
+        f" {pname} working time it works (each working day by its weight under {pname}"
+        f" seasonality and by {child.name}'s productivity on it); {effect}"
     )
 
 
@@ -117,6 +154,14 @@ def derivation(alloc: Allocation, node: Node, m: Metric) -> list[Step]:
         child = next(c for c in parent.children if c.path == node.path[:depth])
         p_units = rows[parent.key].units[m.name]
         p_value = rows[parent.key].targets[m.name]
+        if child.ramp is not None and child.capacity is not None:
+            steps.append(
+                Step(
+                    m.name,
+                    _capacity_text(child, parent, m),
+                    data={"path": child.key, "capacity": child.capacity},
+                )
+            )
         text = _share_text(child, parent, m, plan, p_value)
         w = child.weights[m.name]
         if alloc.tier is not None and w.kind == "amount":
@@ -268,6 +313,12 @@ def period_steps(
     b = plan.breakdown
     assert b is not None
     figure = Fraction(next(r for r in alloc.rows if r.path == node.key).targets[m.name])
+    if has_ramps(plan.root):
+        profiles = fit_ramps(
+            plan.root, plan.seasonality, b, lambda n: alloc.row(n.key).units, [m.name]
+        )
+        if node.key in profiles:
+            return _ramp_steps(plan, node, m, slot, rounded, figure, profiles[node.key][m.name])
     s, where = _seasonality_in_force(plan, node)
     shares = month_shares(s, b)
     steps = [Step(m.name, f"{slot.label} ({slot.start} .. {slot.end}), spread by {where}")]
@@ -368,3 +419,78 @@ def cross_steps(crossed: Cross, node: Node, m: Metric) -> list[Step]:
         steps.append(Step(m.name, f"{child.name}: {amounts_of(child.key)} ({how})"))
         parent = child
     return steps
+
+
+def _ramp_steps(
+    plan: Plan,
+    node: Node,
+    m: Metric,
+    slot: Slot,
+    rounded: Decimal,
+    figure: Fraction,
+    profile: tuple[Fraction, ...],
+) -> list[Step]:
+    """A period figure of a node the ramps move: its profile, month by month."""
+    b = plan.breakdown
+    assert b is not None
+    chain = [n for n in _ancestry(plan, node) if n.ramp is not None]
+    if node.ramp is not None or chain:
+        holder = node if node.ramp is not None else chain[-1]
+        assert holder.ramp is not None
+        why = (
+            f"{node.name} works from {holder.ramp.start}"
+            + ("" if holder is node else f" (with {holder.key})")
+            + ": its seasonality's figures times its productivity, scaled to its figure"
+        )
+    else:
+        why = (
+            f"{node.name} follows its parent's seasonality, and with the siblings that do"
+            " it takes what the ramped ones leave of the parent's figures, in proportion"
+            " to their figures (the parent's stay its seasonality's)"
+        )
+    steps = [Step(m.name, f"{slot.label} ({slot.start} .. {slot.end}): {why}")]
+    total = Fraction(0)
+    for mi, month in enumerate(b.months):
+        share = sum(
+            (
+                x
+                for x, seg in zip(profile, b.segments, strict=True)
+                if seg.month == mi and slot.start <= seg.start and seg.end <= slot.end
+            ),
+            Fraction(0),
+        )
+        if not any(
+            seg.month == mi and slot.start <= seg.start and seg.end <= slot.end
+            for seg in b.segments
+        ):
+            continue
+        part = figure * share
+        total += part
+        steps.append(
+            Step(
+                m.name,
+                f"{month.label}: {_pct(share)} of {m.format(amounts.to_decimal(figure))}"
+                f" = {_exact(part, m)}",
+                data={"month": month.label, "share": share},
+            )
+        )
+    steps.append(
+        Step(
+            m.name,
+            f"{slot.label}: exact {_exact(total, m)} → {m.format(rounded)} (controlled rounding:"
+            " within one unit of exact, running totals kept close, parents the sum of"
+            " their children)",
+            rounded,
+        )
+    )
+    return steps
+
+
+def _ancestry(plan: Plan, node: Node) -> list[Node]:
+    """The nodes from the top down to ``node``'s parent."""
+    out = []
+    walk = plan.root
+    for depth in range(1, len(node.path)):
+        walk = next(c for c in walk.children if c.path == node.path[:depth])
+        out.append(walk)
+    return out

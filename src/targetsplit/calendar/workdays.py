@@ -112,6 +112,9 @@ class Breakdown:
     quarters: tuple[tuple[int, ...], ...]  # month indices of each quarter
     month_workdays: tuple[int, ...]
     day_month: dict[date, int] = field(repr=False)  # each working day's month index
+    # Days inside the period that start a ledger segment besides week and month
+    # starts: the days a ramp's productivity changes on (calendar.ramp).
+    cuts: frozenset[date] = field(default=frozenset(), repr=False)
 
     def slots(self, g: Granularity) -> tuple[Slot, ...]:
         if g == "month":
@@ -169,10 +172,10 @@ class Breakdown:
 
     @cached_property
     def segments(self) -> tuple[Segment, ...]:
-        """The period cut at every month and every week boundary, in order: every
-        month, quarter, half and week (and a week clipped to a month) is a run of
-        whole segments."""
-        week_starts = {w.start for w in self.weeks()}
+        """The period cut at every month and every week boundary (and at each of
+        ``cuts``), in order: every month, quarter, half and week (and a week
+        clipped to a month) is a run of whole segments."""
+        starts = {w.start for w in self.weeks()} | self.cuts
         out: list[Segment] = []
         for mi, m in enumerate(self.months):
             start, n = m.start, 0
@@ -180,7 +183,7 @@ class Breakdown:
                 n += d in self.day_month
                 if d == m.end:
                     out.append(Segment(start, d, mi, n))
-                elif d + timedelta(days=1) in week_starts:
+                elif d + timedelta(days=1) in starts:
                     out.append(Segment(start, d, mi, n))
                     start, n = d + timedelta(days=1), 0
         return tuple(out)
@@ -212,7 +215,7 @@ def iso_weeks(year: int) -> int:
     return date(year, 12, 28).isocalendar().week
 
 
-def breakdown(period: Period, calendar: Calendar) -> Breakdown:
+def breakdown(period: Period, calendar: Calendar, cuts: frozenset[date] = frozenset()) -> Breakdown:
     months: list[Slot] = []
     d = period.start
     k = 0
@@ -237,7 +240,7 @@ def breakdown(period: Period, calendar: Calendar) -> Breakdown:
                 day_month[day] = i
                 n += 1
         counts.append(n)
-    return Breakdown(period, calendar, tuple(months), quarters, tuple(counts), day_month)
+    return Breakdown(period, calendar, tuple(months), quarters, tuple(counts), day_month, cuts)
 
 
 def _label_range(text: str, labels: Mapping[str, object]) -> list[str]:

@@ -164,6 +164,26 @@ def _mix_share(value: Any) -> amounts.Parsed:
     return parsed
 
 
+def _ramp(value: Any) -> tuple[Fraction, ...]:
+    """``ramp``: productivity in the first, second, … month from the start."""
+    if not isinstance(value, list) or not value:
+        raise _custom("expected a list of percents, one per month from the start: [50%, 75%]")
+    out = []
+    for item in value:
+        if item is None or isinstance(item, dict | list):
+            raise _custom("each value must be a percent, e.g. 50%")
+        try:
+            p = amounts.parse(str(item))
+        except AmountError as e:
+            raise _custom(str(e)) from None
+        if p.kind != "percent":
+            raise _custom(f"'{item}' is not a percent; write a month's productivity as 50%")
+        if p.value > 1:
+            raise _custom(f"'{item}': a month's productivity is at most 100%")
+        out.append(Fraction(p.value))
+    return tuple(out)
+
+
 def _quarter_shares(value: Any) -> tuple[Fraction, ...]:
     """``within_quarter``: the three months of each quarter."""
     shares = _share_list(value)
@@ -261,6 +281,18 @@ QuarterShares = Annotated[
             "items": {"anyOf": [{"type": "string"}, {"type": "number"}]},
             "minItems": 3,
             "maxItems": 3,
+        }
+    ),
+]
+RampList = Annotated[
+    tuple[Fraction, ...],
+    PlainValidator(_ramp),
+    WithJsonSchema(
+        {
+            "type": "array",
+            "items": _PERCENT_SCHEMA,
+            "minItems": 1,
+            "description": "productivity in the 1st, 2nd, … month from start: [50%, 75%]",
         }
     ),
 ]
@@ -400,6 +432,15 @@ with _no_pydantic_plugins():
             default=None,
             description="this subtree's own per: or rate: of derived metrics:"
             " {deals: 50万, leads: 25%}",
+        )
+        start: date | None = Field(
+            default=None,
+            description="the day this node starts working (a hire's first day, a territory's"
+            " opening): nothing before it; a ratio or history weight counts by its capacity",
+        )
+        ramp: RampList | None = Field(
+            default=None,
+            description="productivity in the 1st, 2nd, … month from start (100% after): [50%, 75%]",
         )
 
         @model_validator(mode="before")

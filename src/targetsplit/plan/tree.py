@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from targetsplit.calendar.periods import Period
+from targetsplit.calendar.ramp import Ramp
 from targetsplit.calendar.seasonality import Seasonality
 from targetsplit.calendar.workdays import Breakdown, Calendar
 from targetsplit.errors import Diagnostic, Loc
@@ -128,6 +129,11 @@ class Node:
     # The split by a dimension's items this node would like (allocate --cross):
     # dimension -> a share per item, in the dimension's order, adding up to one.
     mix: Mapping[str, tuple[Fraction, ...]] | None = None
+    # When the node starts working and how it ramps up (start:, ramp:), and its
+    # capacity: the share of its parent's working time it works (a ratio or
+    # history weight counts by it).
+    ramp: Ramp | None = None
+    capacity: Fraction | None = None
     # The node's figures at the plan's totals, in rounding units, as the build
     # worked them out (what split.hierarchy.allocate gives without a tier).
     units: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)

@@ -42,8 +42,10 @@ from targetsplit.calendar.seasonality import (
     share_to_date,
 )
 from targetsplit.calendar.workdays import Breakdown, Segment
+from targetsplit.errors import Diagnostic, PlanError
 from targetsplit.numbers.flow import INF, feasible_flow
-from targetsplit.plan.tree import Node, Plan
+from targetsplit.plan.rampfit import Profiles, Unfit, fit, has_ramps
+from targetsplit.plan.tree import Node, Plan, node_loc
 from targetsplit.split import fastround
 from targetsplit.split.hierarchy import Allocation
 
@@ -339,6 +341,9 @@ class Ledger:
     # Exact values (numerators over the node's ``denoms``), kept only when asked for.
     exact: Mapping[str, Mapping[str, list[int]]] | None
     denoms: Mapping[str, int]
+    # With ramps: the exact profile (each segment's share of the node's figure)
+    # of every node the ramps move, per metric (plan.rampfit).
+    fitted: Profiles | None = None
 
     def span(self, start: date, end: date) -> range:
         """The segments that make up the days ``start`` to ``end`` (inclusive),
@@ -392,15 +397,26 @@ class Ledger:
                 for m in self.alloc.plan.metrics
             }
         plan = self.alloc.plan
-        shares = _shares_to_date(plan, b, day)
-        # Exact values to date as integers over one common denominator.
-        common = 1
-        for f in set(shares.values()):
-            common = math.lcm(common, f.denominator)
-        scale = {key: f.numerator * (common // f.denominator) for key, f in shares.items()}
+        base = _shares_to_date(plan, b, day)
+        by_metric_shares = {m.name: base for m in plan.metrics}
+        if self.fitted:  # the nodes the ramps move: by their profiles
+            moved = _fitted_to_date(self.fitted, base, b, segs[k], day, k)
+            by_metric_shares = {**by_metric_shares, **moved}
+        scales: dict[int, tuple[int, dict[str, int]]] = {}
         post_order = list(plan.root.walk())[::-1]
         for metric in plan.metrics:
             name = metric.name
+            shares = by_metric_shares[name]
+            if id(shares) not in scales:
+                # Exact values to date as integers over one common denominator.
+                common = 1
+                for f in set(shares.values()):
+                    common = math.lcm(common, f.denominator)
+                scales[id(shares)] = (
+                    common,
+                    {key: f.numerator * (common // f.denominator) for key, f in shares.items()},
+                )
+            common, scale = scales[id(shares)]
             want: dict[str, int] = {}  # exact to date minus the whole segments, times common
             for node in post_order:
                 key = node.key
@@ -467,6 +483,28 @@ def _shares_to_date(plan: Plan, b: Breakdown, day: date) -> dict[str, Fraction]:
     return out
 
 
+def _fitted_to_date(
+    fitted: Profiles,
+    base: Mapping[str, Fraction],
+    b: Breakdown,
+    seg: Segment,
+    day: date,
+    k: int,
+) -> dict[str, dict[str, Fraction]]:
+    """Each node's exact share of its figure through ``day`` (inside segment
+    ``k``, which has working days), per metric: a node the ramps move by its
+    profile (segment ``k`` by its working days so far: productivity is the same
+    all through a segment), the others by their seasonality (``base``)."""
+    done = sum(1 for d in b.day_month if seg.start <= d <= day)
+    part = Fraction(done, seg.workdays)
+    out: dict[str, dict[str, Fraction]] = {}
+    for key, by_metric in fitted.items():
+        for name, profile in by_metric.items():
+            shares = out.setdefault(name, dict(base))
+            shares[key] = sum(profile[:k], Fraction(0)) + profile[k] * part
+    return out
+
+
 def _share_part(
     total: int, wants: Sequence[int], denom: int, lows: Sequence[int], highs: Sequence[int]
 ) -> list[int]:
@@ -523,6 +561,7 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
         vector_denom[k] = d
         numerators[k] = [f.numerator * (d // f.denominator) for f in vec]
     post_order = nodes[::-1]
+    fitted = _fit(alloc) if has_ramps(plan.root) else None
     denoms: dict[str, int] = {}
     if len(vectors) == 1:  # one denominator for all
         (only,) = vector_denom.values()
@@ -538,7 +577,8 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
     rounded_by: dict[str, dict[str, list[int]]] = {}
     exact_by: dict[str, dict[str, list[int]]] = {}
     tables: dict[str, Any] = {}  # metric -> the array rounding's matrix
-    one = len(numerators) == 1 and not keep_exact and fastround.available()
+    metric_denoms: dict[str, dict[str, int]] = {}  # with ramps: per node and metric
+    one = len(numerators) == 1 and not keep_exact and not fitted and fastround.available()
     if one:
         import numpy as np
 
@@ -563,6 +603,16 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
                 tables[name] = table
                 continue
         units = {r.path: r.units[name] for r in alloc.rows}
+        if fitted:
+            moved, by_node = _fitted_exact(
+                post_order, units, name, fitted, numerators, vector_denom, in_force
+            )
+            rounded_by[name] = _round_tree(plan.root, units, moved, by_node)
+            exact_by[name] = moved
+            if keep_exact:
+                for path, d in by_node.items():
+                    metric_denoms.setdefault(path, {})[name] = d
+            continue
         exact: dict[str, list[int]] = {}
         for node in post_order:
             d = denoms[node.key]
@@ -579,6 +629,11 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
         rounded_by[name] = _round_tree(plan.root, units, exact, denoms)
         exact_by[name] = exact
     paths = [r.path for r in alloc.rows]
+    if fitted and keep_exact:  # each node's exact values over one denominator
+        for path, by_metric in metric_denoms.items():
+            d = denoms[path] = math.lcm(*by_metric.values())
+            for name, nd in by_metric.items():
+                exact_by[name][path] = [x * (d // nd) for x in exact_by[name][path]]
     exact_kept = (
         {path: {m.name: exact_by[m.name][path] for m in plan.metrics} for path in paths}
         if keep_exact
@@ -590,4 +645,55 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
         rows = table.tolist()
         rounded_by[name] = {node.key: rows[i] for i, node in enumerate(tree.nodes)}
     figures = {path: {m.name: rounded_by[m.name][path] for m in plan.metrics} for path in paths}
-    return Ledger(alloc, segments, figures, exact_kept, denoms)
+    return Ledger(alloc, segments, figures, exact_kept, denoms, fitted or None)
+
+
+def _fit(alloc: Allocation) -> Profiles:
+    """The profiles the plan's ramps give at this allocation's figures; a plan
+    error naming the ramped node where they cannot be met (the plan's check
+    catches that at its totals and tiers; other totals, as a re-plan's, here)."""
+    plan = alloc.plan
+    assert plan.breakdown is not None
+    names = [m.name for m in plan.metrics]
+    try:
+        return fit(
+            plan.root, plan.seasonality, plan.breakdown, lambda n: alloc.row(n.key).units, names
+        )
+    except Unfit as e:
+        raise PlanError([Diagnostic(str(e), node_loc(e.node.path, "start"))]) from None
+
+
+def _fitted_exact(
+    post_order: Sequence[Node],
+    units: Mapping[str, int],
+    name: str,
+    fitted: Profiles,
+    numerators: Mapping[int, list[int]],
+    vector_denom: Mapping[int, int],
+    in_force: Mapping[str, int],
+) -> tuple[dict[str, list[int]], dict[str, int]]:
+    """One metric's exact values with ramps, as integers over each node's own
+    denominator: a node the ramps move has its figure times its profile, the
+    others their seasonality's (leaves) or their children's sum (parents)."""
+    exact: dict[str, list[int]] = {}
+    denoms: dict[str, int] = {}
+    memo: dict[int, tuple[list[int], int]] = {}  # a profile shared by nodes: once
+    for node in post_order:
+        key = node.key
+        profile = fitted.get(key, {}).get(name)
+        if profile is not None:
+            if id(profile) not in memo:
+                d = math.lcm(*(f.denominator for f in profile))
+                memo[id(profile)] = ([f.numerator * (d // f.denominator) for f in profile], d)
+            nums, d = memo[id(profile)]
+            u = units[key]
+            exact[key], denoms[key] = [u * x for x in nums], d
+        elif node.children:
+            d = math.lcm(*(denoms[c.key] for c in node.children))
+            scaled = [(exact[c.key], d // denoms[c.key]) for c in node.children]
+            exact[key] = [sum(row[j] * f for row, f in scaled) for j in range(len(scaled[0][0]))]
+            denoms[key] = d
+        else:
+            k = in_force[key]
+            exact[key], denoms[key] = [units[key] * x for x in numerators[k]], vector_denom[k]
+    return exact, denoms

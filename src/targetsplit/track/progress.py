@@ -98,7 +98,7 @@ class Tally:
     target: list[int]  # units
     to_date: list[int]  # units
     actual: list[int]  # ticks, rolled up the tree
-    needed: list[int] | None  # units a week; None when no week is left
+    needed: list[int | None] | None  # units a week; None when no week is left
     projection: list[int | None]  # units; None without a target to date
     status: list[str | None]
     rank: list[int | None]
@@ -137,7 +137,9 @@ class Tally:
             attainment_full=Fraction(act_t, target_u * ut) if target_u else None,
             gap=exact.subtract(ttd, actual),
             remaining=exact.subtract(target, actual),
-            needed_per_week=None if self.needed is None else m.amount(self.needed[i]),
+            needed_per_week=None
+            if self.needed is None or (need := self.needed[i]) is None
+            else m.amount(need),
             projection=None if projection is None else m.amount(projection),
             status=self.status[i],
             rank=self.rank[i],
@@ -234,11 +236,12 @@ def compute(
         if name in booked and key in index:
             booked[name][index[key]] = value
     tree = _Tree.of(nodes)
+    weeks = _own_weeks(plan, nodes, tree.parent, cut)
     tallies = {}
     for m in plan.metrics:
         target = [r.units[m.name] for r in alloc.rows]
         ttd = [to_date[key][m.name] for key in keys]
-        tallies[m.name] = _tally(plan, cut, m, tree, (target, ttd), booked[m.name])
+        tallies[m.name] = _tally(plan, cut, m, tree, (target, ttd), booked[m.name], weeks)
     return Progress(plan, cut, nodes, tallies)
 
 
@@ -249,21 +252,52 @@ def _tally(
     tree: _Tree,
     targets: tuple[list[int], list[int]],
     booked: dict[int, Decimal],
+    weeks: Mapping[int, Fraction],
 ) -> Tally:
-    """One metric's figures from its targets and targets to date (in units)."""
+    """One metric's figures from its targets and targets to date (in units);
+    ``weeks`` holds the weeks left of the nodes that start after the cut-off."""
     target, ttd = targets
     tick, actual = _ticks(booked, m.unit, tree.parent)
     un, ud = m.unit.as_integer_ratio()
     ut = un * (tick // ud)  # the rounding unit in ticks
     status, projection, tier = _judge(plan, ut, targets, actual)
-    needed = None
+    needed: list[int | None] | None = None
     wl = cut.weeks_left
     if wl:  # (target - actual) / weeks left, in units, rounded up
         wn, wd = wl.numerator * ut, wl.denominator
         needed = [-((t - u * ut) * wd // wn) for u, t in zip(target, actual, strict=True)]
+        for i, own in weeks.items():  # a node that starts later: over its own weeks
+            needed[i] = (
+                -((actual[i] - target[i] * ut) * own.denominator // (own.numerator * ut))
+                if own
+                else None
+            )
     rank = _sibling_ranks(tree.families, actual, ttd)
     parts = (target, ttd, actual, needed, projection, status, rank, tier)
     return Tally(m, tick, ut, *parts, booked, tree.parent)
+
+
+def _own_weeks(
+    plan: Plan, nodes: Sequence[Node], parent: Sequence[int], cut: Cutoff
+) -> dict[int, Fraction]:
+    """The weeks left of each node that starts working after the cut-off (a
+    ramped node, or one under it): only the weeks from its start count."""
+    b = plan.breakdown
+    out: dict[int, Fraction] = {}
+    if b is None or not any(n.ramp is not None for n in nodes):
+        return out
+    starts: list[date | None] = []
+    work: list[date] | None = None
+    for i, n in enumerate(nodes):
+        above = starts[parent[i]] if parent[i] >= 0 else None
+        own = n.ramp.start if n.ramp is not None else None
+        start = max(d for d in (above, own) if d is not None) if above or own else None
+        starts.append(start)
+        if start is not None and start > cut.day and start - timedelta(days=1) > cut.day:
+            if work is None:
+                work = sorted(b.day_month)
+            out[i] = weeks_left(b, work, start - timedelta(days=1))
+    return out
 
 
 def _judge(

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from targetsplit.calendar.ramp import cuts
 from targetsplit.calendar.workdays import breakdown
 from targetsplit.plan.build.collect import Collector
 from targetsplit.plan.build.dimensions import build_dimensions
 from targetsplit.plan.build.metrics import build_metrics, derived_totals
 from targetsplit.plan.build.nodes import build_tree
+from targetsplit.plan.build.ramp import check_fit, ramps_in
 from targetsplit.plan.build.tiers import build_status, build_tiers
 from targetsplit.plan.build.timing import build_calendar, build_seasonality, check_working_days
 from targetsplit.plan.document import PlanDoc
+from targetsplit.plan.rampfit import has_ramps
 from targetsplit.plan.tree import Plan
 
 __all__ = ["build_plan"]
@@ -31,14 +34,19 @@ def build_plan(doc: PlanDoc) -> Plan:
     diags.raise_if_errors()
     tiers = build_tiers(diags, doc.tiers, metrics)
     calendar = build_calendar(diags, doc.calendar)  # a wrong entry is left out
-    days = breakdown(doc.period, calendar)
+    # A ledger segment starts wherever a ramp's productivity changes.
+    days = breakdown(
+        doc.period, calendar, cuts(ramps_in(doc.split), doc.period.start, doc.period.end)
+    )
     seasonality = build_seasonality(diags, doc.seasonality, ("seasonality",), days)
     if doc.seasonality is None:
         check_working_days(diags, days)
     units = {m.name: m.total_units for m in metrics if m.derived is None}
     green, yellow = build_status(diags, doc.status)
     items = {dim: list(named) for dim, named in (doc.dimensions or {}).items()}
-    root, figures = build_tree(diags, metrics, days, doc.plan, doc.split, units, items)
+    root, figures = build_tree(diags, metrics, days, doc.plan, doc.split, units, items, seasonality)
+    if not diags.errors and has_ramps(root):
+        check_fit(diags, root, seasonality, days, [m for m in metrics if m.derived is None], tiers)
     metrics = derived_totals(diags, metrics, figures, tiers)
     dimensions = build_dimensions(diags, metrics, doc.dimensions, units)
     diags.raise_if_errors()

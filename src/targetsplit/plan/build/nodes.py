@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
+from targetsplit.calendar.ramp import Ramp
+from targetsplit.calendar.seasonality import Seasonality
 from targetsplit.calendar.workdays import Breakdown
 from targetsplit.numbers.apportion import largest_remainder, whole_weights
 from targetsplit.plan.build.collect import Collector
 from targetsplit.plan.build.mix import build_mix
+from targetsplit.plan.build.ramp import build_ramp, by_capacity, node_capacity
 from targetsplit.plan.build.shares import (
     Weights,
     provisional_units,
@@ -45,16 +48,42 @@ def build_tree(
     split: Children,
     units: Mapping[str, int],
     dimensions: Mapping[str, Sequence[str]] | None = None,
+    seasonality: Seasonality | None = None,
 ) -> tuple[Node, dict[str, int]]:
     """The root (the whole plan, named ``title``) and everything under it, and the
     root's figures in units (a derived metric's: the sum of its leaves');
-    ``dimensions`` names each dimension's items (for the nodes' ``mix:``)."""
+    ``dimensions`` names each dimension's items (for the nodes' ``mix:``);
+    ``seasonality`` is the plan's (for a ramped node's capacity)."""
     tree = _Tree(diags, metrics, days, dimensions or {})
     sources = tree.metrics
     root = tree.node(
-        title, (), None, split, {}, {m.name: Fraction(1) for m in sources}, units, tree.drivers
+        title,
+        (),
+        None,
+        split,
+        {},
+        {m.name: Fraction(1) for m in sources},
+        units,
+        tree.drivers,
+        _Timing(seasonality, ()),
     )
     return root, tree.figures.pop((), dict(units))
+
+
+class _Timing:
+    """What a node's children need for their capacity: the seasonality in force
+    at the node, and the ramps of the node and those above it."""
+
+    def __init__(self, seasonality: Seasonality | None, ramps: tuple[Ramp, ...]) -> None:
+        self.seasonality = seasonality
+        self.ramps = ramps
+
+    def below(self, doc: NodeDoc, ramp: Ramp | None) -> _Timing:
+        s = self.seasonality
+        if doc.seasonality is not None:
+            own = doc.seasonality
+            s = Seasonality(own.quarters, own.months, own.within_quarter)
+        return _Timing(s, (*self.ramps, ramp) if ramp is not None else self.ramps)
 
 
 class _Tree:
@@ -92,8 +121,11 @@ class _Tree:
         shares: Mapping[str, Fraction],
         units: Mapping[str, int],
         drivers: Mapping[str, Driver],
+        timing: _Timing,
+        ramp: Ramp | None = None,
+        cap: Fraction | None = None,
     ) -> Node:
-        children = self._children(path, kids, units, drivers) if kids else []
+        children = self._children(path, kids, units, drivers, timing) if kids else []
         if self.derived:
             self._figures(path, children, units, drivers)
         return Node(
@@ -116,6 +148,8 @@ class _Tree:
             )
             if doc is not None and doc.mix
             else None,
+            ramp=ramp,
+            capacity=cap,
             units=units,
             drivers=drivers,
         )
@@ -194,6 +228,9 @@ class _Tree:
         shares: Mapping[str, Fraction],
         units: Mapping[str, int],
         drivers: Mapping[str, Driver],
+        timing: _Timing,
+        ramp: Ramp | None = None,
+        cap: Fraction | None = None,
     ) -> Node:
         own = (*path, name)
         return self.node(
@@ -205,6 +242,9 @@ class _Tree:
             shares,
             units,
             self._drivers(own, doc, drivers),
+            timing.below(doc, ramp),
+            ramp,
+            cap,
         )
 
     def _children(
@@ -213,12 +253,28 @@ class _Tree:
         kids: Children,
         units: Mapping[str, int],
         drivers: Mapping[str, Driver],
+        timing: _Timing,
     ) -> list[Node]:
         resolved, ok = self._weights(path, kids)
         where = f"under '{'/'.join(path)}'" if path else "at the top level"
+        period = self.days.period if self.days is not None else None
+        ramps: dict[str, Ramp | None] = {}
+        caps: dict[str, Fraction | None] = {}
+        for child_name, child in kids.items():
+            r = build_ramp(self.diags, child, (*path, child_name), period)
+            ramps[child_name] = r
+            caps[child_name] = (
+                node_capacity(self.days, timing.seasonality, timing.ramps, r)
+                if r is not None
+                else None
+            )
+        if any(c is not None for c in caps.values()):  # ratios count by capacity
+            resolved_by_time = [(n, by_capacity(w, caps[n])) for n, w in resolved]
+        else:
+            resolved_by_time = resolved
         child_shares = (
             shares_by_metric(
-                self.diags, self.metrics, units, resolved, node_loc(path, "split"), where
+                self.diags, self.metrics, units, resolved_by_time, node_loc(path, "split"), where
             )
             if ok
             else None
@@ -229,7 +285,9 @@ class _Tree:
             for child_name, w in resolved:
                 provisional = provisional_units(self.metrics, units, w)
                 if provisional is not None:
-                    self._child(path, child_name, kids[child_name], w, {}, provisional, drivers)
+                    self._child(
+                        path, child_name, kids[child_name], w, {}, provisional, drivers, timing
+                    )
                     self.figures.pop((*path, child_name), None)
             return []
         names = [m.name for m in self.metrics]
@@ -249,6 +307,9 @@ class _Tree:
                 {name: child_shares[name][i] for name in names},
                 {name: part[i] for name, part in zip(names, parts, strict=True)},
                 drivers,
+                timing,
+                ramps[child_name],
+                caps[child_name],
             )
             for i, (child_name, w) in enumerate(resolved)
         ]
