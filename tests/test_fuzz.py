@@ -298,3 +298,32 @@ def test_this_yaml_parser_caps_nesting() -> None:
     from targetsplit.plan.source import _composer_capped
 
     assert _composer_capped()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("0123456789.+-:_eE xXoObBnNuUlLtTrRfFyYsS~<=!&*T")),
+        max_size=12,
+    )
+)
+def test_plain_scalars_resolve_as_yaml_does_where_a_plan_cares(text: str) -> None:
+    """The plan's YAML resolver tells apart only what a plan treats differently
+    (null, the merge key, tags not allowed); every other plain scalar is text, as
+    the safe resolver's int, float, bool and timestamp were."""
+    import yaml
+
+    from targetsplit.plan import source
+
+    doc = f"k: {text}\n"
+    try:
+        ours = yaml.compose(doc, Loader=source._Loader)
+        safe = yaml.compose(doc, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return
+    mine, theirs = ours.value[0][1], safe.value[0][1]
+    if theirs.tag in source._SCALAR_TAGS:
+        assert mine.tag in source._SCALAR_TAGS
+    else:
+        assert mine.tag == theirs.tag
+    assert mine.value == theirs.value

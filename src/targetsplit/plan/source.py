@@ -19,11 +19,6 @@ import yaml
 
 from targetsplit.errors import Diagnostic, Loc, PlanError
 
-try:
-    _Loader: type[Any] = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
-
 #: The most values a plan may expand to, aliases included.
 MAX_VALUES = 500_000
 #: The deepest nesting of mappings and lists.
@@ -34,6 +29,42 @@ COMPOSE_CAP = 1000
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "timestamp")}
+
+
+def _resolvers_kept() -> dict[Any, list[tuple[str, Any]]]:
+    """YAML's implicit resolvers less those whose tags a plan takes as text."""
+    out = {}
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items():
+        kept = [(tag, rx) for tag, rx in resolvers if tag not in _SCALAR_TAGS]
+        if kept:
+            out[first] = kept
+    return out
+
+
+class _TextResolver(yaml.resolver.BaseResolver):
+    """YAML's implicit tags as far as a plan tells them apart. Every scalar stays
+    the text it was written as, so a plain ``12``, ``0.5`` or ``yes`` is read like
+    any text (the allowed tags alike); only the implicit tags that mean something
+    else here are resolved (null, the merge key, and the others a plan does not
+    allow), with YAML's own patterns. The safe resolver tried the int, float,
+    bool and timestamp patterns on every scalar."""
+
+    yaml_implicit_resolvers = _resolvers_kept()
+
+
+try:
+    from yaml._yaml import CParser
+
+    class _CLoader(CParser, _TextResolver):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _TextResolver.__init__(self)
+
+    _Loader: type[Any] = _CLoader
+    _C_LOADER: type[Any] | None = _CLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+    _C_LOADER = None
 _NULL = _TAG + "null"
 
 
@@ -224,7 +255,7 @@ class _TooDeep(Exception):
 def _composer_capped() -> bool:
     """Whether the YAML parser itself refuses nesting deeper than COMPOSE_CAP
     (libyaml does, since 0.2.5), so that composing any document is safe."""
-    if _Loader is not getattr(yaml, "CSafeLoader", None):
+    if _Loader is not _C_LOADER:
         return False  # the pure-Python composer: its recursion is checked first
     try:
         for _ in yaml.parse("[" * (COMPOSE_CAP + 1), Loader=_Loader):
