@@ -281,3 +281,33 @@ def test_keep_counts_an_actual_booked_on_a_parent_for_its_children(tmp_path: Pat
         " their targets" in w
         for w in warned
     )
+
+
+def test_carry_counts_an_actual_booked_on_a_parent_for_its_children(tmp_path: Path) -> None:
+    text = YEAR.replace(
+        "  A: 50%\n  B: rest\n",
+        "  East:\n    weight: 60%\n    split: {a1: 3, a2: 1}\n  West: rest\n",
+    )
+    plan = _write(
+        tmp_path,
+        text,
+        "date,node,metric,value\n2026-03-03,East,revenue,400万\n2026-03-04,a2,revenue,50万\n"
+        "2026-03-05,West,revenue,400万\n",
+    )
+    warned: list[str] = []
+    plain = rollover(plan, to="2027", today=LATE)
+    carried = rollover(
+        plan, to="2027", carry=True, today=LATE, on_warning=lambda d: warned.append(d.render())
+    )
+    base = {r.path: r.units["revenue"] for r in allocate(plain.plan).rows}
+    got = {r.path: r.units["revenue"] for r in allocate(carried.plan).rows}
+    # a1: 450万 - 300万 (its 3/4 of East's own 400万) = 150万 short;
+    # a2: 150万 - 50万 - 100万 = 0 short; West met its 400万.
+    assert got["East/a1"] == base["East/a1"] + 150
+    assert got["East/a2"] == base["East/a2"]
+    assert got["West"] == base["West"]
+    assert any(
+        "revenue: 400万 booked on East itself counted for its children in proportion to"
+        " their targets" in w
+        for w in warned
+    )

@@ -127,7 +127,8 @@ def _carried(p: Plan, new: NewPlan, results: Mapping[str, Mapping[str, Result]])
 
     _, first = written(new)
     base = {row.path: dict(row.units) for row in allocate(first).rows}
-    figures = carried(p, first, base, results)
+    notes = list(new.notes)
+    figures = carried(p, first, base, results, notes)
 
     def weight(node: Node) -> dict[str, Any]:
         return {m.name: {"amount": amount_text(m, figures[node.key][m.name])} for m in p.sources}
@@ -144,7 +145,7 @@ def _carried(p: Plan, new: NewPlan, results: Mapping[str, Mapping[str, Result]])
             "written as amounts; parents are the sums.",
         ),
         figures,
-        new.notes,
+        tuple(notes),
     )
 
 

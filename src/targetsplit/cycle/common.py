@@ -197,3 +197,45 @@ def dimensions_as_ratios(plan: Plan, out: dict[str, Any]) -> None:
                 else {m: str(r[i]) for m, r in per_metric.items()}
             )
         dims[dim] = new
+
+
+def booked_above(
+    plan: Plan,
+    figures: Mapping[str, Mapping[str, tuple[Fraction, Fraction]]],
+    notes: list[str],
+) -> dict[str, dict[str, Fraction]]:
+    """Each node's part of the actuals booked on its ancestors themselves (a
+    regional deal no rep owns): a parent's own actual counts for its children in
+    proportion to their targets, so that it lowers what they still owe.
+    ``figures`` holds each node's (target, actual rolled up) per metric; a
+    warning per metric names the parents (in ``notes``)."""
+    extra: dict[str, dict[str, Fraction]] = {}
+    booked: dict[str, list[str]] = {}
+    for node in plan.root.walk():  # parents before their children
+        if not node.children:
+            continue
+        for m in plan.sources:
+            target, actual = figures[node.key][m.name]
+            kids = [figures[c.key][m.name] for c in node.children]
+            direct = actual - sum((a for _, a in kids), Fraction(0))
+            if direct:
+                shown = m.format(amounts.to_decimal(direct))
+                booked.setdefault(m.name, []).append(f"{node.key}: {shown}")
+            pool = extra.get(node.key, {}).get(m.name, Fraction(0)) + direct
+            if pool and target:
+                for c, (t, _) in zip(node.children, kids, strict=True):
+                    extra.setdefault(c.key, {})[m.name] = pool * t / target
+    for metric, where in booked.items():
+        if len(where) == 1:
+            key, _, amount = where[0].rpartition(": ")
+            notes.append(
+                f"{metric}: {amount} booked on {key} itself counted for its children in"
+                " proportion to their targets"
+            )
+        else:
+            shown = ", ".join(where[:6]) + (f" and {len(where) - 6} more" if len(where) > 6 else "")
+            notes.append(
+                f"{metric}: actuals booked on {len(where)} parents themselves ({shown}) counted"
+                " for their children in proportion to their targets"
+            )
+    return extra

@@ -37,6 +37,7 @@ from targetsplit.calendar.workdays import breakdown
 from targetsplit.cycle.common import (
     NewPlan,
     amount_text,
+    booked_above,
     ceil_units,
     day_text,
     dimensions_as_ratios,
@@ -44,7 +45,6 @@ from targetsplit.cycle.common import (
     rewrite_nodes,
     total_text,
 )
-from targetsplit.numbers import amounts
 from targetsplit.plan.tree import Metric, Node, Plan
 from targetsplit.split.hierarchy import allocate
 
@@ -93,7 +93,11 @@ def replan(
             " re-plan"
         )
     notes: list[str] = []
-    extra = _booked_above(plan, owed, notes) if policy == "keep" else {}
+    pairs = {
+        key: {m: (Fraction(o.target), Fraction(o.actual)) for m, o in by.items()}
+        for key, by in owed.items()
+    }
+    extra = booked_above(plan, pairs, notes) if policy == "keep" else {}
     units = _keep(plan, owed, extra) if policy == "keep" else _share(plan, owed)
     metrics = plan.sources  # a derived metric keeps from:, per: or rate: and drivers:
 
@@ -216,45 +220,6 @@ def _keep(
         else:
             units[node.key] = _owed_units(plan, owed, node.key, extra.get(node.key))
     return units
-
-
-def _booked_above(
-    plan: Plan, owed: Mapping[str, Mapping[str, Owed]], notes: list[str]
-) -> dict[str, dict[str, Fraction]]:
-    """Each node's part of the actuals booked on its ancestors themselves (a
-    regional deal no rep owns): a parent's own actual counts for its children in
-    proportion to their targets, so that it lowers what they still owe."""
-    extra: dict[str, dict[str, Fraction]] = {}
-    booked: dict[str, list[str]] = {}
-    for node in plan.root.walk():  # parents before their children
-        if not node.children:
-            continue
-        for m in plan.sources:
-            o = owed[node.key][m.name]
-            kids = [owed[c.key][m.name] for c in node.children]
-            direct = Fraction(o.actual) - sum((Fraction(k.actual) for k in kids), Fraction(0))
-            if direct:
-                shown = m.format(amounts.to_decimal(direct))
-                booked.setdefault(m.name, []).append(f"{node.key}: {shown}")
-            pool = extra.get(node.key, {}).get(m.name, Fraction(0)) + direct
-            if pool and o.target:
-                for c, k in zip(node.children, kids, strict=True):
-                    part = pool * Fraction(k.target) / Fraction(o.target)
-                    extra.setdefault(c.key, {})[m.name] = part
-    for metric, where in booked.items():
-        if len(where) == 1:
-            key, _, amount = where[0].rpartition(": ")
-            notes.append(
-                f"{metric}: {amount} booked on {key} itself counted for its children in"
-                " proportion to their targets"
-            )
-        else:
-            shown = ", ".join(where[:6]) + (f" and {len(where) - 6} more" if len(where) > 6 else "")
-            notes.append(
-                f"{metric}: actuals booked on {len(where)} parents themselves ({shown}) counted"
-                " for their children in proportion to their targets"
-            )
-    return extra
 
 
 def _share(plan: Plan, owed: Mapping[str, Mapping[str, Owed]]) -> dict[str, dict[str, int]]:

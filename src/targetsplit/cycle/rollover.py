@@ -28,6 +28,7 @@ from targetsplit.cycle.common import (
     NewPlan,
     Unstatable,
     amount_text,
+    booked_above,
     ceil_units,
     dimensions_as_ratios,
     integer_ratios,
@@ -212,9 +213,23 @@ def carried(
     new_plan: Plan,
     new_units: Mapping[str, Mapping[str, int]],
     results: Mapping[str, Mapping[str, Result]],
+    notes: list[str],
 ) -> dict[str, dict[str, int]]:
     """The next figures with each leaf's shortfall of this period (rounded up to
-    the unit) on top of its share; parents are the sums. Trees are the same."""
+    the unit; an actual booked on a parent itself counts for its children in
+    proportion to their targets) on top of its share; parents are the sums.
+    Trees are the same."""
+    pairs = {
+        key: {
+            m.name: (
+                Fraction(by[m.name].target_units) * Fraction(m.unit),
+                Fraction(by[m.name].actual),
+            )
+            for m in plan.sources
+        }
+        for key, by in results.items()
+    }
+    extra = booked_above(plan, pairs, notes)
     out: dict[str, dict[str, int]] = {}
     for node in reversed(list(new_plan.root.walk())):
         if node.children:
@@ -225,15 +240,16 @@ def carried(
         row = {}
         for m in plan.sources:
             r = results[node.key][m.name]
-            short = max(0, r.target_units - _actual_units_up(m, r.actual))
+            more = extra.get(node.key, {}).get(m.name, Fraction(0))
+            short = max(0, r.target_units - _actual_units_down(m, Fraction(r.actual) + more))
             row[m.name] = new_units[node.key][m.name] + short
         out[node.key] = row
     return out
 
 
-def _actual_units_up(m: Metric, actual: Decimal) -> int:
+def _actual_units_down(m: Metric, actual: Fraction) -> int:
     """The actual in units, rounded down (so the shortfall is rounded up)."""
-    return -ceil_units(-Fraction(actual), m)
+    return -ceil_units(-actual, m)
 
 
 def _fit_calendar(out: dict[str, Any], period: Period) -> list[str]:
