@@ -14,12 +14,18 @@ up to the parent's cells, they are the fit, exactly. Otherwise the seeds are
 fitted bi-proportionally (iterative proportional fitting, IPF: columns
 scaled to their totals, then rows, again and again), which keeps each
 child's mix as close as the totals allow and never gives an item to a child
-whose mix leaves it out. IPF reaches the fit only in the limit, so it runs
-in exact integers on a fine grid (2⁻⁶⁴ of a rounding unit; each scaling step
-apportioned exactly, by largest remainder, so the totals it scales to are
-met exactly on the grid) until, after a row step, the columns are within
-2⁻³⁰ of a unit of their totals in all (or the grid stops changing, or after
-1,000 rounds).
+whose mix leaves it out. First a max-flow (:mod:`numbers.flow`) checks that
+some split follows the mixes and adds up, and finds the cells that no such
+split can fill (their child and item lie in different strongly connected
+parts of its residual graph): IPF would take those to zero only in the
+limit, and slowly, so they are zero from the start. A child with a single
+item left (or an item with a single child) is settled next. IPF reaches the
+fit of the rest only in the limit, so it runs in exact integers on a fine
+grid (2⁻⁶⁴ of a rounding unit; each scaling step apportioned exactly, by
+largest remainder, so the totals it scales to are met exactly on the grid)
+until, after a row step, the columns are within 2⁻³⁰ of a unit of their
+totals in all, or the grid stops changing, or, after 1,000 rounds, once
+they are within a unit (20,000 rounds at most).
 
 **The rounding.** The fitted values become whole units by a controlled
 rounding: each cell is the floor or the ceiling of its fitted value, every
@@ -27,14 +33,13 @@ row adds up to the child's figure and every column to the parent's cell. A
 cell that is a whole number of units is kept as it is, so seeds that are
 already whole and consistent come out exactly as stated. Such a rounding
 exists whenever the rows are exact and the columns are off by less than a
-unit in all (the fit ends with a row step and stops within 2⁻³⁰ of a unit):
+unit in all (the fit ends with a row step, and stops within a unit):
 the problem is a flow with integer bounds, every cut condition of which the
 fitted values meet to within that error, and the integer sides of a cut
 condition that is met to within less than one are met exactly. The units
-go to the largest remainders first; a max-flow (:mod:`numbers.flow`)
-finishes what that cannot. Should IPF stop short (a mix that can barely be
-met converges slowly), each cell may move further from its fitted value,
-but rows and columns still add up.
+go to the largest remainders first; a feasible flow finishes what that
+cannot. Should IPF stop short of a unit (after 20,000 rounds), each cell may
+move further from its fitted value, but rows and columns still add up.
 
 **When it cannot be done.** Where the children's mixes leave an item out
 that their parent has, or give a child only items its parent has none of,
