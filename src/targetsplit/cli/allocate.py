@@ -60,16 +60,17 @@ def allocate(
             " the nodes' mix: where they give one.",
         ),
     ] = None,
-    fmt: FormatOpt = Format.table,
+    fmt: FormatOpt = None,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Show every node's target for every metric, split exactly from the totals,
     and with --by its figures for each half, quarter, month or week."""
     from targetsplit.api import allocate as api
-    from targetsplit.cli.show import show, terminal_width, warner
+    from targetsplit.cli.show import output_format, show, terminal_width, warner
     from targetsplit.report import allocation
 
+    form = output_format(fmt, output, Format.table)
     result = api.allocate(
         plan,
         metrics=metric,
@@ -79,5 +80,5 @@ def allocate(
         cross=cross,
         on_warning=warner(quiet),
     )
-    shown = allocation.render(result, fmt, depth, terminal_width(fmt, output))
-    show(fmt, output, shown, result.inputs)
+    shown = allocation.render(result, form, depth, terminal_width(form, output))
+    show(form, output, shown, result.inputs)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from targetsplit.cli.app import app
-from targetsplit.cli.options import FormatOpt, OutputOpt, PlanArg, QuietOpt
+from targetsplit.cli.options import OutputOpt, PlainFormatOpt, PlanArg, QuietOpt
 from targetsplit.report.formats import Format
 
 
@@ -30,21 +30,22 @@ def check(
         ),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
-    fmt: FormatOpt = Format.plain,
+    fmt: PlainFormatOpt = None,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
 ) -> int:
     """Validate a plan: report every error (exit 1) and every warning (exit 0, or
     1 with --strict); with --against, list where a target sheet disagrees (exit 1)."""
     from targetsplit.api import check as api
-    from targetsplit.cli.show import show, warner
+    from targetsplit.cli.show import output_format, show, warner
     from targetsplit.report import check as view
     from targetsplit.report.output import say
 
+    form = output_format(fmt, output, Format.plain)
     # --strict shows the warnings that fail the check, even with --quiet.
     result = api.check(plan, against=against, on_warning=warner(quiet and not strict))
     if result.sheet is None:
         say(view.ok_line(result) + "\n")
     else:
-        show(fmt, output, view.render(result, fmt), result.inputs)
+        show(form, output, view.render(result, form), result.inputs)
     return 1 if result.failed(strict) else 0

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from targetsplit.cli.app import app
-from targetsplit.cli.options import FormatOpt, MetricOpt, OutputOpt, QuietOpt, TierOpt
+from targetsplit.cli.options import MetricOpt, OutputOpt, PlainFormatOpt, QuietOpt, TierOpt
 from targetsplit.errors import UsageError
 from targetsplit.report.formats import Format
 
@@ -43,15 +43,16 @@ def explain(
             help="Also derive the node's figures by a dimension's items (as allocate --cross).",
         ),
     ] = None,
-    fmt: FormatOpt = Format.plain,
+    fmt: PlainFormatOpt = None,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """How each of a node's figures was derived, step by step from the total."""
     from targetsplit.api import explain as api
-    from targetsplit.cli.show import show, warner
+    from targetsplit.cli.show import output_format, show, warner
     from targetsplit.report import explain as view
 
+    form = output_format(fmt, output, Format.plain)
     plan, node = _plan_and_node(args)
     result = api.explain(
         plan,
@@ -62,7 +63,7 @@ def explain(
         cross=cross,
         on_warning=warner(quiet),
     )
-    show(fmt, output, view.render(result, fmt), result.inputs)
+    show(form, output, view.render(result, form), result.inputs)
 
 
 def _plan_and_node(args: list[str]) -> tuple[str | None, str]:

@@ -29,7 +29,25 @@ PlanArg = Annotated[
     ),
 ]
 FormatOpt = Annotated[
-    Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format (default: from --output's extension, .csv .json .md .txt;"
+        " else table on a terminal, plain in a file).",
+        case_sensitive=False,
+        show_default=False,
+    ),
+]
+PlainFormatOpt = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format (default: from --output's extension, .csv .json .md .txt; else plain).",
+        case_sensitive=False,
+        show_default=False,
+    ),
 ]
 OutputOpt = Annotated[
     str | None,

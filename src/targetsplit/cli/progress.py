@@ -62,7 +62,7 @@ def progress(
             help="Exit 3, listing them, when a node shown is below PCT attainment.",
         ),
     ] = None,
-    fmt: FormatOpt = Format.table,
+    fmt: FormatOpt = None,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
 ) -> int:
@@ -70,15 +70,16 @@ def progress(
     pace, projection, red/yellow/green status and rank, for every node."""
     from targetsplit.api import progress as api
     from targetsplit.cli.options import percent, rank_sort
-    from targetsplit.cli.show import show, warner
+    from targetsplit.cli.show import output_format, show, warner
     from targetsplit.report import progress as view
     from targetsplit.report.output import say
 
+    form = output_format(fmt, output, Format.table)
     rank, threshold = rank_sort(sort), percent("--fail-under", fail_under)
     result = api.progress(
         plan, week=week, as_of=as_of, actuals=actuals, metrics=metric, on_warning=warner(quiet)
     )
-    show(fmt, output, view.render(result, fmt, depth, rank), result.inputs)
+    show(form, output, view.render(result, form, depth, rank), result.inputs)
     below = None if threshold is None else view.below_text(result, depth, threshold)
     if below is not None:
         say(below, err=True)

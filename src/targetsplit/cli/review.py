@@ -53,7 +53,7 @@ def review(
         str | None,
         typer.Option("--sort", metavar="rank", help="'rank': siblings best first (leaderboard)."),
     ] = None,
-    fmt: FormatOpt = Format.table,
+    fmt: FormatOpt = None,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -62,11 +62,12 @@ def review(
     shortfalls and over-achievements, metrics met beside metrics missed)."""
     from targetsplit.api import review as api
     from targetsplit.cli.options import rank_sort
-    from targetsplit.cli.show import show, warner
+    from targetsplit.cli.show import output_format, show, warner
     from targetsplit.report import review as view
 
+    form = output_format(fmt, output, Format.table)
     rank = rank_sort(sort)
     result = api.review(
         plan, period=period, actuals=actuals, metrics=metric, on_warning=warner(quiet)
     )
-    show(fmt, output, view.render(result, fmt, depth, rank), result.inputs)
+    show(form, output, view.render(result, form, depth, rank), result.inputs)

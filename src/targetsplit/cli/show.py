@@ -21,6 +21,41 @@ def warner(quiet: bool) -> Callable[[Diagnostic], None] | None:
     return write
 
 
+# What an --output file's extension asks for; formats not built yet are refused.
+EXTENSIONS = {
+    ".csv": "csv",
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "plain",
+    ".xlsx": "xlsx",
+    ".html": "html",
+    ".htm": "html",
+}
+
+
+def output_format(fmt: Format | None, output: str | None, default: Format) -> Format:
+    """The format asked for: ``--format`` if given, else the one ``--output``'s
+    extension names (any case), else ``default``. A file that a format not built
+    yet (.xlsx, .html) names is refused, whatever ``--format`` says: text is never
+    written into it."""
+    import os
+
+    from targetsplit.errors import UsageError
+
+    wanted = None
+    if output not in (None, "-"):
+        wanted = EXTENSIONS.get(os.path.splitext(output)[1].lower())
+    if wanted is not None and wanted not in Format.__members__:
+        raise UsageError(
+            f"--output {output}: the {wanted} format is not available yet"
+            " (nothing was written); write .csv or .json instead"
+        )
+    if fmt is not None:
+        return fmt
+    return default if wanted is None else Format(wanted)
+
+
 def terminal_width(fmt: Format, output: str | None) -> int | None:
     """The terminal's columns when a table is drawn on one (else None)."""
     import shutil

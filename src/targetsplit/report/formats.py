@@ -29,7 +29,8 @@ class Format(StrEnum):
 
 
 def as_text(fmt: Format, shown: Shown) -> str:
-    """The text of ``shown``; a table format gives box-drawn text (for a file)."""
+    """The text of ``shown`` (for a file): a table is written as ``plain``, never
+    box-drawn."""
     from targetsplit.report import grid
 
     if isinstance(shown, str):
@@ -37,8 +38,6 @@ def as_text(fmt: Format, shown: Shown) -> str:
     if isinstance(shown, Stream):
         return "".join(shown.pieces)
     grids: Sequence[Grid] = shown
-    if fmt is Format.plain:
-        return grid.plain(grids)
     if fmt is Format.markdown:
         return grid.markdown(grids)
-    return grid.table_text(grids)
+    return grid.plain(grids)

@@ -154,17 +154,6 @@ def rich_tables(grids: Sequence[Grid]) -> list[RenderableType]:
     return out
 
 
-def table_text(grids: Sequence[Grid]) -> str:
-    """The rich table as uncoloured text, never wrapped (for files and pipes)."""
-    from rich.console import Console
-
-    console = Console(
-        file=io.StringIO(), color_system=None, force_terminal=False, emoji=False, highlight=False
-    )
-    print_tables(console, grids)
-    return console.file.getvalue()  # type: ignore[attr-defined, no-any-return]
-
-
 def print_tables(console: Console, grids: Sequence[Grid]) -> None:
     """Print to a terminal fitted to its width; elsewhere at each table's full width."""
     for r in rich_tables(grids):
