@@ -281,3 +281,36 @@ def _profile(plan, key: str) -> tuple[Fraction, ...]:  # type: ignore[no-untyped
         plan.root, plan.seasonality, plan.breakdown, lambda n: alloc.row(n.key).units, ["revenue"]
     )
     return profiles[key]["revenue"]
+
+
+def test_rollover_keeps_start_and_ramp(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    actuals = write(tmp_path, "date,node,metric,value\n2026-09-02,Eli,revenue,600000\n", "a.csv")
+    out = tmp_path / "next.yaml"
+    result = run(
+        "rollover", str(EXAMPLE), "--actuals", actuals, "--to", "2027", "--growth", "10%", "-o",
+        str(out),
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    doc = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert doc["split"]["Eli"]["start"] == date(2026, 7, 1)
+    assert doc["split"]["Eli"]["ramp"] == ["50%", "75%"]
+    new = parse_plan(out.read_text(encoding="utf-8"), "next.yaml")
+    eli = next(n for n in new.nodes() if n.name == "Eli")
+    assert eli.capacity == 1  # fully ramped before 2027 begins
+    assert new.breakdown is not None and not new.breakdown.cuts
+
+
+def test_other_totals_that_cannot_be_fitted_are_a_plan_error() -> None:
+    # Valid at the plan's totals and its (default) tiers; 1333 would give the
+    # hire 667 units where H2 holds 666.5.
+    text = (
+        "plan: T\nperiod: 2026\nmetrics:\n  revenue: {total: 1000}\n"
+        "seasonality: {quarters: [25%, 25%, 25%, 25%]}\n"
+        "split:\n  Hire: {weight: 50%, start: 2026-07-01}\n  Old: 50%\n"
+    )
+    plan = parse_plan(text, "p.yaml")
+    with pytest.raises(PlanError) as e:
+        build(allocate(plan, totals={"revenue": 1333}))
+    (d,) = e.value.diagnostics
+    assert d.loc == ("split", "Hire", "start")
+    assert "would need more than the plan has in 2026-07..2026-12" in d.message

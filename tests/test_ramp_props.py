@@ -189,17 +189,31 @@ def test_rows_and_columns_hold_with_ramps(text: str) -> None:
                 raw = [u * p for u, p in zip(vec, q, strict=True)]
                 total = sum(raw, Fraction(0))
                 assert exact[node.key] == [units(node) * r / total for r in raw]
-    # Targets to date add up at any day, and a leaf stays within a unit of exact.
+    # Targets to date add up at any day, and a leaf stays within a unit of exact
+    # (its exact profile, a segment's working days alike).
+    work = sorted(b.day_month)
     for offset in (-3, 40, 100, 200, 300):
         day = plan.period.start + timedelta(days=offset)
         to_date = ledger.to_date(day)
         for node in plan.nodes():
             for m in plan.metrics:
+                got = to_date[node.key][m.name]
                 if node.children:
-                    got = sum(to_date[c.key][m.name] for c in node.children)
-                    assert got == to_date[node.key][m.name]
+                    assert got == sum(to_date[c.key][m.name] for c in node.children)
                 if day < plan.period.start:
-                    assert to_date[node.key][m.name] == 0
+                    assert got == 0
+                    continue
+                if node.children:
+                    continue
+                row = [Fraction(x, ledger.denoms[node.key]) for x in ledger.exact[node.key][m.name]]
+                exact = Fraction(0)
+                for seg, x in zip(segs, row, strict=True):
+                    if seg.end <= day:
+                        exact += x
+                    elif seg.start <= day and seg.workdays:
+                        done = sum(1 for d in work if seg.start <= d <= day)
+                        exact += x * done / seg.workdays
+                assert abs(got - exact) < 1
 
 
 def _ancestors(plan: Plan, node: Node) -> list[Node]:
