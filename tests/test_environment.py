@@ -195,3 +195,21 @@ def test_a_command_does_not_scan_for_pydantic_plugins(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[:3] == ["False", "[] True", "True"]
+
+
+def test_a_small_plan_is_rounded_without_numpy(tmp_path: Path) -> None:
+    """NumPy is imported for large plans only: for a small one, importing it would
+    take longer than rounding in plain Python (same figures)."""
+    actuals = tmp_path / "a.csv"
+    actuals.write_text("date,node,metric,value\n2026-07-01,East,revenue,10\n", encoding="utf-8")
+    probe = (
+        "import sys\n"
+        "from targetsplit.cli.main import main\n"
+        f"main(['allocate', {FY!r}, '--by', 'week', '-f', 'json', '-o', {str(tmp_path / 'a')!r}])\n"
+        f"main(['progress', {FY!r}, '-a', {str(actuals)!r}, '-w', '32', '-f', 'json',"
+        f" '-o', {str(tmp_path / 'p')!r}, '-q'])\n"
+        "print('numpy' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[-2] == "False", done.stderr
+    assert (tmp_path / "a").stat().st_size and (tmp_path / "p").stat().st_size

@@ -578,7 +578,12 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
     exact_by: dict[str, dict[str, list[int]]] = {}
     tables: dict[str, Any] = {}  # metric -> the array rounding's matrix
     metric_denoms: dict[str, dict[str, int]] = {}  # with ramps: per node and metric
-    one = len(numerators) == 1 and not keep_exact and not fitted and fastround.available()
+    one = (
+        len(numerators) == 1
+        and not keep_exact
+        and not fitted
+        and fastround.worth_it(len(nodes) * len(plan.metrics))
+    )
     if one:
         import numpy as np
 

@@ -65,7 +65,11 @@ def view(ledger: Ledger, g: Granularity, slots: tuple[Slot, ...]) -> PeriodSplit
 
 def _sums(ledger: Ledger, spans: list[range]) -> dict[str, dict[str, list[int]]]:
     """Each node's sums of the ledger over ``spans`` (consecutive runs)."""
-    if not fastround.available() or not fastround.fits(ledger.units):
+    metrics = ledger.alloc.plan.metrics
+    arrays = isinstance(ledger.units, fastround.Table) or (
+        fastround.worth_it(len(ledger.units) * len(metrics)) and fastround.fits(ledger.units)
+    )
+    if not arrays:
         return {
             path: {
                 m: [sum(cells[r.start : r.stop]) for r in spans] for m, cells in by_metric.items()
