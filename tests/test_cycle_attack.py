@@ -311,3 +311,26 @@ def test_carry_counts_an_actual_booked_on_a_parent_for_its_children(tmp_path: Pa
         " their targets" in w
         for w in warned
     )
+
+
+def test_carry_before_the_period_ends_carries_the_shortfall_to_date(tmp_path: Path) -> None:
+    """Rolled over on 30 June, a rep who has sold H1's share of the year has no
+    shortfall to carry: the second half is still to be sold this year."""
+    from targetsplit.plan.load import load_plan
+    from targetsplit.track.review import window_targets
+
+    plan = _write(
+        tmp_path,
+        YEAR,
+        "date,node,metric,value\n2026-03-02,A,revenue,250万\n2026-03-02,B,revenue,100万\n",
+    )
+    old = load_plan(str(plan)).plan
+    due = window_targets(allocate(old), date(2026, 1, 1), date(2026, 6, 30))
+    assert due["A"]["revenue"] == 247  # 129 of 261 working days of 500万
+    plain = rollover(plan, to="2027", today=date(2026, 6, 30))
+    result = rollover(plan, to="2027", carry=True, today=date(2026, 6, 30))
+    base = {r.path: r.units["revenue"] for r in allocate(plain.plan).rows}
+    got = {r.path: r.units["revenue"] for r in allocate(result.plan).rows}
+    assert got["A"] == base["A"]  # 250万 sold of 247万 due: nothing to carry
+    assert got["B"] == base["B"] + 147  # 247万 due, 100万 sold
+    assert "target to date" in result.text.split("\nversion")[0].split("\nplan:")[0]

@@ -27,7 +27,7 @@ from targetsplit.numbers import amounts
 from targetsplit.numbers.exact import exact
 from targetsplit.plan.names import Names
 from targetsplit.plan.tree import Node, Plan
-from targetsplit.split.hierarchy import allocate
+from targetsplit.split.hierarchy import Allocation, allocate
 
 
 @exact
@@ -82,9 +82,14 @@ def rollover(
     facts = read_actuals(path, shown, p, day)
     warnings.add(facts.warnings)
     rolled = rolled_up(p, facts.direct)
+    alloc = allocate(p)
+    due = _due(alloc, day) if carry and day < p.period.end else None
     results = {
-        row.path: {m: Result(row.units[m], rolled[row.path][m]) for m in p.metric_names}
-        for row in allocate(p).rows
+        row.path: {
+            m: Result(row.units[m], rolled[row.path][m], due[row.path][m] if due else None)
+            for m in p.metric_names
+        }
+        for row in alloc.rows
     }
     try:
         units = next_totals(p, results[""], rise, given)
@@ -112,7 +117,7 @@ def rollover(
         )
         new = point_actuals(new, path, output)
         if carry:
-            new = _carried(p, new, results)
+            new = _carried(p, new, results, to_date=due is not None)
     except Unstatable as e:
         raise TargetsplitError(str(e)) from None
     warnings.add(Diagnostic(n, severity="warning") for n in new.notes)
@@ -120,8 +125,21 @@ def rollover(
     return NewPlanResult(text, checked, warnings.all(), (*inputs, ("actuals", path)))
 
 
-def _carried(p: Plan, new: NewPlan, results: Mapping[str, Mapping[str, Result]]) -> NewPlan:
-    """``new`` with each leaf's shortfall of this period on top of its share, as amounts."""
+def _due(alloc: Allocation, day: date) -> dict[str, dict[str, int]]:
+    """Each node's target to date at ``day`` (none before the period starts)."""
+    from targetsplit.track.review import window_targets
+
+    plan = alloc.plan
+    if day < plan.period.start:
+        return {r.path: dict.fromkeys(r.units, 0) for r in alloc.rows}
+    return window_targets(alloc, plan.period.start, day)
+
+
+def _carried(
+    p: Plan, new: NewPlan, results: Mapping[str, Mapping[str, Result]], *, to_date: bool
+) -> NewPlan:
+    """``new`` with each leaf's shortfall of this period (to date, when it has not
+    ended) on top of its share, as amounts."""
     from targetsplit.cycle.common import amount_text, rewrite_nodes, total_text
     from targetsplit.cycle.rollover import carried
 
@@ -141,7 +159,11 @@ def _carried(p: Plan, new: NewPlan, results: Mapping[str, Mapping[str, Result]])
         (
             *new.header,
             "--carry: each leaf's figure is its share of the total above plus its",
-            "shortfall this period (max(0, target - actual), rounded up to the unit),",
+            (
+                "shortfall to date (max(0, target to date - actual), rounded up to the unit),"
+                if to_date
+                else "shortfall this period (max(0, target - actual), rounded up to the unit),"
+            ),
             "written as amounts; parents are the sums.",
         ),
         figures,

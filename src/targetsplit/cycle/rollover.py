@@ -41,10 +41,16 @@ from targetsplit.plan.tree import Metric, Node, Plan
 
 @dataclass(frozen=True)
 class Result:
-    """A node's target and actual for the period, for one metric."""
+    """A node's target and actual for the period, for one metric; ``due_units``,
+    its target to date when the period has not ended (what a shortfall is of)."""
 
     target_units: int
     actual: Decimal
+    due_units: int | None = None
+
+    @property
+    def due(self) -> int:
+        return self.target_units if self.due_units is None else self.due_units
 
 
 def totals(
@@ -241,7 +247,7 @@ def carried(
         for m in plan.sources:
             r = results[node.key][m.name]
             more = extra.get(node.key, {}).get(m.name, Fraction(0))
-            short = max(0, r.target_units - _actual_units_down(m, Fraction(r.actual) + more))
+            short = max(0, r.due - _actual_units_down(m, Fraction(r.actual) + more))
             row[m.name] = new_units[node.key][m.name] + short
         out[node.key] = row
     return out
