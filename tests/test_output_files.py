@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, write
 
 FY = str(EXAMPLES / "fy2026.yaml")
 ACTUALS = str(EXAMPLES / "fy2026-actuals.csv")
@@ -110,3 +112,80 @@ def test_a_format_not_built_yet_is_refused(
 
 def test_standard_output_keeps_the_default(run) -> None:  # type: ignore[no-untyped-def]
     assert run("allocate", FY, "-o", "-").out == run("allocate", FY).out
+
+
+CJK_PLAN = """\
+plan: 华东销售计划
+period: 2026
+metrics:
+  revenue: {total: 1.2亿}
+split:
+  华东一区: 60%
+  华南二区: rest
+"""
+BOM = b"\xef\xbb\xbf"
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "targetsplit", *args], capture_output=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_bom_starts_a_csv_file(tmp_path: Path, command: str) -> None:
+    args = COMMANDS[command]
+    with_bom, without = tmp_path / "bom.csv", tmp_path / "plain.csv"
+    assert _cli(*args, "--bom", "-o", str(with_bom)).returncode == 0
+    assert _cli(*args, "-o", str(without)).returncode == 0
+    data = with_bom.read_bytes()
+    assert data[:3] == BOM and data[3:4] != BOM[:1]
+    assert data[3:] == without.read_bytes()
+    assert without.read_bytes()[:3] != BOM
+
+
+@pytest.mark.parametrize("where", [["-f", "csv"], ["-f", "csv", "-o", "-"]])
+def test_bom_on_standard_output(tmp_path: Path, where: list[str]) -> None:
+    plan = write(tmp_path, CJK_PLAN)
+    done = _cli("allocate", plan, "--bom", *where)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(BOM)
+    assert done.stdout[3:] == _cli("allocate", plan, *where).stdout
+    assert "华东一区".encode() in done.stdout  # the names, as UTF-8 text
+
+
+def test_bom_with_format_csv_and_any_file_name(tmp_path: Path) -> None:
+    out = tmp_path / "targets"
+    assert (
+        _cli(
+            "allocate",
+            str(EXAMPLES / "china-2026.yaml"),
+            "--bom",
+            "--format",
+            "csv",
+            "-o",
+            str(out),
+        ).returncode
+        == 0
+    )
+    assert out.read_bytes().startswith(BOM)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["-o", "t.json"],
+        ["-o", "t.txt"],
+        ["--format", "json"],
+        ["--format", "table"],
+        ["--format", "markdown", "-o", "t.csv"],
+    ],
+)
+def test_bom_is_for_csv_only(run, tmp_path: Path, args: list[str]) -> None:  # type: ignore[no-untyped-def]
+    args = [str(tmp_path / a) if a.startswith("t.") else a for a in args]
+    result = run("allocate", str(EXAMPLES / "china-2026.yaml"), "--bom", *args)
+    assert result.code == 2
+    assert result.err.startswith("error: --bom is for CSV only, and the output is ")
+    assert result.out == ""
+    assert not list(tmp_path.iterdir())

@@ -8,6 +8,7 @@ import typer
 
 from targetsplit.cli.app import app
 from targetsplit.cli.options import (
+    BomOpt,
     By,
     DepthOpt,
     FormatOpt,
@@ -62,6 +63,7 @@ def allocate(
     ] = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
+    bom: BomOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Show every node's target for every metric, split exactly from the totals,
@@ -70,7 +72,7 @@ def allocate(
     from targetsplit.cli.show import output_format, show, terminal_width, warner
     from targetsplit.report import allocation
 
-    form = output_format(fmt, output, Format.table)
+    form = output_format(fmt, output, Format.table, bom)
     result = api.allocate(
         plan,
         metrics=metric,
@@ -81,4 +83,4 @@ def allocate(
         on_warning=warner(quiet),
     )
     shown = allocation.render(result, form, depth, terminal_width(form, output))
-    show(form, output, shown, result.inputs)
+    show(form, output, shown, result.inputs, bom=bom)

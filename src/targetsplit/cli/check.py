@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from targetsplit.cli.app import app
-from targetsplit.cli.options import OutputOpt, PlainFormatOpt, PlanArg, QuietOpt
+from targetsplit.cli.options import BomOpt, OutputOpt, PlainFormatOpt, PlanArg, QuietOpt
 from targetsplit.report.formats import Format
 
 
@@ -32,6 +32,7 @@ def check(
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
     fmt: PlainFormatOpt = None,
     output: OutputOpt = None,
+    bom: BomOpt = False,
     quiet: QuietOpt = False,
 ) -> int:
     """Validate a plan: report every error (exit 1) and every warning (exit 0, or
@@ -41,11 +42,11 @@ def check(
     from targetsplit.report import check as view
     from targetsplit.report.output import say
 
-    form = output_format(fmt, output, Format.plain)
+    form = output_format(fmt, output, Format.plain, bom)
     # --strict shows the warnings that fail the check, even with --quiet.
     result = api.check(plan, against=against, on_warning=warner(quiet and not strict))
     if result.sheet is None:
         say(view.ok_line(result) + "\n")
     else:
-        show(form, output, view.render(result, form), result.inputs)
+        show(form, output, view.render(result, form), result.inputs, bom=bom)
     return 1 if result.failed(strict) else 0

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from targetsplit.cli.app import app
-from targetsplit.cli.options import MetricOpt, OutputOpt, PlainFormatOpt, QuietOpt, TierOpt
+from targetsplit.cli.options import BomOpt, MetricOpt, OutputOpt, PlainFormatOpt, QuietOpt, TierOpt
 from targetsplit.errors import UsageError
 from targetsplit.report.formats import Format
 
@@ -45,6 +45,7 @@ def explain(
     ] = None,
     fmt: PlainFormatOpt = None,
     output: OutputOpt = None,
+    bom: BomOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """How each of a node's figures was derived, step by step from the total."""
@@ -52,7 +53,7 @@ def explain(
     from targetsplit.cli.show import output_format, show, warner
     from targetsplit.report import explain as view
 
-    form = output_format(fmt, output, Format.plain)
+    form = output_format(fmt, output, Format.plain, bom)
     plan, node = _plan_and_node(args)
     result = api.explain(
         plan,
@@ -63,7 +64,7 @@ def explain(
         cross=cross,
         on_warning=warner(quiet),
     )
-    show(form, output, view.render(result, form), result.inputs)
+    show(form, output, view.render(result, form), result.inputs, bom=bom)
 
 
 def _plan_and_node(args: list[str]) -> tuple[str | None, str]:

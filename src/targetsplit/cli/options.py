@@ -53,6 +53,14 @@ OutputOpt = Annotated[
     str | None,
     typer.Option("--output", "-o", help="Write the result to FILE (atomically).", metavar="FILE"),
 ]
+BomOpt = Annotated[
+    bool,
+    typer.Option(
+        "--bom",
+        help="Start CSV with a UTF-8 byte order mark, so that Excel opens Chinese"
+        " names correctly (CSV only).",
+    ),
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Do not print warnings.")]
 MetricOpt = Annotated[
     list[str] | None,

@@ -8,6 +8,7 @@ import typer
 
 from targetsplit.cli.app import app
 from targetsplit.cli.options import (
+    BomOpt,
     DepthOpt,
     FormatOpt,
     MetricOpt,
@@ -64,6 +65,7 @@ def progress(
     ] = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
+    bom: BomOpt = False,
     quiet: QuietOpt = False,
 ) -> int:
     """Attainment to date from actuals: target to date, actual, attainment, gap,
@@ -74,12 +76,12 @@ def progress(
     from targetsplit.report import progress as view
     from targetsplit.report.output import say
 
-    form = output_format(fmt, output, Format.table)
+    form = output_format(fmt, output, Format.table, bom)
     rank, threshold = rank_sort(sort), percent("--fail-under", fail_under)
     result = api.progress(
         plan, week=week, as_of=as_of, actuals=actuals, metrics=metric, on_warning=warner(quiet)
     )
-    show(form, output, view.render(result, form, depth, rank), result.inputs)
+    show(form, output, view.render(result, form, depth, rank), result.inputs, bom=bom)
     below = None if threshold is None else view.below_text(result, depth, threshold)
     if below is not None:
         say(below, err=True)

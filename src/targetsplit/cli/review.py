@@ -8,6 +8,7 @@ import typer
 
 from targetsplit.cli.app import app
 from targetsplit.cli.options import (
+    BomOpt,
     DepthOpt,
     FormatOpt,
     MetricOpt,
@@ -55,6 +56,7 @@ def review(
     ] = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
+    bom: BomOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """The period-end review: target, actual, attainment, over/under and the tier
@@ -65,9 +67,9 @@ def review(
     from targetsplit.cli.show import output_format, show, warner
     from targetsplit.report import review as view
 
-    form = output_format(fmt, output, Format.table)
+    form = output_format(fmt, output, Format.table, bom)
     rank = rank_sort(sort)
     result = api.review(
         plan, period=period, actuals=actuals, metrics=metric, on_warning=warner(quiet)
     )
-    show(form, output, view.render(result, form, depth, rank), result.inputs)
+    show(form, output, view.render(result, form, depth, rank), result.inputs, bom=bom)

@@ -34,11 +34,13 @@ EXTENSIONS = {
 }
 
 
-def output_format(fmt: Format | None, output: str | None, default: Format) -> Format:
+def output_format(
+    fmt: Format | None, output: str | None, default: Format, bom: bool = False
+) -> Format:
     """The format asked for: ``--format`` if given, else the one ``--output``'s
     extension names (any case), else ``default``. A file that a format not built
     yet (.xlsx, .html) names is refused, whatever ``--format`` says: text is never
-    written into it."""
+    written into it; so is ``--bom`` with any format but CSV."""
     import os
 
     from targetsplit.errors import UsageError
@@ -51,9 +53,13 @@ def output_format(fmt: Format | None, output: str | None, default: Format) -> Fo
             f"--output {output}: the {wanted} format is not available yet"
             " (nothing was written); write .csv or .json instead"
         )
-    if fmt is not None:
-        return fmt
-    return default if wanted is None else Format(wanted)
+    chosen = fmt if fmt is not None else default if wanted is None else Format(wanted)
+    if bom and chosen is not Format.csv:
+        raise UsageError(
+            f"--bom is for CSV only, and the output is {chosen.value}"
+            " (add --format csv, or write to a .csv file)"
+        )
+    return chosen
 
 
 def terminal_width(fmt: Format, output: str | None) -> int | None:
@@ -66,18 +72,22 @@ def terminal_width(fmt: Format, output: str | None) -> int | None:
 
 
 def show(
-    fmt: Format, output: str | None, shown: Shown, inputs: Sequence[tuple[str, str]] = ()
+    fmt: Format,
+    output: str | None,
+    shown: Shown,
+    inputs: Sequence[tuple[str, str]] = (),
+    bom: bool = False,
 ) -> None:
     """Write ``shown`` to ``output`` (atomically, never over one of the ``inputs``)
-    or stdout; tables on a terminal are drawn by rich."""
+    or stdout, after a UTF-8 BOM with ``bom``; tables on a terminal are drawn by rich."""
     from targetsplit.report.formats import Stream, as_text
     from targetsplit.report.output import ReaderGone, emit
 
     if isinstance(shown, Stream):  # written as it is made
-        emit(shown.pieces, output, inputs)
+        emit(shown.pieces, output, inputs, bom=bom)
         return
     if isinstance(shown, str) or fmt is not Format.table or output not in (None, "-"):
-        emit(as_text(fmt, shown), output, inputs)
+        emit(as_text(fmt, shown), output, inputs, bom=bom)
         return
     import os
 

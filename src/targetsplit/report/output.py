@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
 import stat
@@ -118,11 +119,14 @@ def _write_text(f: TextIO, text: str | Iterable[str]) -> None:
         f.writelines(text)
 
 
-def say(text: str, *, err: bool = False) -> None:
+def say(text: str, *, err: bool = False, bom: bool = False) -> None:
     """The one way text reaches standard output (or error): every line made visible,
-    so nothing read from a file can reach the terminal as a control sequence."""
+    so nothing read from a file can reach the terminal as a control sequence.
+    ``bom`` puts a UTF-8 byte order mark before it (CSV for Excel)."""
     stream = sys.stderr if err else sys.stdout
     try:
+        if bom:
+            stream.write("\ufeff")  # ours, not the text's: safe_text would escape it
         stream.write(safe_text(text))
         stream.flush()
     except BrokenPipeError:
@@ -130,21 +134,25 @@ def say(text: str, *, err: bool = False) -> None:
 
 
 def emit(
-    text: str | Iterable[str], output: str | None, inputs: Sequence[tuple[str, str]] = ()
+    text: str | Iterable[str],
+    output: str | None,
+    inputs: Sequence[tuple[str, str]] = (),
+    *,
+    bom: bool = False,
 ) -> None:
     """Send a command's result (its text, or its pieces) to ``output`` (a file) or
     to standard output; never over one of the command's ``inputs`` (what it is,
-    its path)."""
+    its path); with ``bom``, a UTF-8 byte order mark first."""
     if output is None or output == "-":
-        say(text if isinstance(text, str) else "".join(text))
+        say(text if isinstance(text, str) else "".join(text), bom=bom)
         return
     if not output.strip():
         raise UsageError("--output needs a file name (or - for standard output)")
     refuse_inputs(output, inputs)
     if isinstance(text, str):
-        write_atomic(output, safe_text(text))
+        write_atomic(output, ("\ufeff" if bom else "") + safe_text(text))
     else:
-        write_atomic(output, map(safe_text, text))
+        write_atomic(output, itertools.chain(["\ufeff"] if bom else [], map(safe_text, text)))
 
 
 def refuse_inputs(output: str, inputs: Sequence[tuple[str, str]]) -> None:
