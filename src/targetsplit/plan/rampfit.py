@@ -165,10 +165,11 @@ class _Fit:
                     continue
                 if not alive:
                     assert ramped is not None and ramped.ramp is not None
+                    who = " and" if node is ramped else f", and {_who(node)}"
                     raise Unfit(
-                        f"{_who(ramped)} starts {ramped.ramp.start}, and"
-                        f" {_who(node)} has a target but no working time from then to the"
-                        " period's end" + (" under its seasonality" if self.own[node.key] else ""),
+                        f"{_who(ramped)} starts {ramped.ramp.start}{who} has a target, but no"
+                        " working time from then to the period's end"
+                        + (" under its seasonality" if self.own[node.key] else ""),
                         ramped,
                     )
                 row = out[m]
