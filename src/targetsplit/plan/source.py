@@ -66,6 +66,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
     _C_LOADER = None
 _NULL = _TAG + "null"
+_MERGE, _SEQ, _MAP = _TAG + "merge", _TAG + "seq", _TAG + "map"
 
 
 @dataclass
@@ -140,7 +141,10 @@ class _Builder:
             raise _TooBig(node)
         if depth > MAX_DEPTH:
             raise _TooDeep(node)
-        self.doc.values.setdefault(loc, _pos(node))
+        values = self.doc.values
+        if loc not in values:  # (an alias met again keeps its first place)
+            mark = node.start_mark
+            values[loc] = (mark.line + 1, mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
             if node.tag == _NULL:
                 return None
@@ -156,12 +160,12 @@ class _Builder:
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):
-                if node.tag != _TAG + "seq":
+                if node.tag != _SEQ:
                     self.error(node, f"the tag '{node.tag}' is not allowed in a plan", loc)
                     return None
                 return [self.build(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
             if isinstance(node, yaml.MappingNode):
-                if node.tag != _TAG + "map":
+                if node.tag != _MAP:
                     self.error(node, f"the tag '{node.tag}' is not allowed in a plan", loc)
                     return None
                 return self.mapping(node, loc, depth)
@@ -214,7 +218,7 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.error(key_node, "a key must be plain text, not a list or mapping", loc)
                 continue
-            if key_node.tag == _TAG + "merge":
+            if key_node.tag == _MERGE:
                 self.error(key_node, "merge keys ('<<') are not supported in a plan", loc)
                 continue
             if key_node.tag not in _SCALAR_TAGS and key_node.tag != _NULL:
@@ -222,7 +226,8 @@ class _Builder:
                 continue
             # Keys are compared, and kept, in Unicode's composed form (NFC): 'é' typed
             # as one character or as 'e' and an accent is the same name.
-            key = unicodedata.normalize("NFC", key_node.value)
+            written = key_node.value
+            key = written if written.isascii() else unicodedata.normalize("NFC", written)
             if key in first:
                 line, _ = _pos(first[key])
                 other_form = (
@@ -236,8 +241,10 @@ class _Builder:
                 )
                 continue
             first[key] = key_node
-            self.doc.keys[(*loc, key)] = _pos(key_node)
-            out[key] = self.build(value_node, (*loc, key), depth + 1)
+            here = (*loc, key)
+            mark = key_node.start_mark
+            self.doc.keys[here] = (mark.line + 1, mark.column + 1)
+            out[key] = self.build(value_node, here, depth + 1)
         return out
 
 
