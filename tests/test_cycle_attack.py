@@ -334,3 +334,16 @@ def test_carry_before_the_period_ends_carries_the_shortfall_to_date(tmp_path: Pa
     assert got["A"] == base["A"]  # 250万 sold of 247万 due: nothing to carry
     assert got["B"] == base["B"] + 147  # 247万 due, 100万 sold
     assert "target to date" in result.text.split("\nversion")[0].split("\nplan:")[0]
+
+
+def test_a_cut_off_before_the_period_keeps_its_period(tmp_path: Path) -> None:
+    plan = _write(tmp_path, YEAR, "date,node,metric,value\n")
+    result = replan(plan, as_of="2025-12-20")
+    assert result.plan.period.name == "2026" and result.plan.period.kind == "year"
+    fiscal = YEAR.replace(
+        "period: 2026", "period: {start: 2026-04-01, end: 2027-03-31, name: FY26}"
+    )
+    plan = _write(tmp_path, fiscal, "date,node,metric,value\n", "f.yaml")
+    result = replan(plan, as_of="2026-03-31")
+    assert result.plan.period.name == "FY26"
+    assert "period: {start: 2026-04-01, end: 2027-03-31, name: FY26}" in result.text

@@ -157,6 +157,11 @@ def _rest(period: Period, start: date, week: int | None) -> tuple[Period, Any]:
     calendar half, quarter or month where it is one (``2026-H2``: its labels stay
     2026-Q3, 2026-07), else as a range named from its first day: after week 32,
     ``2026 from W33``; otherwise ``2026 from 2026-08-13``."""
+    if start == period.start:  # a cut-off before the period: all of it is the rest
+        if period.kind != "custom":
+            return period, period.name
+        value = {"start": start.isoformat(), "end": period.end.isoformat(), "name": period.name}
+        return period, value
     y = start.year
     for text in (f"{y}-H2", f"{y}-Q{(start.month - 1) // 3 + 1}", f"{y}-{start.month:02d}"):
         p = parse_period_text(text)
