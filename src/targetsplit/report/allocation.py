@@ -62,8 +62,12 @@ def allocation_grids(alloc: Allocation, metrics: Sequence[Metric], depth: int | 
     columns = [Column("node")]
     for m in metrics:
         label = m.title
-        columns += [Column(label, True), Column("of parent", True), Column("of total", True)]
-    columns += [Column(f) for f in info]
+        columns += [
+            Column(label, True, keep=9),
+            Column("of parent", True, keep=4),
+            Column("of total", True, keep=3),
+        ]
+    columns += [Column(f, keep=1, fold=True) for f in info]
     body: list[tuple[str, ...]] = []
     for r in rows:
         cells = [r.node.name]

@@ -73,11 +73,11 @@ def render(result: CheckResult, fmt: Format) -> Shown:
         title=f"{sheet}: {len(differences)} figure(s) differ from the plan",
         columns=(
             Column("node"),
-            Column("metric"),
-            Column("sheet", True),
-            Column("computed", True),
-            Column("difference", True),
-            Column("likely cause"),
+            Column("metric", keep=9),
+            Column("sheet", True, keep=7),
+            Column("computed", True, keep=7),
+            Column("difference", True, keep=8),
+            Column("likely cause", keep=1, fold=True),
         ),
         rows=tuple(
             (

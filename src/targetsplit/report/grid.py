@@ -19,8 +19,19 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Column:
+    """A column; on a narrow terminal the lowest ``keep`` goes first (rightmost
+    first among equals), and only a ``fold`` column (free text) may fold its
+    cells: every other cell is shown whole or its column not at all."""
+
     header: str
     numeric: bool = False
+    keep: int = 5
+    fold: bool = False
+    name: str = ""  # what the drop note calls it when the header is empty
+
+    @property
+    def called(self) -> str:
+        return self.header or self.name
 
 
 @dataclass(frozen=True)
@@ -121,8 +132,9 @@ def csv_text(header: Sequence[str], rows: Sequence[Sequence[str | None]], numeri
     return buf.getvalue()
 
 
-def rich_tables(grids: Sequence[Grid]) -> list[RenderableType]:
-    """rich renderables; every string is wrapped in Text so markup is never parsed."""
+def rich_tables(grids: Sequence[Grid], whole: bool = False) -> list[RenderableType]:
+    """rich renderables; every string is wrapped in Text so markup is never parsed.
+    With ``whole``, no cell but a folding column's is ever narrowed (see fit)."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -136,11 +148,15 @@ def rich_tables(grids: Sequence[Grid]) -> list[RenderableType]:
             caption=Text("\n".join(visible(n) for n in g.notes)) if g.notes else None,
             caption_justify="left",
         )
+        widths = _widths(g) if whole else []
         for j, c in enumerate(g.columns):
+            folds = c.fold or j == 0
             table.add_column(
                 Text(visible(c.header)),
                 justify="right" if c.numeric else "left",
-                no_wrap=c.numeric or j == 0,
+                no_wrap=(c.numeric or j == 0) and not (whole and folds),
+                overflow="fold" if whole and folds else "ellipsis",
+                min_width=widths[j][1] if whole else None,
             )
         for i, row in enumerate(g.rows):
             style = g.styles[i] if g.styles else None
@@ -154,12 +170,69 @@ def rich_tables(grids: Sequence[Grid]) -> list[RenderableType]:
     return out
 
 
+# The narrowest a folding column gets: the node's name, then free text (owner…).
+NAME_MIN, FOLD_MIN = 20, 10
+
+
+def _widths(g: Grid) -> list[tuple[int, int]]:
+    """Each column's (full width, narrowest width) in terminal cells."""
+    from rich.cells import cell_len
+
+    out = []
+    for j, c in enumerate(g.columns):
+        cells = [g.first_cell(i) if j == 0 else visible(row[j]) for i, row in enumerate(g.rows)]
+        full = max([cell_len(visible(c.header))] + [cell_len(x) for x in cells])
+        least = NAME_MIN if j == 0 else FOLD_MIN if c.fold else full
+        out.append((full, min(full, least)))
+    return out
+
+
+def fit(g: Grid, width: int) -> tuple[Grid, list[str]]:
+    """``g`` without the least important columns that do not fit ``width``
+    (the first column stays), and the names of those dropped."""
+    widths = _widths(g)
+    kept = list(range(len(g.columns)))
+    # rich's SIMPLE_HEAD box: a space of padding each side of a column, one
+    # between columns and one at each edge.
+    while len(kept) > 1 and sum(widths[j][1] for j in kept) + 3 * len(kept) + 1 > width:
+        kept.remove(min(kept[1:], key=lambda j: (g.columns[j].keep, -j)))
+    if len(kept) == len(g.columns):
+        return g, []
+    where = {j: k for k, j in enumerate(kept)}
+    fitted = Grid(
+        title=g.title,
+        columns=tuple(g.columns[j] for j in kept),
+        rows=tuple(tuple(row[j] for j in kept) for row in g.rows),
+        indents=g.indents,
+        styles=g.styles,
+        notes=g.notes,
+        cell_styles={(i, where[j]): st for (i, j), st in g.cell_styles.items() if j in where},
+    )
+    dropped = [g.columns[j].called for j in range(len(g.columns)) if j not in where]
+    return fitted, dropped
+
+
+def drop_note(dropped: Sequence[str], width: int) -> str:
+    return (
+        f"not shown at {width} columns: {', '.join(visible(d) for d in dropped)}"
+        " (see them with --format plain or a wider terminal)"
+    )
+
+
 def print_tables(console: Console, grids: Sequence[Grid]) -> None:
-    """Print to a terminal fitted to its width; elsewhere at each table's full width."""
+    """Print to a terminal fitted to its width, dropping the columns that do not
+    fit (said in a note under the table: a number is never cut); elsewhere at
+    each table's full width."""
+    from rich.text import Text
+
+    if console.is_terminal:
+        for g in grids:
+            fitted, dropped = fit(g, console.width)
+            console.print(*rich_tables([fitted], whole=True))
+            if dropped:
+                console.print(Text(drop_note(dropped, console.width), style="dim"))
+        return
     for r in rich_tables(grids):
-        if console.is_terminal:
-            console.print(r)
-        else:
-            width = console.measure(r, options=console.options.update_width(10_000)).maximum
-            console.width = max(width, 20)
-            console.print(r)
+        width = console.measure(r, options=console.options.update_width(10_000)).maximum
+        console.width = max(width, 20)
+        console.print(r)

@@ -105,17 +105,17 @@ def progress_grids(
     for m in metrics:
         columns = (
             Column("node"),
-            Column("target", True),
-            Column("to date", True),
-            Column("actual", True),
-            Column("attain.", True),
-            Column(""),
-            Column("status"),
-            Column("gap", True),
-            Column("needed/wk", True),
-            Column("projection", True),
-            Column("tier"),
-            Column("rank", True),
+            Column("target", True, keep=7),
+            Column("to date", True, keep=5),
+            Column("actual", True, keep=8),
+            Column("attain.", True, keep=9),
+            Column("", keep=1, name="bar"),
+            Column("status", keep=9),
+            Column("gap", True, keep=6),
+            Column("needed/wk", True, keep=3),
+            Column("projection", True, keep=4),
+            Column("tier", keep=4),
+            Column("rank", True, keep=2),
         )
         body = []
         styles: dict[tuple[int, int], str] = {}

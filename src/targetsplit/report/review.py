@@ -99,12 +99,12 @@ def summary_grids(review: Review, metrics: Sequence[Metric], summary: Summary) -
     ]
     standout_columns = (
         Column("metric"),
-        Column("node"),
-        Column("target", True),
-        Column("actual", True),
-        Column("difference", True),
-        Column("attain.", True),
-        Column("tier"),
+        Column("node", keep=9, fold=True),
+        Column("target", True, keep=3),
+        Column("actual", True, keep=4),
+        Column("difference", True, keep=8),
+        Column("attain.", True, keep=7),
+        Column("tier", keep=9),
     )
     for title, found in (
         ("Largest shortfalls", summary.shortfalls),
@@ -148,13 +148,13 @@ def figure_grids(
     rows = ordered_rows(review, depth, sort_rank)
     columns = (
         Column("node"),
-        Column("target", True),
-        Column("actual", True),
-        Column("attain.", True),
-        Column(""),
-        Column("difference", True),
-        Column("tier"),
-        Column("rank", True),
+        Column("target", True, keep=7),
+        Column("actual", True, keep=8),
+        Column("attain.", True, keep=9),
+        Column("", keep=1, name="bar"),
+        Column("difference", True, keep=6),
+        Column("tier", keep=9),
+        Column("rank", True, keep=2),
     )
     grids = []
     for m in metrics:
