@@ -299,3 +299,28 @@ def test_metrics_with_the_very_same_weights_share_their_shares() -> None:
     assert claim is not None and claim["revenue"] is not claim["deals"]
     assert claim["revenue"] == claim["deals"] == [Fraction(1, 5), Fraction(4, 5)]
     assert not diags.errors and not diags.warnings
+
+
+def test_a_node_is_made_as_its_dataclass_would_make_it() -> None:
+    """Node's quick __init__ takes the fields in order, with their defaults and
+    factories (a fresh one each time), and makes the same value."""
+    import dataclasses
+    import inspect
+
+    from targetsplit.plan.tree import Node
+
+    fields = dataclasses.fields(Node)
+    assert list(inspect.signature(Node).parameters) == [f.name for f in fields]
+    bare = Node("East", ("East",), {}, {})
+    for f in fields[4:]:
+        expected = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+        assert getattr(bare, f.name) == expected, f.name
+    assert Node("East", ("East",), {}, {}).units is not bare.units  # a fresh dict each
+    given = {f.name: object() for f in fields}
+    made = Node(**given)  # type: ignore[arg-type]
+    assert vars(made) == given
+    assert vars(Node(*given.values())) == given  # type: ignore[arg-type]
+    assert dataclasses.replace(bare, name="West").name == "West" and bare.name == "East"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        bare.name = "West"  # type: ignore[misc]
+    assert bare.key == "East" and Node("P", (), {}, {}).key == ""
