@@ -347,3 +347,20 @@ def test_a_cut_off_before_the_period_keeps_its_period(tmp_path: Path) -> None:
     result = replan(plan, as_of="2026-03-31")
     assert result.plan.period.name == "FY26"
     assert "period: {start: 2026-04-01, end: 2027-03-31, name: FY26}" in result.text
+
+
+def test_a_rep_who_met_the_target_is_no_warning_in_the_new_plan(tmp_path: Path) -> None:
+    """Keep gives a rep past the target {amount: 0}: what the re-plan means, not
+    a forgotten weight. Every command on the new plan (10,000 reps, hundreds of
+    them done) printed 'has a zero weight: it gets nothing' for each."""
+    from targetsplit.plan.load import parse_plan
+
+    plan = _write(tmp_path, YEAR, "date,node,metric,value\n2026-03-03,A,revenue,600万\n")
+    result = replan(plan, as_of="2026-06-30")
+    assert allocate(result.plan).row("A").units["revenue"] == 0
+    assert not result.plan.warnings
+    assert not any("zero weight" in w.message for w in result.warnings)
+    # an amount of 0 written by hand is as explicit; a ratio or percent 0 still warns
+    text = YEAR.replace("A: 50%\n  B: rest", "A: {amount: 0}\n  B: 1\n  C: 0")
+    warned = [w.message for w in parse_plan(text, "p.yaml").warnings]
+    assert warned == ["'C' has a zero weight: it gets nothing"]

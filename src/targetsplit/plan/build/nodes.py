@@ -343,7 +343,7 @@ class _Tree:
                 continue
             resolved.append((child_name, w))
             for m, wt in w.items():
-                if wt.kind != "rest" and wt.value == 0:
+                if wt.kind not in ("rest", "amount") and wt.value == 0:  # {amount: 0}: meant
                     self.diags.warn(
                         f"{what} has a zero weight"
                         f"{' for ' + m if wt.metric is not None else ''}: it gets nothing",
