@@ -146,7 +146,12 @@ def allocations(plan: str) -> list[list[str]]:
 @pytest.mark.parametrize("columns", WIDTHS)
 @pytest.mark.parametrize("which", range(5))
 def test_allocate_never_cuts_a_number(cjk: tuple[str, str], columns: int, which: int) -> None:
-    assert_whole(allocations(cjk[0])[which], columns)
+    args = allocations(cjk[0])[which]
+    shown, dropped = assert_whole(args, columns)
+    if "--by" in args:  # periods that do not fit continue in further tables, never dropped
+        assert not dropped, dropped
+        if "week" in args and columns < 200:  # 14 weeks of Q3 take several tables
+            assert "(continued)" in shown
 
 
 @pytest.mark.parametrize("columns", WIDTHS)

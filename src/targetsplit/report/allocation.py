@@ -387,10 +387,18 @@ def _columns_that_fit(
     chosen: list[int],
     width: int,
 ) -> int:
-    """How many period columns fit ``width`` beside the node and total columns."""
-    name_w = max(len(r.node.name) + 2 * r.node.depth for r in alloc.rows) + 3
-    cell_w = 3 + max(
-        max(len(split.slots[k].label) for k in chosen),
-        max(len(m.format(r.targets[m.name])) for m in metrics for r in alloc.rows),
+    """How many period columns fit ``width`` beside the node and total columns,
+    in terminal cells (a CJK character takes two), as grid.fit counts them:
+    three cells around each column and one at the edge."""
+    from rich.cells import cell_len
+
+    from targetsplit.report.grid import NAME_MIN
+    from targetsplit.report.textsafe import visible
+
+    name_w = 3 + min(
+        NAME_MIN, max(cell_len(visible(r.node.name)) + 2 * r.node.depth for r in alloc.rows)
     )
-    return max(1, (width - name_w - cell_w) // cell_w)
+    figures = max(cell_len(m.format(r.targets[m.name])) for m in metrics for r in alloc.rows)
+    total_w = 3 + max(figures, max(cell_len(visible(m.title)) for m in metrics))
+    cell_w = 3 + max(figures, max(cell_len(split.slots[k].label) for k in chosen))
+    return max(1, (width - 1 - name_w - total_w) // cell_w)
