@@ -291,12 +291,21 @@ class NodeIndex:
     def __init__(self, plan: Plan) -> None:
         self.root = plan.root
         self.title = plan.title
-        self.nodes: dict[str, Node] = {}  # NFC path -> node
-        self.names: dict[str, list[str]] = {}  # NFC name -> the paths of the nodes so named
+        nodes: dict[str, Node] = {}  # NFC path -> node
+        names: dict[str, list[str]] = {}  # NFC name -> the paths of the nodes so named
         for node in plan.nodes():
             if node.path:
-                self.nodes.setdefault(nfc(node.key), node)
-                self.names.setdefault(nfc(node.name), []).append(node.key)
+                key, name = node.key, node.name
+                path = key if key.isascii() else nfc(key)  # (ASCII is NFC already)
+                if path not in nodes:
+                    nodes[path] = node
+                name = name if name.isascii() else nfc(name)
+                named = names.get(name)
+                if named is None:
+                    names[name] = [key]
+                else:
+                    named.append(key)
+        self.nodes, self.names = nodes, names
         self._choices: Names | None = None
 
     def find(self, text: str) -> Node | None:
