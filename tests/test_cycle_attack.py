@@ -364,3 +364,27 @@ def test_a_rep_who_met_the_target_is_no_warning_in_the_new_plan(tmp_path: Path) 
     text = YEAR.replace("A: 50%\n  B: rest", "A: {amount: 0}\n  B: 1\n  C: 0")
     warned = [w.message for w in parse_plan(text, "p.yaml").warnings]
     assert warned == ["'C' has a zero weight: it gets nothing"]
+
+
+def test_a_year_rolled_into_a_fiscal_year_says_its_seasonality_moved(tmp_path: Path) -> None:
+    """quarters: [20%, 25%, 25%, 30%] of a calendar year put 20 % on January to
+    March; kept by position in a fiscal year from April, they put it on April to
+    June: kept (as the plan wrote it), with a warning naming the shift."""
+    text = YEAR.replace("split:", "seasonality: {quarters: [20%, 25%, 25%, 30%]}\nsplit:")
+    plan = _write(tmp_path, text, "date,node,metric,value\n2026-03-03,A,revenue,5万\n")
+    warned: list[str] = []
+    rollover(
+        plan,
+        to="2027-04-01..2028-03-31",
+        name="FY2027",
+        today=LATE,
+        on_warning=lambda d: warned.append(d.render()),
+    )
+    assert any(
+        "the plan's seasonality is kept by position: its first month was January, FY2027's"
+        " is April" in w
+        for w in warned
+    )
+    warned.clear()
+    rollover(plan, to="2027", today=LATE, on_warning=lambda d: warned.append(d.render()))
+    assert not any("by position" in w for w in warned)

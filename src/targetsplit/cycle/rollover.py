@@ -294,6 +294,15 @@ def _fit_seasonality(plan: Plan, out: dict[str, Any], period: Period) -> list[st
     quarters); leave it out, saying so, where it does not."""
     b = breakdown(period, plan.calendar)
     notes = []
+    old_first, new_first = plan.period.start, period.start
+    # A year into a year that starts in another month (a calendar year into a
+    # fiscal one): the months and quarters move to other seasons.
+    moved = (
+        len(b.months) == 12
+        and plan.breakdown is not None
+        and len(plan.breakdown.months) == 12
+        and old_first.month != new_first.month
+    )
 
     def fits(where: str, s: Seasonality | None, holder: dict[str, Any]) -> None:
         if s is None:
@@ -303,6 +312,13 @@ def _fit_seasonality(plan: Plan, out: dict[str, Any], period: Period) -> list[st
         except SeasonalityError as e:
             holder.pop("seasonality", None)
             notes.append(f"{where} seasonality does not fit {period.name} ({e}): left out")
+            return
+        if moved:
+            notes.append(
+                f"{where} seasonality is kept by position: its first month was"
+                f" {old_first:%B}, {period.name}'s is {new_first:%B} (check that its months"
+                " and quarters still fit the seasons)"
+            )
 
     fits("the plan's", plan.seasonality, out)
 
