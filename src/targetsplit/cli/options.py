@@ -61,6 +61,15 @@ BomOpt = Annotated[
         " names correctly (CSV only).",
     ),
 ]
+ActualsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--actuals",
+        "-a",
+        metavar="FILE",
+        help="The actuals CSV (overrides the plan's); '-' reads standard input.",
+    ),
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Do not print warnings.")]
 MetricOpt = Annotated[
     list[str] | None,

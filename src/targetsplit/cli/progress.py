@@ -8,6 +8,7 @@ import typer
 
 from targetsplit.cli.app import app
 from targetsplit.cli.options import (
+    ActualsOpt,
     BomOpt,
     DepthOpt,
     FormatOpt,
@@ -40,15 +41,7 @@ def progress(
             "--as-of", metavar="DATE", help="Cut off at the end of DATE (default: today)."
         ),
     ] = None,
-    actuals: Annotated[
-        str | None,
-        typer.Option(
-            "--actuals",
-            "-a",
-            metavar="FILE",
-            help="The actuals CSV (overrides the plan's); '-' reads standard input.",
-        ),
-    ] = None,
+    actuals: ActualsOpt = None,
     metric: MetricOpt = None,
     depth: DepthOpt = None,
     sort: Annotated[

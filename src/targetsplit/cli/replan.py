@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from targetsplit.cli.app import app
-from targetsplit.cli.options import OutputOpt, PlanArg, QuietOpt
+from targetsplit.cli.options import ActualsOpt, OutputOpt, PlanArg, QuietOpt
 
 
 @app.command(
@@ -34,12 +34,7 @@ def replan(
             " split by its own shares.",
         ),
     ] = "keep",
-    actuals: Annotated[
-        str | None,
-        typer.Option(
-            "--actuals", "-a", metavar="FILE", help="The actuals CSV (overrides the plan's)."
-        ),
-    ] = None,
+    actuals: ActualsOpt = None,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
 ) -> None:

@@ -8,6 +8,7 @@ import typer
 
 from targetsplit.cli.app import app
 from targetsplit.cli.options import (
+    ActualsOpt,
     BomOpt,
     DepthOpt,
     FormatOpt,
@@ -39,15 +40,7 @@ def review(
             " One that has not ended is reviewed up to today, with a warning.",
         ),
     ] = None,
-    actuals: Annotated[
-        str | None,
-        typer.Option(
-            "--actuals",
-            "-a",
-            metavar="FILE",
-            help="The actuals CSV (overrides the plan's); '-' reads standard input.",
-        ),
-    ] = None,
+    actuals: ActualsOpt = None,
     metric: MetricOpt = None,
     depth: DepthOpt = None,
     sort: Annotated[

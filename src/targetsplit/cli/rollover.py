@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from targetsplit.cli.app import app
-from targetsplit.cli.options import OutputOpt, PlanArg, QuietOpt
+from targetsplit.cli.options import ActualsOpt, OutputOpt, PlanArg, QuietOpt
 
 
 @app.command(
@@ -44,12 +44,7 @@ def rollover(
         bool,
         typer.Option("--carry", help="Add each leaf's shortfall of this period to its target."),
     ] = False,
-    actuals: Annotated[
-        str | None,
-        typer.Option(
-            "--actuals", "-a", metavar="FILE", help="The actuals CSV (overrides the plan's)."
-        ),
-    ] = None,
+    actuals: ActualsOpt = None,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
