@@ -38,15 +38,21 @@ class Network:
         total = 0
         to, cap, head = self.to, self.cap, self.head
         while True:
+            # Levels by breadth-first search, up to the sink's: a node at the
+            # sink's level or beyond leads nowhere in this phase, so it may as
+            # well stay unlevelled (the paths found are the same).
             level = [-1] * self.n
             level[s] = 0
             queue = deque([s])
-            while queue:
-                u = queue.popleft()
+            pop, push = queue.popleft, queue.append
+            while queue and level[t] < 0:
+                u = pop()
+                next_level = level[u] + 1
                 for e in head[u]:
-                    if cap[e] > 0 and level[to[e]] < 0:
-                        level[to[e]] = level[u] + 1
-                        queue.append(to[e])
+                    v = to[e]
+                    if level[v] < 0 and cap[e] > 0:
+                        level[v] = next_level
+                        push(v)
             if level[t] < 0:
                 return total
             it = [0] * self.n
@@ -64,29 +70,30 @@ class Network:
         u = s
         while True:
             if u == t:
-                pushed = min(cap[e] for e in path)
+                pushed = min([cap[e] for e in path])
                 for e in path:
                     cap[e] -= pushed
                     cap[e ^ 1] += pushed
                 return pushed
             edges = head[u]
-            advanced = False
-            while it[u] < len(edges):
-                e = edges[it[u]]
+            i, end, wanted = it[u], len(edges), level[u] + 1
+            while i < end:
+                e = edges[i]
                 v = to[e]
-                if cap[e] > 0 and level[v] == level[u] + 1:
-                    path.append(e)
-                    u = v
-                    advanced = True
+                if cap[e] > 0 and level[v] == wanted:
                     break
-                it[u] += 1
-            if not advanced:
-                if not path:
-                    return 0
-                level[u] = -1  # dead end: never visit again in this phase
-                e = path.pop()
-                u = to[e ^ 1]
-                it[u] += 1
+                i += 1
+            it[u] = i
+            if i < end:
+                path.append(e)
+                u = v
+                continue
+            if not path:
+                return 0
+            level[u] = -1  # dead end: never visit again in this phase
+            e = path.pop()
+            u = to[e ^ 1]
+            it[u] += 1
 
 
 def feasible_flow(n: int, edges: Sequence[tuple[int, int, int, int]]) -> list[int] | None:
