@@ -388,3 +388,9 @@ def test_a_year_rolled_into_a_fiscal_year_says_its_seasonality_moved(tmp_path: P
     warned.clear()
     rollover(plan, to="2027", today=LATE, on_warning=lambda d: warned.append(d.render()))
     assert not any("by position" in w for w in warned)
+
+
+def test_a_metric_given_twice_to_total_is_refused(tmp_path: Path) -> None:
+    plan = _write(tmp_path, YEAR, "date,node,metric,value\n")
+    with pytest.raises(UsageError, match="--total revenue is given twice"):
+        rollover(plan, to="2027", totals=["revenue=500万", "revenue = 600万"], today=LATE)

@@ -244,6 +244,8 @@ def _given(texts: Sequence[str], metrics: Sequence[str]) -> dict[str, Decimal]:
         found = names.find(metric.strip())
         if found is None:
             raise UsageError(f"--total: unknown metric '{metric.strip()}'{names.hint(metric)}")
+        if found in out:
+            raise UsageError(f"--total {found} is given twice: give each metric's total once")
         try:
             out[found] = amounts.parse_amount(value)
         except AmountError as e:
