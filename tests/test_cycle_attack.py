@@ -394,3 +394,24 @@ def test_a_metric_given_twice_to_total_is_refused(tmp_path: Path) -> None:
     plan = _write(tmp_path, YEAR, "date,node,metric,value\n")
     with pytest.raises(UsageError, match="--total revenue is given twice"):
         rollover(plan, to="2027", totals=["revenue=500万", "revenue = 600万"], today=LATE)
+
+
+def test_names_longer_than_a_yaml_simple_key_are_written_as_explicit_keys(
+    tmp_path: Path,
+) -> None:
+    """A name of more than 1024 characters is a plan's explicit key (`? name`):
+    the new plan writes it so too (it was an internal error), in block and in
+    flow mappings (a metric's name in a per-metric weight)."""
+    long, metric = "L" * 1500, "m" * 1100
+    text = (
+        f"plan: Long\nperiod: 2026\nmetrics:\n  revenue: {{total: 1000}}\n"
+        f"  ? {metric}\n  : {{total: 50}}\nsplit:\n  ? {long}\n  : 1\n  B: 1\n"
+    )
+    plan = _write(tmp_path, text, f"date,node,metric,value\n2026-01-05,{long},revenue,100\n")
+    for result in (
+        replan(plan, as_of="2026-06-30"),
+        rollover(plan, to="2027", today=LATE),
+        rollover(plan, to="2027", carry=True, today=LATE),
+    ):
+        assert [c.name for c in result.plan.root.children] == [long, "B"]
+        assert result.plan.metric_names == ("revenue", metric)

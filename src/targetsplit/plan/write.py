@@ -55,10 +55,21 @@ def _comment(text: str) -> str:
     )
 
 
+#: YAML reads a key written plainly only up to 1024 characters (a "simple key");
+#: a longer one is written as an explicit key, ``? name``.
+SIMPLE_KEY = 1000
+
+
+def _key(text: str) -> str:
+    """A mapping key and the ``:`` after it (``? key :`` for a long one, in flow)."""
+    k = scalar(text)
+    return f"? {k} :" if len(k) > SIMPLE_KEY else f"{k}:"
+
+
 def flow(value: Any) -> str:
     """A value on one line: ``{a: 1, b: [2, 3]}``."""
     if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{scalar(str(k))}: {flow(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{_key(str(k))} {flow(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list | tuple):
         return "[" + ", ".join(flow(v) for v in value) + "]"
     return scalar(str(value))
@@ -87,6 +98,9 @@ def _block(
     for key, value in data.items():
         k = scalar(str(key))
         here = (*path, str(key))
+        if len(k) > SIMPLE_KEY:  # an explicit key: '? name', then ': value'
+            out.append(f"{pad}? {k}")
+            k = ""
         if isinstance(value, Mapping) and value and not flow_at(here):
             out.append(f"{pad}{k}:")
             _block(value, here, out, flow_at)
