@@ -415,3 +415,14 @@ def test_names_longer_than_a_yaml_simple_key_are_written_as_explicit_keys(
     ):
         assert [c.name for c in result.plan.root.children] == [long, "B"]
         assert result.plan.metric_names == ("revenue", metric)
+
+
+def test_replan_in_year_one(tmp_path: Path) -> None:
+    """Years keep four digits (0001-H2): replan of a year-1 plan was a traceback."""
+    plan = _write(
+        tmp_path, YEAR.replace("period: 2026", "period: 0001"), "date,node,metric,value\n"
+    )
+    assert replan(plan, week=1).plan.period.name == "0001 from W02"
+    assert replan(plan, as_of="0001-06-30").plan.period.name == "0001-H2"
+    assert replan(plan, as_of="0001-09-30").plan.period.name == "0001-Q4"
+    assert replan(plan, as_of="0001-11-30").plan.period.name == "0001-12"

@@ -163,7 +163,11 @@ def _rest(period: Period, start: date, week: int | None) -> tuple[Period, Any]:
         value = {"start": start.isoformat(), "end": period.end.isoformat(), "name": period.name}
         return period, value
     y = start.year
-    for text in (f"{y}-H2", f"{y}-Q{(start.month - 1) // 3 + 1}", f"{y}-{start.month:02d}"):
+    for text in (
+        f"{y:04d}-H2",
+        f"{y:04d}-Q{(start.month - 1) // 3 + 1}",
+        f"{y:04d}-{start.month:02d}",
+    ):
         p = parse_period_text(text)
         if (p.start, p.end) == (start, period.end) and period.kind != "custom":
             return p, text
