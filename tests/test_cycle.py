@@ -336,7 +336,7 @@ def test_a_seasonality_with_nothing_left_spreads_by_working_days(tmp_path: Path)
     warned: list[str] = []
     result = replan(plan, as_of="2026-07-31", on_warning=lambda d: warned.append(d.render()))
     assert any(
-        "'Rep A''s seasonality puts nothing on the days after the cut-off" in w for w in warned
+        "'Rep A's seasonality puts nothing on the days after the cut-off" in w for w in warned
     )
     assert result.plan.root.children[0].seasonality is None
     assert allocate(result.plan).row("Rep A").targets["revenue"] == 600000

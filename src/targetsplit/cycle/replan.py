@@ -105,7 +105,7 @@ def replan(
         return {m.name: {"amount": amount_text(m, units[node.key][m.name])} for m in metrics}
 
     def seasonality(node: Node) -> Any:
-        return _remaining(node.seasonality, f"'{node.key}''s", notes)
+        return _remaining(node.seasonality, f"'{node.key}'s", notes)
 
     def _remaining(s: Seasonality | None, whose: str, notes: list[str]) -> Any:
         ratios = remaining_months(s, b, new_b)
