@@ -426,3 +426,13 @@ def test_replan_in_year_one(tmp_path: Path) -> None:
     assert replan(plan, as_of="0001-06-30").plan.period.name == "0001-H2"
     assert replan(plan, as_of="0001-09-30").plan.period.name == "0001-Q4"
     assert replan(plan, as_of="0001-11-30").plan.period.name == "0001-12"
+
+
+def test_warnings_list_long_names_clipped(tmp_path: Path) -> None:
+    long = "N" * 300
+    text = YEAR.replace("A: 50%", f"{long}: 50%")
+    plan = _write(tmp_path, text, "date,node,metric,value\n2026-01-05,B,revenue,5万\n")
+    warned: list[str] = []
+    rollover(plan, to="2027", today=LATE, on_warning=lambda d: warned.append(d.render()))
+    note = next(w for w in warned if "no actual for 1 node(s)" in w)
+    assert "N" * 59 + "…" in note and len(note) < 300

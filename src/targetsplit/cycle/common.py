@@ -9,7 +9,7 @@ as exact text that the plan format reads back to the same value.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date
@@ -170,6 +170,17 @@ def rewrite_nodes(
     return out
 
 
+def clipped(name: str, width: int = 60) -> str:
+    """A name as a message lists it: at most ``width`` characters."""
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
+def listed(names: Sequence[str], limit: int = 6) -> str:
+    """``a, b, c and 4 more``: the first ``limit`` names, each clipped."""
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(clipped(n) for n in names[:limit]) + more
+
+
 def day_text(d: date) -> str:
     return f"{d:%a} {d.day} {d:%b %Y}"
 
@@ -220,7 +231,7 @@ def booked_above(
             direct = actual - sum((a for _, a in kids), Fraction(0))
             if direct:
                 shown = m.format(amounts.to_decimal(direct))
-                booked.setdefault(m.name, []).append(f"{node.key}: {shown}")
+                booked.setdefault(m.name, []).append(f"{clipped(node.key)}: {shown}")
             pool = extra.get(node.key, {}).get(m.name, Fraction(0)) + direct
             if pool and target:
                 for c, (t, _) in zip(node.children, kids, strict=True):
@@ -233,7 +244,7 @@ def booked_above(
                 " proportion to their targets"
             )
         else:
-            shown = ", ".join(where[:6]) + (f" and {len(where) - 6} more" if len(where) > 6 else "")
+            shown = listed(where)
             notes.append(
                 f"{metric}: actuals booked on {len(where)} parents themselves ({shown}) counted"
                 " for their children in proportion to their targets"

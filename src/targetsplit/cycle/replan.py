@@ -41,6 +41,7 @@ from targetsplit.cycle.common import (
     ceil_units,
     day_text,
     dimensions_as_ratios,
+    listed,
     remaining_months,
     rewrite_nodes,
     total_text,
@@ -259,7 +260,7 @@ def _surplus_notes(
             > Fraction(owed[n.key][m.name].target)
         ]
         if over:
-            who = ", ".join(over[:6]) + (f" and {len(over) - 6} more" if len(over) > 6 else "")
+            who = listed(over)
             why = (
                 f"over-achievers' surpluses ({who}) are not passed on to the others"
                 " (--policy share splits the plan's own remaining instead)"

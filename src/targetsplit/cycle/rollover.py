@@ -32,6 +32,7 @@ from targetsplit.cycle.common import (
     ceil_units,
     dimensions_as_ratios,
     integer_ratios,
+    listed,
     rewrite_nodes,
     total_text,
     value_text,
@@ -112,9 +113,7 @@ def rollover(
         out["metrics"][m.name]["total"] = total_text(m, next_units[m.name])
     dimensions_as_ratios(plan, out)
     for metric, paths in fallback.items():
-        shown = ", ".join(p for p in paths[:6]) + (
-            f" and {len(paths) - 6} more" if len(paths) > 6 else ""
-        )
+        shown = listed(paths)
         notes.append(
             f"{metric}: no actual for {len(paths)} node(s) ({shown}): each keeps its old basis"
             " (a percent stays; otherwise its old target counts as its history)"
