@@ -153,6 +153,8 @@ def test_rollover_refuses_an_empty_name_and_says_what_a_range_is(tmp_path: Path)
         with pytest.raises(UsageError, match=match) as e:
             rollover(plan, to=to, name=name, today=LATE)
         assert "isoformat" not in str(e.value) and "out of range" not in str(e.value)
+    with pytest.raises(UsageError, match="give the next period with --to: 2027, 2027-H1"):
+        rollover(plan, to=" ", today=LATE)
     with pytest.raises(UsageError) as e:
         rollover(plan, to="10000", today=LATE)
     # the command line's forms, not the plan file's YAML mapping

@@ -189,6 +189,8 @@ def _day(text: str) -> date:
 def _next_period(to: str, name: str | None, old: Period) -> tuple[Period, Any]:
     """The next period from ``--to``, and how the new plan states it."""
     text = to.strip()
+    if not text:
+        raise UsageError(f"give the next period with --to: {_FORMS}")
     if name is not None and not name:
         raise UsageError("--name is empty: give the name of the START..END period (FY2027)")
     if ".." in text:
