@@ -136,13 +136,18 @@ def rich_tables(grids: Sequence[Grid], whole: bool = False) -> list[RenderableTy
     """rich renderables; every string is wrapped in Text so markup is never parsed.
     With ``whole``, no cell but a folding column's is ever narrowed (see fit)."""
     from rich import box
+    from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
     out: list[RenderableType] = []
     for g in grids:
+        title = visible(g.title)
         table = Table(
-            title=Text(visible(g.title), style="bold"),
+            title=Text(title, style="bold"),
+            # at least as wide as its title, so that a narrow table's title stays one
+            # line (up to the terminal's width)
+            min_width=max((cell_len(line) for line in title.split("\n")), default=0),
             box=box.SIMPLE_HEAD,
             title_justify="left",
             caption=Text("\n".join(visible(n) for n in g.notes)) if g.notes else None,
