@@ -438,3 +438,15 @@ def test_warnings_list_long_names_clipped(tmp_path: Path) -> None:
     rollover(plan, to="2027", today=LATE, on_warning=lambda d: warned.append(d.render()))
     note = next(w for w in warned if "no actual for 1 node(s)" in w)
     assert "N" * 59 + "…" in note and len(note) < 300
+
+
+def test_a_narrow_tables_title_stays_on_one_line(tmp_path: Path) -> None:
+    """The review's 'Met one metric's target, missed another's' table is narrow
+    (one 'none' row): its title was wrapped over three lines in table format."""
+    text = YEAR.replace("round: 1万}", "round: 1万}\n  deals: {total: 40}")
+    plan = _write(tmp_path, text, "date,node,metric,value\n2026-01-05,A,revenue,5万\n")
+    done = _cli("review", str(plan), "--period", "2026-Q1", "-q", "--format", "table", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = [line.rstrip() for line in done.stdout.splitlines()]
+    assert "FY2026 Sales — review of 2026-Q1: tiers reached, by level" in lines
+    assert "Met one metric's target, missed another's" in lines
