@@ -10,6 +10,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from targetsplit.api.replan import replan
 from targetsplit.api.rollover import rollover
@@ -450,3 +452,35 @@ def test_a_narrow_tables_title_stays_on_one_line(tmp_path: Path) -> None:
     lines = [line.rstrip() for line in done.stdout.splitlines()]
     assert "FY2026 Sales — review of 2026-Q1: tiers reached, by level" in lines
     assert "Met one metric's target, missed another's" in lines
+
+
+_ANY = st.text(
+    st.characters(
+        blacklist_categories=("Cs",),
+        blacklist_characters="/",
+    )
+    | st.sampled_from(list(":#-[]{}!&*|>'\"%@`,?=+~\\\t\n\r\x85\u2028\u2029\ufeff\u200d\u202e")),
+    min_size=1,
+    max_size=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(names=st.lists(_ANY, min_size=1, max_size=6, unique=True), value=_ANY)
+def test_any_text_a_plan_holds_is_written_back_as_it_was(names: list[str], value: str) -> None:
+    """The writer's scalars, keys (simple and explicit), flow mappings and header
+    comments read back to exactly the text they were given."""
+    import unicodedata
+
+    from targetsplit.plan.source import load_yaml
+    from targetsplit.plan.write import dump
+
+    names = list(dict.fromkeys(unicodedata.normalize("NFC", n) for n in names))  # as keys are
+    data = {
+        "plan": value,
+        "split": {n: {"weight": {n: {"amount": "1"}}, "owner": value} for n in names},
+        "dims": dict.fromkeys(names, value),
+    }
+    text = dump(data, header=(value, *names), flow_at=lambda path: path[-1] in ("weight", "dims"))
+    back = load_yaml(text, "<t>").data
+    assert back == data
