@@ -14,6 +14,7 @@ from conftest import EXAMPLES, write
 FY = str(EXAMPLES / "fy2026.yaml")
 ACTUALS = str(EXAMPLES / "fy2026-actuals.csv")
 BOX = set("─│┃━┏┓┗┛╭╮╰╯")
+HTML_COMMANDS: set[str] = set()  # the commands that write an HTML report
 
 COMMANDS = {
     "allocate": ["allocate", FY],
@@ -92,7 +93,7 @@ def test_check_against_infers_too(run, tmp_path: Path) -> None:  # type: ignore[
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
-@pytest.mark.parametrize("name", ["t.xlsx", "T.XLSX", "t.html", "t.HTM"])
+@pytest.mark.parametrize("name", ["t.xlsx", "T.XLSX"])
 @pytest.mark.parametrize("fmt", [[], ["--format", "csv"], ["--format", "table"]])
 def test_a_format_not_built_yet_is_refused(
     run, tmp_path: Path, command: str, name: str, fmt: list[str]
@@ -101,13 +102,48 @@ def test_a_format_not_built_yet_is_refused(
     out = tmp_path / name
     result = run(*COMMANDS[command], *fmt, "-o", str(out))
     assert result.code == 2
-    kind = "xlsx" if "xlsx" in name.lower() else "html"
     assert result.err == (
-        f"error: --output {out}: the {kind} format is not available yet"
+        f"error: --output {out}: the xlsx format is not available yet"
         " (nothing was written); write .csv or .json instead\n"
     )
     assert result.out == ""
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("name", ["t.html", "T.HTM"])
+@pytest.mark.parametrize("fmt", [["--format", "csv"], ["--format", "table"]])
+def test_a_report_file_takes_no_other_format(
+    run, tmp_path: Path, command: str, name: str, fmt: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    """Never text in an .html file: exit 2, nothing written."""
+    out = tmp_path / name
+    result = run(*COMMANDS[command], *fmt, "-o", str(out))
+    assert result.code == 2
+    assert result.err == (
+        f"error: --output {out} is an html file, and --format {fmt[1]} was asked for"
+        " (nothing was written); drop --format, or name another file\n"
+    )
+    assert result.out == ""
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", sorted(set(COMMANDS) - HTML_COMMANDS))
+@pytest.mark.parametrize("where", [["-o", "t.html"], ["-o", "T.HTM"], ["--format", "html"]])
+def test_html_is_refused_where_not_built(
+    run, tmp_path: Path, command: str, where: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    """A command without an HTML report says so: exit 2, nothing written."""
+    args = [str(tmp_path / w) if w.lower().startswith("t.") else w for w in where]
+    result = run(*COMMANDS[command], *args)
+    assert result.code == 2
+    named = f"--output {args[1]}: " if args[0] == "-o" else ""
+    assert result.err == (
+        f"error: {named}the html format is not available for this command yet"
+        " (nothing was written); write .csv or .json instead\n"
+    )
+    assert result.out == ""
+    assert not list(tmp_path.iterdir())
 
 
 def test_standard_output_keeps_the_default(run) -> None:  # type: ignore[no-untyped-def]

@@ -35,15 +35,22 @@ EXTENSIONS = {
 
 
 def output_format(
-    fmt: Format | None, output: str | None, default: Format, bom: bool = False
+    fmt: Format | None,
+    output: str | None,
+    default: Format,
+    bom: bool = False,
+    also: tuple[Format, ...] = (),
 ) -> Format:
     """The format asked for: ``--format`` if given, else the one ``--output``'s
     extension names (any case), else ``default``. A file that a format not built
-    yet (.xlsx, .html) names is refused, whatever ``--format`` says: text is never
-    written into it; so is ``--bom`` with any format but CSV."""
+    yet (.xlsx) names is refused, whatever ``--format`` says: text is never
+    written into it; so is a report file (.html) given another ``--format``,
+    a report format for a command that does not write it (the command's
+    ``also`` lists those it does), and ``--bom`` with any format but CSV."""
     import os
 
     from targetsplit.errors import UsageError
+    from targetsplit.report.formats import TEXT_FORMATS
 
     wanted = None
     if output not in (None, "-"):
@@ -54,6 +61,17 @@ def output_format(
             " (nothing was written); write .csv or .json instead"
         )
     chosen = fmt if fmt is not None else default if wanted is None else Format(wanted)
+    if wanted is not None and Format(wanted) not in TEXT_FORMATS and chosen.value != wanted:
+        raise UsageError(
+            f"--output {output} is an {wanted} file, and --format {chosen.value} was asked"
+            " for (nothing was written); drop --format, or name another file"
+        )
+    if chosen not in TEXT_FORMATS and chosen not in also:
+        where = "" if output in (None, "-") else f"--output {output}: "
+        raise UsageError(
+            f"{where}the {chosen.value} format is not available for this command yet"
+            " (nothing was written); write .csv or .json instead"
+        )
     if bom and chosen is not Format.csv:
         raise UsageError(
             f"--bom is for CSV only, and the output is {chosen.value}"

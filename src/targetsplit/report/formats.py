@@ -26,6 +26,13 @@ class Format(StrEnum):
     markdown = "markdown"
     csv = "csv"
     json = "json"
+    html = "html"  # a report file: progress and allocate (report.html)
+
+
+#: The formats every command writes; others only where a command takes them.
+TEXT_FORMATS = frozenset(
+    (Format.table, Format.plain, Format.markdown, Format.csv, Format.json)
+)
 
 
 def as_text(fmt: Format, shown: Shown) -> str:
