@@ -30,9 +30,7 @@ class Format(StrEnum):
 
 
 #: The formats every command writes; others only where a command takes them.
-TEXT_FORMATS = frozenset(
-    (Format.table, Format.plain, Format.markdown, Format.csv, Format.json)
-)
+TEXT_FORMATS = frozenset((Format.table, Format.plain, Format.markdown, Format.csv, Format.json))
 
 
 def as_text(fmt: Format, shown: Shown) -> str:
