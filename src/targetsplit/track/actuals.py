@@ -623,7 +623,9 @@ def _duckdb(path: str, request: Callable[[], _Request | None]) -> Actuals | None
         return None
     import duckdb
 
-    con = duckdb.connect()
+    # One thread: the file is read by one scan anyway (a second thread bought no
+    # time, only CPU), and the parent is busy on the other core meanwhile.
+    con = duckdb.connect(config={"threads": 1})
     try:
         texts = _duck_read(con, path, header)
         asked = request()
