@@ -15,11 +15,12 @@ from targetsplit.api.common import (
     crossed,
     periods_shown,
     pick_metrics,
+    pick_node,
     read_plan,
 )
 from targetsplit.errors import Diagnostic, UsageError
 from targetsplit.numbers.exact import exact
-from targetsplit.plan.tree import Metric
+from targetsplit.plan.tree import Metric, Node
 from targetsplit.split import hierarchy
 from targetsplit.split.hierarchy import Allocation
 
@@ -37,6 +38,7 @@ class AllocateResult(NamedTuple):
     warnings: tuple[Diagnostic, ...]
     inputs: Inputs  # the files read
     cross: Cross | None = None  # every node's cells by a dimension's items, when asked for
+    node: Node | None = None  # the subtree shown (--node), None for the whole plan
 
 
 @exact
@@ -48,14 +50,18 @@ def allocate(
     by: Granularity | None = None,
     period: str | None = None,
     cross: str | None = None,
+    node: str | None = None,
     on_warning: WarningSink | None = None,
 ) -> AllocateResult:
     """Split the plan (under ``tier``); with ``by`` or ``period``, over time too;
-    with ``cross`` (a dimension's name), every node by that dimension's items."""
+    with ``cross`` (a dimension's name), every node by that dimension's items;
+    with ``node`` (a path or a unique name), for that subtree only (its figures
+    as in the whole plan's)."""
     loaded, inputs = read_plan(plan)
     p = loaded.plan
     chosen = pick_metrics(p, metrics)
     tier = check_tier(p, tier)
+    under = pick_node(p, node)
     dimension = None if cross is None else check_dimension(p, cross)
     if dimension is not None and (by is not None or period is not None):
         raise UsageError(
@@ -67,12 +73,12 @@ def allocate(
     allocation = hierarchy.allocate(p, tier)
     if dimension is not None:
         by_item = crossed(loaded, allocation, dimension)
-        return AllocateResult(allocation, chosen, None, (), warnings.all(), inputs, by_item)
+        return AllocateResult(allocation, chosen, None, (), warnings.all(), inputs, by_item, under)
     if by is None and period is None:
-        return AllocateResult(allocation, chosen, None, (), warnings.all(), inputs)
+        return AllocateResult(allocation, chosen, None, (), warnings.all(), inputs, None, under)
     from targetsplit.split.timesplit import split_over_time
 
     granularity, slots = periods_shown(p, period, by)
     split = split_over_time(allocation, granularity, slots=slots)
     shown = tuple(range(len(split.slots)))
-    return AllocateResult(allocation, chosen, split, shown, warnings.all(), inputs)
+    return AllocateResult(allocation, chosen, split, shown, warnings.all(), inputs, None, under)

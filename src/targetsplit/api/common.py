@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from targetsplit.errors import Diagnostic, UsageError
 from targetsplit.plan.load import Loaded, find_plan, load_plan
 from targetsplit.plan.names import Names
-from targetsplit.plan.tree import Metric, Plan
+from targetsplit.plan.tree import Metric, Node, Plan
 
 if TYPE_CHECKING:
     from targetsplit.calendar.workdays import Granularity, Slot
@@ -78,6 +78,20 @@ def pick_metrics(plan: Plan, wanted: Sequence[str] | None) -> tuple[Metric, ...]
             )
         chosen.add(name)
     return tuple(m for m in plan.metrics if m.name in chosen)
+
+
+def pick_node(plan: Plan, text: str | None) -> Node | None:
+    """The node ``--node`` names: a path as the JSON's ``path`` writes it
+    (``South/Rep Chen``; ``''`` is the whole plan) or a name unique in the plan;
+    a usage error naming the nearest nodes if none."""
+    if text is None:
+        return None
+    from targetsplit.plan.tree import NodeIndex
+
+    try:
+        return NodeIndex(plan).lookup(text)
+    except LookupError as e:
+        raise UsageError(f"--node: {e}") from None
 
 
 def check_tier(plan: Plan, tier: str | None) -> str | None:

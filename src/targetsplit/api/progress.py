@@ -14,7 +14,7 @@ from targetsplit.track.actuals import Early, read_actuals_while, reading_early
 if TYPE_CHECKING:
     from targetsplit.api.common import Inputs, WarningSink
     from targetsplit.plan.load import Loaded
-    from targetsplit.plan.tree import Metric
+    from targetsplit.plan.tree import Metric, Node
     from targetsplit.track.progress import Progress
 
 
@@ -24,6 +24,7 @@ class ProgressResult(NamedTuple):
     actuals: str  # the actuals file as named in messages
     warnings: tuple[Diagnostic, ...]
     inputs: Inputs  # the files read
+    node: Node | None = None  # the subtree shown (--node), None for the whole plan
 
 
 @exact
@@ -34,11 +35,13 @@ def progress(
     as_of: date | str | None = None,
     actuals: str | Path | None = None,
     metrics: Sequence[str] | None = None,
+    node: str | None = None,
     on_warning: WarningSink | None = None,
 ) -> ProgressResult:
     """Progress at the end of ``week`` (32, ``W32`` or ``2026-W32``) or of ``as_of``
     (default: today), from ``actuals`` (``-``: standard input) or the plan's own
-    actuals file."""
+    actuals file; with ``node`` (a path or a unique name), to be shown for that
+    subtree only (every node's figures are worked out as without it)."""
     if week is not None and as_of is not None:
         raise UsageError("give --week or --as-of, not both")
     # A large actuals file (--actuals, or the plan's own) is read into DuckDB by a
@@ -46,7 +49,7 @@ def progress(
     # it), and summed there once the cut-off is known, while the targets to date
     # are rounded here: two cores, side by side.
     with reading_early(actuals, plan) as early:
-        return _progress(plan, week, as_of, actuals, metrics, on_warning, early)
+        return _progress(plan, week, as_of, actuals, metrics, node, on_warning, early)
 
 
 def _progress(
@@ -55,10 +58,11 @@ def _progress(
     as_of: date | str | None,
     actuals: str | Path | None,
     metrics: Sequence[str] | None,
+    node: str | None,
     on_warning: WarningSink | None,
     early: Early | None,
 ) -> ProgressResult:
-    from targetsplit.api.common import Warnings, one_stdin, pick_metrics, read_plan
+    from targetsplit.api.common import Warnings, one_stdin, pick_metrics, pick_node, read_plan
     from targetsplit.split.hierarchy import allocate
     from targetsplit.track.progress import compute, cutoff, targets_to_date
 
@@ -68,6 +72,7 @@ def _progress(
     b = p.breakdown
     assert b is not None
     chosen = pick_metrics(p, metrics)
+    under = None if node is None else pick_node(p, node)
     number = None if week is None else _week_number(loaded, week)
     day = _cut_day(loaded, number, as_of)
     path, shown = _actuals_file(loaded, actuals)
@@ -81,7 +86,7 @@ def _progress(
     warnings.add(facts.warnings)
     result = compute(alloc, cut, to_date, facts.direct)
     inputs += (("actuals", path),)
-    return ProgressResult(result, chosen, shown, warnings.all(), inputs)
+    return ProgressResult(result, chosen, shown, warnings.all(), inputs, under)
 
 
 def _week_number(loaded: Loaded, week: int | str) -> int:

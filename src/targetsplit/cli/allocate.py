@@ -13,6 +13,7 @@ from targetsplit.cli.options import (
     DepthOpt,
     FormatOpt,
     MetricOpt,
+    NodeOpt,
     OutputOpt,
     PlanArg,
     QuietOpt,
@@ -26,6 +27,7 @@ from targetsplit.report.formats import Format
     "  targetsplit allocate examples/fy2026.yaml\n\n"
     "  targetsplit allocate plan.yaml --metric revenue --depth 1 --tier stretch\n\n"
     "  targetsplit allocate plan.yaml --by quarter\n\n"
+    "  targetsplit allocate plan.yaml --node 'South/Rep Chen' --by month\n\n"
     "  targetsplit allocate plan.yaml --by week --period 2026-Q3 --metric revenue\n\n"
     "  targetsplit allocate examples/cross-2026.yaml --cross product\n\n"
     "  targetsplit allocate plan.yaml --format json --output targets.json"
@@ -34,6 +36,7 @@ def allocate(
     plan: PlanArg = None,
     metric: MetricOpt = None,
     depth: DepthOpt = None,
+    node: NodeOpt = None,
     tier: TierOpt = None,
     by: Annotated[
         By | None,
@@ -80,6 +83,7 @@ def allocate(
         by=None if by is None else by.value,
         period=period,
         cross=cross,
+        node=node,
         on_warning=warner(quiet),
     )
     shown = allocation.render(result, form, depth, terminal_width(form, output))

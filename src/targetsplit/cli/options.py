@@ -81,6 +81,17 @@ TierOpt = Annotated[
         "--tier", "-t", metavar="NAME", help="Scale the total by a tier (floor, target, stretch…)."
     ),
 ]
+NodeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--node",
+        "-n",
+        metavar="PATH",
+        help="Show only this node's subtree (figures as in the whole plan's): a path as"
+        " the JSON's path writes it ('South/Rep Chen') or a name unique in the plan;"
+        " --depth then counts from it.",
+    ),
+]
 DepthOpt = Annotated[
     int | None,
     typer.Option("--depth", "-d", min=0, metavar="N", help="Show nodes down to this depth."),

@@ -13,6 +13,7 @@ from targetsplit.cli.options import (
     DepthOpt,
     FormatOpt,
     MetricOpt,
+    NodeOpt,
     OutputOpt,
     PlanArg,
     QuietOpt,
@@ -25,6 +26,8 @@ from targetsplit.report.formats import Format
     "  targetsplit progress plan.yaml --week 32\n\n"
     "  targetsplit progress plan.yaml --as-of 2026-08-05 --actuals crm-export.csv\n\n"
     "  targetsplit progress plan.yaml --week 32 --depth 1 --sort rank\n\n"
+    "  targetsplit progress plan.yaml --week 32 --leaderboard\n\n"
+    "  targetsplit progress plan.yaml --week 32 --node East --depth 1\n\n"
     "  targetsplit progress plan.yaml --week 32 --fail-under 90 --quiet || notify-team"
 )
 def progress(
@@ -44,6 +47,17 @@ def progress(
     actuals: ActualsOpt = None,
     metric: MetricOpt = None,
     depth: DepthOpt = None,
+    node: NodeOpt = None,
+    leaderboard: Annotated[
+        bool,
+        typer.Option(
+            "--leaderboard",
+            "-l",
+            help="One flat table of the leaves (with --depth N, of the nodes N levels down)"
+            " ranked by attainment (ties share a rank: 1, 2, 2, 4); nodes without a"
+            " target to date last, unranked.",
+        ),
+    ] = False,
     sort: Annotated[
         str | None,
         typer.Option("--sort", metavar="rank", help="'rank': siblings best first (leaderboard)."),
@@ -67,16 +81,29 @@ def progress(
     from targetsplit.cli.options import percent, rank_sort
     from targetsplit.cli.show import output_format, show, warner
     from targetsplit.report import progress as view
-    from targetsplit.report.output import say
 
     form = output_format(fmt, output, Format.table, bom)
     rank, threshold = rank_sort(sort), percent("--fail-under", fail_under)
     result = api.progress(
-        plan, week=week, as_of=as_of, actuals=actuals, metrics=metric, on_warning=warner(quiet)
+        plan,
+        week=week,
+        as_of=as_of,
+        actuals=actuals,
+        metrics=metric,
+        node=node,
+        on_warning=warner(quiet),
     )
-    show(form, output, view.render(result, form, depth, rank), result.inputs, bom=bom)
-    below = None if threshold is None else view.below_text(result, depth, threshold)
-    if below is not None:
-        say(below, err=True)
-        return 3
-    return 0
+    show(form, output, view.render(result, form, depth, rank, leaderboard), result.inputs, bom=bom)
+    return _failed(
+        None if threshold is None else view.below_text(result, depth, threshold, leaderboard)
+    )
+
+
+def _failed(below: str | None) -> int:
+    """``--fail-under``: exit 3, listing on standard error the nodes below it."""
+    if below is None:
+        return 0
+    from targetsplit.report.output import say
+
+    say(below, err=True)
+    return 3

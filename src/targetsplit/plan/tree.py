@@ -344,6 +344,27 @@ class NodeIndex:
         return self._choices.hint(key)
 
 
+def shown_nodes(nodes: Sequence[Node], under: Node | None, depth: int | None) -> list[int]:
+    """The indices of ``nodes`` (a whole tree, depth-first, the root first) in the
+    subtree of ``under`` (the whole tree when None) down to ``depth`` levels below
+    its root (every level when None): the rows ``--node`` and ``--depth`` show."""
+    if under is None:
+        if depth is None:
+            return list(range(len(nodes)))
+        return [i for i, n in enumerate(nodes) if n.depth <= depth]
+    key, top = under.key, under.depth
+    start = next(i for i, n in enumerate(nodes) if n.depth == top and n.key == key)
+    last = len(nodes) if depth is None else top + depth
+    out = [start]
+    for i in range(start + 1, len(nodes)):
+        d = nodes[i].depth
+        if d <= top:
+            break
+        if d <= last:
+            out.append(i)
+    return out
+
+
 def node_loc(path: Sequence[str], *rest: str | int) -> Loc:
     """Where a node sits in the plan document."""
     loc: list[str | int] = []

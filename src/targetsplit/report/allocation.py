@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from targetsplit.numbers.amounts import decimal_text, format_percent, round_fraction
-from targetsplit.plan.tree import Metric, Plan
+from targetsplit.plan.tree import Metric, Node, Plan, shown_nodes
 from targetsplit.report.formats import Format, Shown, Stream
 from targetsplit.report.grid import Column, Grid, csv_text
 from targetsplit.split.hierarchy import Allocated, Allocation
@@ -44,8 +44,31 @@ def _info(row: Allocated, field: str) -> str:
     return value.isoformat() if field == "due" else str(value)
 
 
-def visible_rows(alloc: Allocation, depth: int | None) -> list[Allocated]:
-    return [r for r in alloc.rows if depth is None or r.node.depth <= depth]
+def visible_rows(
+    alloc: Allocation, depth: int | None, under: Node | None = None
+) -> list[Allocated]:
+    """The rows shown: the subtree of ``under`` (all without), down to ``depth``
+    levels below its root."""
+    rows = alloc.rows
+    if under is None:
+        return [r for r in rows if depth is None or r.node.depth <= depth]
+    return [rows[i] for i in shown_nodes([r.node for r in rows], under, depth)]
+
+
+def indents(rows: Sequence[Allocated], under: Node | None) -> list[int]:
+    """How deep each row shown sits below the first one (the subtree's root)."""
+    base = 0 if under is None else under.depth
+    return [r.node.depth - base for r in rows]
+
+
+def heading(plan: Plan, under: Node | None) -> str:
+    """The plan's title, and the subtree's path when ``--node`` picked one."""
+    return plan.title if under is None or not under.key else f"{plan.title} — {under.key}"
+
+
+def whole_plan(under: Node | None) -> bool:
+    """Whether the whole plan is shown (then the dimensions, cuts of its total, are too)."""
+    return under is None or under.depth == 0
 
 
 def _parents(alloc: Allocation) -> dict[str, Allocated]:
@@ -53,9 +76,11 @@ def _parents(alloc: Allocation) -> dict[str, Allocated]:
     return {r.path: by_path["/".join(r.node.path[:-1])] for r in alloc.rows if r.node.path}
 
 
-def allocation_grids(alloc: Allocation, metrics: Sequence[Metric], depth: int | None) -> list[Grid]:
+def allocation_grids(
+    alloc: Allocation, metrics: Sequence[Metric], depth: int | None, under: Node | None = None
+) -> list[Grid]:
     plan = alloc.plan
-    rows = visible_rows(alloc, depth)
+    rows = visible_rows(alloc, depth, under)
     parents = _parents(alloc)
     root = alloc.root
     info = _info_fields(rows)
@@ -86,10 +111,13 @@ def allocation_grids(alloc: Allocation, metrics: Sequence[Metric], depth: int | 
     tier = f", tier {alloc.tier} ({format_percent(plan.tiers[alloc.tier])})" if alloc.tier else ""
     grids = [
         Grid.tree(
-            f"{plan.title} — {period_text(plan)}{tier}", columns, body, [r.node.depth for r in rows]
+            f"{heading(plan, under)} — {period_text(plan)}{tier}",
+            columns,
+            body,
+            indents(rows, under),
         )
     ]
-    for dim, items in alloc.dimensions.items():
+    for dim, items in alloc.dimensions.items() if whole_plan(under) else ():
         cols = [Column(dim)]
         for m in metrics:
             cols += [Column(m.name, True), Column("of total", True)]
@@ -108,9 +136,9 @@ def allocation_grids(alloc: Allocation, metrics: Sequence[Metric], depth: int | 
 
 
 def allocation_csv(
-    alloc: Allocation, metrics: Sequence[Metric], depth: int | None
+    alloc: Allocation, metrics: Sequence[Metric], depth: int | None, under: Node | None = None
 ) -> tuple[list[str], list[list[str | None]], set[int]]:
-    rows = visible_rows(alloc, depth)
+    rows = visible_rows(alloc, depth, under)
     parents = _parents(alloc)
     root = alloc.root
     header = ["section", "path", "name", "depth"]
@@ -132,7 +160,7 @@ def allocation_csv(
             ]
         cells += [_info(r, f) or None for f in INFO_FIELDS]
         out.append(cells)
-    for dim, items in alloc.dimensions.items():
+    for dim, items in alloc.dimensions.items() if whole_plan(under) else ():
         for it in items:
             cells = [f"dimension:{dim}", it.name, it.name, "1"]
             for m in metrics:
@@ -157,9 +185,11 @@ def allocation_json(
     split: PeriodSplit | None = None,
     chosen: Sequence[int] = (),
     crossed: Cross | None = None,
+    under: Node | None = None,
 ) -> Iterator[str]:
     """The allocation as JSON, node by node (with ``split``, each node's periods;
-    with ``crossed``, each node's cells by the dimension's items)."""
+    with ``crossed``, each node's cells by the dimension's items; with ``under``,
+    that subtree's nodes only, and ``"node"``: its path)."""
     from targetsplit.report.jsonout import (
         Rows,
         fraction_text,
@@ -245,8 +275,10 @@ def allocation_json(
             name: {"from": d.source, d.driver.kind: to_decimal(d.driver.value)}
             for name, d in derived.items()
         }
-    doc["nodes"] = Rows(visible_rows(alloc, depth), node)
-    if alloc.dimensions:
+    if under is not None:
+        doc["node"] = under.key
+    doc["nodes"] = Rows(visible_rows(alloc, depth, under), node)
+    if alloc.dimensions and whole_plan(under):
         doc["dimensions"] = {
             dim: [
                 {"name": it.name, "targets": {m.name: it.targets[m.name] for m in metrics}}
@@ -268,13 +300,14 @@ def period_grids(
     depth: int | None,
     chosen: Sequence[int],
     per_grid: int | None = None,
+    under: Node | None = None,
 ) -> list[Grid]:
     """One table per metric: each node's figure and its period figures.
 
     ``per_grid`` caps the period columns of one table (the rest continue in
     the next), so that 53 weeks stay readable on a terminal.
     """
-    rows = visible_rows(alloc, depth)
+    rows = visible_rows(alloc, depth, under)
     grids = []
     step = per_grid or max(len(chosen), 1)
     for m in metrics:
@@ -292,10 +325,10 @@ def period_grids(
             more = " (continued)" if start else ""
             grids.append(
                 Grid.tree(
-                    f"{alloc.plan.title} — {label} by {split.granularity}{more}",
+                    f"{heading(alloc.plan, under)} — {label} by {split.granularity}{more}",
                     columns,
                     body,
-                    [r.node.depth for r in rows],
+                    indents(rows, under),
                 )
             )
     return grids
@@ -307,12 +340,13 @@ def period_csv(
     metrics: Sequence[Metric],
     depth: int | None,
     chosen: Sequence[int],
+    under: Node | None = None,
 ) -> tuple[list[str], list[list[str | None]], set[int]]:
     header = ["path", "name", "depth"]
     for m in metrics:
         header += [m.name] + [f"{m.name} {split.slots[k].label}" for k in chosen]
     out: list[list[str | None]] = []
-    for r in visible_rows(alloc, depth):
+    for r in visible_rows(alloc, depth, under):
         cells: list[str | None] = [r.path, r.node.name, str(r.node.depth)]
         for m in metrics:
             values = split.values(r.path, m.name)
@@ -321,10 +355,12 @@ def period_csv(
     return header, out, set(range(2, len(header)))
 
 
-def cross_grids(crossed: Cross, metrics: Sequence[Metric], depth: int | None) -> list[Grid]:
+def cross_grids(
+    crossed: Cross, metrics: Sequence[Metric], depth: int | None, under: Node | None = None
+) -> list[Grid]:
     """One table per metric: each node's figure and its cells, a column per item."""
     alloc = crossed.alloc
-    rows = visible_rows(alloc, depth)
+    rows = visible_rows(alloc, depth, under)
     tier = f", tier {alloc.tier}" if alloc.tier else ""
     grids = []
     for m in metrics:
@@ -338,19 +374,19 @@ def cross_grids(crossed: Cross, metrics: Sequence[Metric], depth: int | None) ->
             )
             for r in rows
         ]
-        title = f"{alloc.plan.title} — {m.title} by {crossed.dimension}{tier}"
-        grids.append(Grid.tree(title, columns, body, [r.node.depth for r in rows]))
+        title = f"{heading(alloc.plan, under)} — {m.title} by {crossed.dimension}{tier}"
+        grids.append(Grid.tree(title, columns, body, indents(rows, under)))
     return grids
 
 
 def cross_csv(
-    crossed: Cross, metrics: Sequence[Metric], depth: int | None
+    crossed: Cross, metrics: Sequence[Metric], depth: int | None, under: Node | None = None
 ) -> tuple[list[str], list[list[str | None]], set[int]]:
     """One row per node and item: ``path,name,depth,dimension,item`` and a column
     per metric."""
     header = ["path", "name", "depth", "dimension", "item", *(m.name for m in metrics)]
     out: list[list[str | None]] = []
-    for r in visible_rows(crossed.alloc, depth):
+    for r in visible_rows(crossed.alloc, depth, under):
         per_metric = [crossed.values(r.path, m.name) for m in metrics]
         for j, item in enumerate(crossed.items):
             cells: list[str | None] = [r.path, r.node.name, str(r.node.depth)]
@@ -363,21 +399,22 @@ def render(result: AllocateResult, fmt: Format, depth: int | None, width: int | 
     """The allocation as ``fmt``; ``width`` (a terminal's columns) folds period
     columns into several tables."""
     alloc, metrics, split, crossed = result.allocation, result.metrics, result.split, result.cross
+    under = result.node
     if fmt is Format.json:
-        return Stream(allocation_json(alloc, metrics, depth, split, result.periods, crossed))
+        return Stream(allocation_json(alloc, metrics, depth, split, result.periods, crossed, under))
     if crossed is not None:
         if fmt is Format.csv:
-            return csv_text(*cross_csv(crossed, metrics, depth))
-        return cross_grids(crossed, metrics, depth)
+            return csv_text(*cross_csv(crossed, metrics, depth, under))
+        return cross_grids(crossed, metrics, depth, under)
     if split is None:
         if fmt is Format.csv:
-            return csv_text(*allocation_csv(alloc, metrics, depth))
-        return allocation_grids(alloc, metrics, depth)
+            return csv_text(*allocation_csv(alloc, metrics, depth, under))
+        return allocation_grids(alloc, metrics, depth, under)
     chosen = list(result.periods)
     if fmt is Format.csv:
-        return csv_text(*period_csv(alloc, split, metrics, depth, chosen))
+        return csv_text(*period_csv(alloc, split, metrics, depth, chosen, under))
     per_grid = None if width is None else _columns_that_fit(split, alloc, metrics, chosen, width)
-    return period_grids(alloc, split, metrics, depth, chosen, per_grid)
+    return period_grids(alloc, split, metrics, depth, chosen, per_grid, under)
 
 
 def _columns_that_fit(

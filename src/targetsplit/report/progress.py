@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from targetsplit.numbers.amounts import format_percent, round_fraction
-from targetsplit.plan.tree import Metric
+from targetsplit.plan.tree import Metric, Node, shown_nodes
 from targetsplit.report.formats import Format, Shown, Stream
 from targetsplit.report.grid import Column, Grid, csv_text
 from targetsplit.report.jsonout import (
@@ -21,7 +21,7 @@ from targetsplit.report.jsonout import (
     share_texts,
     stream,
 )
-from targetsplit.track.progress import Progress, ProgressRow, Tally
+from targetsplit.track.progress import Progress, ProgressRow, Tally, leaderboard
 
 if TYPE_CHECKING:
     from targetsplit.api.progress import ProgressResult
@@ -53,18 +53,25 @@ def cutoff_text(p: Progress) -> str:
     return f"{through} — {c.workdays_done} of {c.workdays_total} working days"
 
 
-def order(p: Progress, depth: int | None, sort_rank: str | None) -> list[int]:
-    """The indices of the rows shown, depth-first; with ``sort_rank`` (a
+def order(
+    p: Progress, depth: int | None, sort_rank: str | None, under: Node | None = None
+) -> list[int]:
+    """The indices of the rows shown, depth-first (the subtree of ``under``, all
+    without, down to ``depth`` levels below its root); with ``sort_rank`` (a
     metric), siblings best first."""
     nodes = p.nodes
     if sort_rank is None:  # the rows are depth-first already
-        return [i for i, n in enumerate(nodes) if depth is None or n.depth <= depth]
+        if under is None:
+            return [i for i, n in enumerate(nodes) if depth is None or n.depth <= depth]
+        return shown_nodes(nodes, under, depth)
     where = {id(n): i for i, n in enumerate(nodes)}
     rank = p.tallies[sort_rank].rank
     out: list[int] = []
+    top = 0 if under is None else shown_nodes(nodes, under, 0)[0]
+    last = None if depth is None else nodes[top].depth + depth
 
     def visit(i: int) -> None:
-        if depth is not None and nodes[i].depth > depth:
+        if last is not None and nodes[i].depth > last:
             return
         out.append(i)
         kids = [where[id(c)] for c in nodes[i].children]
@@ -72,14 +79,22 @@ def order(p: Progress, depth: int | None, sort_rank: str | None) -> list[int]:
         for k in kids:
             visit(k)
 
-    visit(0)
+    visit(top)
     return out
 
 
-def ordered_rows(p: Progress, depth: int | None, sort_rank: str | None) -> list[ProgressRow]:
+def ordered_rows(
+    p: Progress, depth: int | None, sort_rank: str | None, under: Node | None = None
+) -> list[ProgressRow]:
     """Rows depth-first; with ``sort_rank`` (a metric), siblings best first."""
     rows = p.rows
-    return [rows[i] for i in order(p, depth, sort_rank)]
+    return [rows[i] for i in order(p, depth, sort_rank, under)]
+
+
+def heading(p: Progress, under: Node | None) -> str:
+    """The plan's title, and the subtree's path when ``--node`` picked one."""
+    title = p.plan.title
+    return title if under is None or not under.key else f"{title} — {under.key}"
 
 
 def bar(attainment: Fraction | None, width: int = 10) -> str:
@@ -98,9 +113,14 @@ def _amount(m: Metric, d: Decimal | None) -> str:
 
 
 def progress_grids(
-    p: Progress, metrics: Sequence[Metric], depth: int | None, sort_rank: str | None
+    p: Progress,
+    metrics: Sequence[Metric],
+    depth: int | None,
+    sort_rank: str | None,
+    under: Node | None = None,
 ) -> list[Grid]:
-    rows = ordered_rows(p, depth, sort_rank)
+    rows = ordered_rows(p, depth, sort_rank, under)
+    base = 0 if under is None else under.depth
     grids = []
     for m in metrics:
         columns = (
@@ -143,10 +163,10 @@ def progress_grids(
         label = m.title
         grids.append(
             Grid.tree(
-                f"{p.plan.title} — {label}, {cutoff_text(p)}",
+                f"{heading(p, under)} — {label}, {cutoff_text(p)}",
                 columns,
                 body,
-                [r.node.depth for r in rows],
+                [r.node.depth - base for r in rows],
                 styles,
             )
         )
@@ -190,11 +210,39 @@ def figure_texts(t: Tally, rows: list[int]) -> list[list[str]]:
     ]
 
 
+def _head(p: Progress, names: Sequence[str], under: Node | None) -> dict[str, Any]:
+    """The top of the JSON document, before its rows."""
+    c = p.cutoff
+    head: dict[str, Any] = {
+        "plan": p.plan.title,
+        "period": {
+            "start": p.plan.period.start,
+            "end": p.plan.period.end,
+            "name": p.plan.period.name,
+        },
+        "metrics": list(names),
+        "tier": None,
+        "cutoff": {
+            "date": c.day,
+            "week": c.week,
+            "workdays_done": c.workdays_done,
+            "workdays_total": c.workdays_total,
+            "weeks_left": round_fraction(c.weeks_left),
+        },
+    }
+    if under is not None:
+        head["node"] = under.key
+    return head
+
+
 def progress_json(
-    p: Progress, metrics: Sequence[Metric], depth: int | None, sort_rank: str | None
+    p: Progress,
+    metrics: Sequence[Metric],
+    depth: int | None,
+    sort_rank: str | None,
+    under: Node | None = None,
 ) -> Iterator[str]:
     """The progress as JSON, a block of nodes at a time."""
-    c = p.cutoff
     names = tuple(m.name for m in metrics)
     keys = ("path", "name", "depth", "owner", "due", "strategy", "note", "targets", "progress")
     tallies = [p.tallies[name] for name in names]
@@ -207,32 +255,17 @@ def progress_json(
         nodes = node_columns([p.nodes[i] for i in rows])
         return ROWS_JOIN.join(objects(keys, 2, [*nodes, targets, progress]))
 
-    shown = order(p, depth, sort_rank)
+    shown = order(p, depth, sort_rank, under)
     blocks = [shown[i : i + BLOCK] for i in range(0, len(shown), BLOCK)]
-    return stream(
-        {
-            "plan": p.plan.title,
-            "period": {
-                "start": p.plan.period.start,
-                "end": p.plan.period.end,
-                "name": p.plan.period.name,
-            },
-            "metrics": list(names),
-            "tier": None,
-            "cutoff": {
-                "date": c.day,
-                "week": c.week,
-                "workdays_done": c.workdays_done,
-                "workdays_total": c.workdays_total,
-                "weeks_left": round_fraction(c.weeks_left),
-            },
-            "nodes": Rows(blocks, block),
-        }
-    )
+    return stream({**_head(p, names, under), "nodes": Rows(blocks, block)})
 
 
 def progress_csv(
-    p: Progress, metrics: Sequence[Metric], depth: int | None, sort_rank: str | None
+    p: Progress,
+    metrics: Sequence[Metric],
+    depth: int | None,
+    sort_rank: str | None,
+    under: Node | None = None,
 ) -> tuple[list[str], list[tuple[str | None, ...]], set[int]]:
     """The progress as CSV cells: the JSON texts of the figures, empty for null."""
     header = ["path", "name", "depth"]
@@ -240,7 +273,7 @@ def progress_csv(
         header += [f"{m.name}_{name}" for name in FIELDS]
     text_fields = {f"{m.name}_{n}" for m in metrics for n in ("status", "tier")}
     numeric = {i for i, h in enumerate(header) if i >= 2 and h not in text_fields}
-    shown = order(p, depth, sort_rank)
+    shown = order(p, depth, sort_rank, under)
     nodes = [p.nodes[i] for i in shown]
     columns: list[list[str | None]] = [
         [n.key for n in nodes],
@@ -257,13 +290,166 @@ def progress_csv(
     return header, list(zip(*columns, strict=True)), numeric
 
 
+#: The leaderboard's figures: the progress's, but the rank among siblings.
+BOARD_FIELDS = tuple(f for f in FIELDS if f != "rank")
+_BOARD = [FIELDS.index(f) for f in BOARD_FIELDS]
+
+
+def board_title(p: Progress, m: Metric, depth: int | None, under: Node | None) -> str:
+    which = "the leaves" if depth is None else f"depth {depth}"
+    return f"{heading(p, under)} — {m.title}, leaderboard of {which}, {cutoff_text(p)}"
+
+
+def board_label(p: Progress, i: int) -> str:
+    """A leaderboard row's node: its path (the whole plan's title for the root)."""
+    return p.nodes[i].key or p.plan.title
+
+
+def leaderboard_grids(
+    p: Progress, metrics: Sequence[Metric], depth: int | None, under: Node | None
+) -> list[Grid]:
+    """A flat table per metric: the leaves (or the nodes at ``depth``) ranked by attainment."""
+    grids = []
+    rows = p.rows
+    for m in metrics:
+        columns = (
+            Column("node"),
+            Column("rank", True, keep=10),
+            Column("target", True, keep=7),
+            Column("to date", True, keep=5),
+            Column("actual", True, keep=8),
+            Column("attain.", True, keep=9),
+            Column("", keep=1, name="bar"),
+            Column("status", keep=9),
+            Column("gap", True, keep=6),
+            Column("needed/wk", True, keep=3),
+            Column("projection", True, keep=4),
+            Column("tier", keep=4),
+        )
+        body = []
+        styles: dict[tuple[int, int], str] = {}
+        for k, (rank, i) in enumerate(leaderboard(p, m.name, under, depth)):
+            f = rows[i].figures[m.name]
+            body.append(
+                (
+                    board_label(p, i),
+                    "" if rank is None else str(rank),
+                    m.format(f.target),
+                    m.format(f.target_to_date),
+                    m.format(f.actual),
+                    _pct(f.attainment),
+                    bar(f.attainment),
+                    f.status or "—",
+                    m.format(f.gap),
+                    _amount(m, f.needed_per_week),
+                    _amount(m, f.projection),
+                    f.tier or "—",
+                )
+            )
+            if f.status:
+                styles[(k, 7)] = STATUS_STYLE[f.status]
+                styles[(k, 6)] = STATUS_STYLE[f.status].replace("bold ", "")
+        grids.append(
+            Grid(
+                board_title(p, m, depth, under),
+                columns,
+                tuple(body),
+                cell_styles=styles,
+            )
+        )
+    return grids
+
+
+def _board_columns(p: Progress, m: Metric, board: list[tuple[int | None, int]]) -> list[list[str]]:
+    """The leaderboard rows' JSON texts, a column per key: metric, rank, the node, figures."""
+    shown = [i for _, i in board]
+    texts = figure_texts(p.tallies[m.name], shown)
+    return [
+        [scalar(m.name)] * len(board),
+        [scalar(rank) for rank, _ in board],
+        *node_columns([p.nodes[i] for i in shown]),
+        *(texts[j] for j in _BOARD),
+    ]
+
+
+BOARD_KEYS = ("metric", "rank", "path", "name", "depth", "owner", "due", "strategy", "note")
+
+
+def leaderboard_json(
+    p: Progress, metrics: Sequence[Metric], depth: int | None, under: Node | None
+) -> Iterator[str]:
+    """The leaderboard as JSON: the top of the progress's, ``leaderboard_of`` (the
+    depth, null for the leaves) and ``leaderboard``, one flat array of rows, the
+    first metric's best first, then the next metric's."""
+    names = tuple(m.name for m in metrics)
+    keys = (*BOARD_KEYS, *BOARD_FIELDS)
+
+    def block(m: Metric) -> str:
+        columns = _board_columns(p, m, leaderboard(p, m.name, under, depth))
+        return ROWS_JOIN.join(objects(keys, 2, columns))
+
+    doc = _head(p, names, under)
+    doc["leaderboard_of"] = depth
+    doc["leaderboard"] = Rows(list(metrics), block)
+    return stream(doc)
+
+
+def leaderboard_csv(
+    p: Progress, metrics: Sequence[Metric], depth: int | None, under: Node | None
+) -> tuple[list[str], list[tuple[str | None, ...]], set[int]]:
+    """The leaderboard as CSV: a row per metric and node, each metric's best first."""
+    header = ["metric", "rank", "path", "name", "depth", *BOARD_FIELDS]
+    numeric = {
+        i for i, h in enumerate(header) if h not in ("metric", "path", "name", "status", "tier")
+    }
+    out: list[tuple[str | None, ...]] = []
+    for m in metrics:
+        board = leaderboard(p, m.name, under, depth)
+        t = p.tallies[m.name]
+        shown = [i for _, i in board]
+        texts = figure_texts(t, shown)
+        nodes = [p.nodes[i] for i in shown]
+        columns: list[list[str | None]] = [
+            [m.name] * len(board),
+            [None if rank is None else str(rank) for rank, _ in board],
+            [n.key for n in nodes],
+            [n.name for n in nodes],
+            [str(n.depth) for n in nodes],
+        ]
+        for name in BOARD_FIELDS:
+            if name in ("status", "tier"):  # text cells: as they are, not as JSON strings
+                columns.append([getattr(t, name)[i] for i in shown])
+            else:
+                columns.append([None if x == "null" else x for x in texts[FIELDS.index(name)]])
+        out += zip(*columns, strict=True)
+    return header, out, numeric
+
+
+def shown_indices(
+    p: Progress,
+    metrics: Sequence[Metric],
+    depth: int | None,
+    under: Node | None = None,
+    board: bool = False,
+) -> list[int]:
+    """The nodes shown: the leaderboard's (in plan order) or the tree's rows."""
+    if board:
+        return sorted(i for _, i in leaderboard(p, metrics[0].name, under, depth))
+    return order(p, depth, None, under)
+
+
 def below(
-    p: Progress, metrics: Sequence[Metric], depth: int | None, threshold: Fraction
+    p: Progress,
+    metrics: Sequence[Metric],
+    depth: int | None,
+    threshold: Fraction,
+    under: Node | None = None,
+    board: bool = False,
 ) -> list[str]:
     """Lines naming each shown node and metric whose attainment is below ``threshold``."""
     out = []
     tallies = [p.tallies[m.name] for m in metrics]
-    for i in order(p, depth, None):
+    for i in shown_indices(p, metrics, depth, under, board):
         for t in tallies:
             a = t.attainment(i)
             if a is not None and a < threshold:
@@ -272,20 +458,31 @@ def below(
     return out
 
 
-def render(result: ProgressResult, fmt: Format, depth: int | None, rank: bool) -> Shown:
-    """The progress as ``fmt``; ``rank`` orders siblings best first by the first metric."""
-    p, metrics = result.progress, result.metrics
+def render(
+    result: ProgressResult, fmt: Format, depth: int | None, rank: bool, board: bool = False
+) -> Shown:
+    """The progress as ``fmt``; ``rank`` orders siblings best first by the first
+    metric; ``board``: the leaderboard of the leaves (or of the nodes at ``depth``)."""
+    p, metrics, under = result.progress, result.metrics, result.node
+    if board:
+        if fmt is Format.json:
+            return Stream(leaderboard_json(p, metrics, depth, under))
+        if fmt is Format.csv:
+            return csv_text(*leaderboard_csv(p, metrics, depth, under))
+        return leaderboard_grids(p, metrics, depth, under)
     sort_metric = metrics[0].name if rank else None
     if fmt is Format.json:
-        return Stream(progress_json(p, metrics, depth, sort_metric))
+        return Stream(progress_json(p, metrics, depth, sort_metric, under))
     if fmt is Format.csv:
-        return csv_text(*progress_csv(p, metrics, depth, sort_metric))
-    return progress_grids(p, metrics, depth, sort_metric)
+        return csv_text(*progress_csv(p, metrics, depth, sort_metric, under))
+    return progress_grids(p, metrics, depth, sort_metric, under)
 
 
-def below_text(result: ProgressResult, depth: int | None, threshold: Fraction) -> str | None:
+def below_text(
+    result: ProgressResult, depth: int | None, threshold: Fraction, board: bool = False
+) -> str | None:
     """What ``--fail-under`` says when a node shown is below ``threshold`` (else None)."""
-    low = below(result.progress, result.metrics, depth, threshold)
+    low = below(result.progress, result.metrics, depth, threshold, result.node, board)
     if not low:
         return None
     lines = [f"below {format_percent(threshold)} attainment:", *(f"  {line}" for line in low)]

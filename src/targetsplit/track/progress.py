@@ -19,7 +19,7 @@ from functools import cached_property
 
 from targetsplit.calendar.workdays import Breakdown
 from targetsplit.numbers import amounts
-from targetsplit.plan.tree import Metric, Node, Plan
+from targetsplit.plan.tree import Metric, Node, Plan, shown_nodes
 from targetsplit.split.hierarchy import Allocation
 from targetsplit.split.ledger import build
 
@@ -361,3 +361,34 @@ def _sibling_ranks(
                 rank, last = place, score
             ranks[i] = rank
     return ranks
+
+
+def leaderboard(
+    p: Progress, metric: str, under: Node | None = None, depth: int | None = None
+) -> list[tuple[int | None, int]]:
+    """The leaderboard (业绩排名) of ``metric``: ``(rank, index)`` of the leaves of
+    ``under``'s subtree (the whole plan's without), or with ``depth`` of its nodes
+    that many levels below its root and the leaves above them, best attainment
+    first. Equal attainments share a rank and the next rank skips (1, 2, 2, 4:
+    competition ranking) and keep plan order; nodes without a target to date
+    (no attainment) come last, in plan order, unranked (None)."""
+    nodes = p.nodes
+    base = 0 if under is None else under.depth
+    members = [
+        i
+        for i in shown_nodes(nodes, under, depth)
+        if not nodes[i].children or (depth is not None and nodes[i].depth - base == depth)
+    ]
+    t = p.tallies[metric]
+    ttd, actual = t.to_date, t.actual
+    scored = sorted(
+        ((Fraction(actual[i], ttd[i]), i) for i in members if ttd[i]), key=lambda x: -x[0]
+    )  # (stable: ties keep plan order; the unit is common to all, so left out)
+    out: list[tuple[int | None, int]] = []
+    rank, last = 0, None
+    for place, (score, i) in enumerate(scored, 1):
+        if score != last:
+            rank, last = place, score
+        out.append((rank, i))
+    out += [(None, i) for i in members if not ttd[i]]
+    return out

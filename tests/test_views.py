@@ -1,0 +1,315 @@
+"""The views of issue 14: ``--node`` (one subtree, its figures unchanged) on
+allocate and progress, and ``progress --leaderboard`` (the leaves ranked)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import EXAMPLES, write
+
+FY = str(EXAMPLES / "fy2026.yaml")
+CHINA = str(EXAMPLES / "china-2026.yaml")
+
+
+def nodes(out: str) -> dict[str, dict[str, Any]]:
+    return {n["path"]: n for n in json.loads(out)["nodes"]}
+
+
+def csv_rows(out: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(out)))
+
+
+def under(path: str, node: str) -> bool:
+    return not node or path == node or path.startswith(node + "/")
+
+
+def depth_of(path: str) -> int:
+    return 0 if not path else path.count("/") + 1
+
+
+# -- --node ------------------------------------------------------------------------------
+
+ALLOCATE_OPTIONS = [
+    (),
+    ("--by", "quarter"),
+    ("--by", "week", "--period", "2026-Q3"),
+    ("--tier", "stretch"),
+    ("--metric", "revenue", "--by", "month"),
+]
+
+
+@pytest.mark.parametrize("options", ALLOCATE_OPTIONS)
+@pytest.mark.parametrize(
+    "node", ["", "East", "East/Group 2", "South", "South/Rep Chen", "North", "Rep Liu"]
+)
+@pytest.mark.parametrize("depth", [None, 0, 1])
+def test_allocate_node_shows_the_subtree_with_the_whole_plans_figures(
+    run,  # type: ignore[no-untyped-def]
+    node: str,
+    options: tuple[str, ...],
+    depth: int | None,
+) -> None:
+    full = run("allocate", FY, "-f", "json", *options)
+    deep = () if depth is None else ("--depth", str(depth))
+    part = run("allocate", FY, "-f", "json", "--node", node, *deep, *options)
+    assert full.code == part.code == 0, part.err
+    whole, shown = nodes(full.out), nodes(part.out)
+    top = next(iter(shown))  # the subtree's root comes first
+    assert top == node or top.endswith("/" + node)  # ('Rep Liu': a unique name)
+    expected = [
+        p
+        for p in whole
+        if under(p, top) and (depth is None or depth_of(p) - depth_of(top) <= depth)
+    ]
+    assert list(shown) == expected  # --depth counts from the subtree's root
+    for path, n in shown.items():
+        assert n == whole[path]  # every figure as in the whole plan's output
+    doc = json.loads(part.out)
+    assert doc["node"] == top
+    assert ("dimensions" in doc) == (top == "")  # cuts of the plan's total
+    # CSV: the same rows as in the whole plan's CSV
+    full_csv = csv_rows(run("allocate", FY, "-f", "csv", *options).out)
+    part_csv = csv_rows(run("allocate", FY, "-f", "csv", "--node", node, *deep, *options).out)
+    assert part_csv[0] == full_csv[0]
+    assert all(row in full_csv for row in part_csv[1:])
+    at = 1 if full_csv[0][0] == "section" else 0
+    assert [r[at] for r in part_csv[1:] if r[0] in ("hierarchy", r[0]) and r[at] in whole] == (
+        expected
+    )
+
+
+def test_allocate_node_table_starts_at_the_subtree(run) -> None:  # type: ignore[no-untyped-def]
+    r = run("allocate", FY, "--node", "South", "--metric", "revenue", "-f", "plain")
+    assert r.code == 0, r.err
+    assert r.out == (
+        "FY2026 National Sales — South — 2026 (2026-01-01 .. 2026-12-31)\n"
+        "\n"
+        "node          revenue (CNY)    of parent    of total  owner\n"
+        "----------  ---------------  -----------  ----------  ------------\n"
+        "South               3,600万          30%         30%  Manager Wang\n"
+        "  Rep Chen          2,160万          60%         18%\n"
+        "  Rep Liu           1,440万          40%         12%\n"
+    )
+    cross = run("allocate", str(EXAMPLES / "cross-2026.yaml"), "--cross", "product", "-f", "json")
+    whole = nodes(cross.out)
+    part = run(
+        "allocate", str(EXAMPLES / "cross-2026.yaml"), "--cross", "product", "-f", "json",
+        "--node", next(p for p in whole if p),
+    )  # fmt: skip
+    assert part.code == 0, part.err
+    for path, n in nodes(part.out).items():
+        assert n == whole[path]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [(), ("--depth", "1"), ("--sort", "rank"), ("--sort", "rank", "--depth", "0")],
+)
+@pytest.mark.parametrize("node", ["", "East", "South", "South/Rep Liu", "North"])
+def test_progress_node_keeps_every_figure(run, node: str, options: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    full = run("progress", FY, "--week", "32", "-q", "-f", "json", *options[:2])
+    part = run("progress", FY, "--week", "32", "-q", "-f", "json", "--node", node, *options)
+    assert full.code == part.code == 0, part.err
+    whole, shown = nodes(full.out), nodes(part.out)
+    assert list(shown)[0] == node
+    limit = int(options[-1]) if "--depth" in options else None
+    assert sorted(shown) == sorted(
+        p
+        for p in nodes(run("progress", FY, "--week", "32", "-q", "-f", "json").out)
+        if under(p, node) and (limit is None or depth_of(p) - depth_of(node) <= limit)
+    )
+    for path, n in shown.items():
+        assert n == whole.get(path, n)
+        assert (
+            n["progress"]
+            == nodes(run("progress", FY, "--week", "32", "-f", "json").out)[path]["progress"]
+        )
+    full_csv = csv_rows(run("progress", FY, "--week", "32", "-q", "-f", "csv").out)
+    part_csv = csv_rows(
+        run("progress", FY, "--week", "32", "-q", "-f", "csv", "--node", node, *options).out
+    )
+    assert all(row in full_csv for row in part_csv)
+
+
+def test_progress_node_table_and_fail_under(run) -> None:  # type: ignore[no-untyped-def]
+    r = run("progress", FY, "--week", "32", "-m", "revenue", "-f", "plain", "-q", "-n", "South")
+    assert r.out.splitlines()[0].startswith("FY2026 National Sales — South — revenue (CNY),")
+    assert [line.split("  ")[0] for line in r.out.splitlines()[4:]] == [
+        "South",
+        "",  # indented one level under the subtree's root
+        "",
+    ]
+    low = run("progress", FY, "--week", "32", "-q", "-n", "East", "--fail-under", "90")
+    assert low.code == 3
+    assert low.err == (
+        "below 90% attainment:\n  East/Group 2: revenue at 78.6%\n"
+        "  East/Group 2: new_customers at 75%\n"
+    )
+
+
+@pytest.mark.parametrize("command", ["allocate", "progress"])
+def test_an_unknown_node_is_a_usage_error_with_the_nearest_names(run, command: str) -> None:  # type: ignore[no-untyped-def]
+    extra = ("--week", "32") if command == "progress" else ()
+    r = run(command, FY, *extra, "--node", "East/Grop 2")
+    assert (r.code, r.out) == (2, "")
+    assert r.err == (
+        "error: --node: unknown node 'East/Grop 2';"
+        " did you mean 'East/Group 2' or 'East/Group 3' or 'East/Group 1'?\n"
+    )
+    r = run(command, FY, *extra, "--node", "FY2026 National Sales")
+    assert r.code == 2
+    assert "address the whole plan as ''" in r.err
+
+
+def test_a_name_twice_in_the_plan_needs_its_path(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    plan = write(
+        tmp_path,
+        "plan: P\nperiod: 2026-Q1\nmetrics: {revenue: {total: 100}}\n"
+        "split:\n  A: {weight: 1, split: {Li: 1}}\n  B: {weight: 1, split: {Li: 1}}\n",
+    )
+    r = run("allocate", plan, "--node", "Li")
+    assert r.code == 2
+    assert r.err == "error: --node: 'Li' names 2 nodes (A/Li, B/Li); give its path instead\n"
+    r = run("allocate", plan, "--node", "B/Li", "-f", "csv")
+    assert r.code == 0
+    assert csv_rows(r.out)[1][:3] == ["hierarchy", "B/Li", "Li"]
+
+
+# -- --leaderboard -------------------------------------------------------------------------
+
+TIES = """\
+plan: Ties
+period: 2026-Q1
+metrics:
+  revenue: {total: 600}
+split:
+  A:
+    weight: 1
+    split: {A1: 1, A2: 1}
+  B: 1
+  D: 1
+  C: {amount: 0}
+"""
+# At the quarter's end every target to date is the target: A1 100, A2 100, B 200,
+# D 200, C 0. Attainments: A1 120 %, A2 100 %, B 100 %, D 50 %, C none.
+TIES_ACTUALS = """\
+date,node,metric,value
+2026-02-02,A1,revenue,120
+2026-02-02,A2,revenue,100
+2026-02-02,B,revenue,200
+2026-02-02,D,revenue,100
+2026-02-02,C,revenue,10
+"""
+
+
+@pytest.fixture
+def ties(tmp_path: Path) -> tuple[str, ...]:
+    plan = write(tmp_path, TIES)
+    actuals = write(tmp_path, TIES_ACTUALS, "actuals.csv")
+    return ("progress", plan, "--as-of", "2026-03-31", "--actuals", actuals, "-q")
+
+
+def test_leaderboard_ties_share_a_rank_and_no_target_comes_last(run, ties) -> None:  # type: ignore[no-untyped-def]
+    r = run(*ties, "--leaderboard", "-f", "plain")
+    assert r.code == 0, r.err
+    assert r.out == (
+        "Ties — revenue, leaderboard of the leaves, through Tue 31 Mar 2026 — 64 of 64 working days\n"
+        "\n"
+        "node      rank    target    to date    actual    attain.               status      gap    needed/wk    projection  tier\n"
+        "------  ------  --------  ---------  --------  ---------  -----------  --------  -----  -----------  ------------  -------\n"
+        "A/A1         1       100        100       120       120%  ██████████+  green       -20            —           120  stretch\n"
+        "A/A2         2       100        100       100       100%  ██████████   green         0            —           100  target\n"
+        "B            2       200        200       200       100%  ██████████   green         0            —           200  target\n"
+        "D            4       200        200       100        50%  █████░░░░░   red         100            —           100  —\n"
+        "C                      0          0        10          —               —           -10            —             —  —\n"
+    )
+
+
+def test_leaderboard_in_every_format(run, ties) -> None:  # type: ignore[no-untyped-def]
+    doc = json.loads(run(*ties, "--leaderboard", "-f", "json").out)
+    assert doc["leaderboard_of"] is None
+    board = [(e["rank"], e["path"], e["attainment"], e["status"]) for e in doc["leaderboard"]]
+    assert board == [
+        (1, "A/A1", 1.2, "green"),
+        (2, "A/A2", 1, "green"),
+        (2, "B", 1, "green"),
+        (4, "D", 0.5, "red"),
+        (None, "C", None, None),
+    ]
+    assert list(doc["leaderboard"][0]) == [
+        "metric", "rank", "path", "name", "depth", "owner", "due", "strategy", "note",
+        "target", "target_to_date", "actual", "attainment", "attainment_full", "gap",
+        "remaining", "needed_per_week", "projection", "status", "tier",
+    ]  # fmt: skip
+    rows = csv_rows(run(*ties, "--leaderboard", "-f", "csv").out)
+    assert rows[0][:5] == ["metric", "rank", "path", "name", "depth"]
+    assert [r[:5] for r in rows[1:]] == [
+        ["revenue", "1", "A/A1", "A1", "2"],
+        ["revenue", "2", "A/A2", "A2", "2"],
+        ["revenue", "2", "B", "B", "1"],
+        ["revenue", "4", "D", "D", "1"],
+        ["revenue", "", "C", "C", "1"],
+    ]
+    md = run(*ties, "--leaderboard", "-f", "markdown").out
+    assert md.startswith("### Ties — revenue, leaderboard of the leaves,")
+    assert "| A/A1   |      1 |" in md
+    # the figures are the progress's own, node by node
+    tree = nodes(run(*ties, "-f", "json").out)
+    for e in doc["leaderboard"]:
+        figures = dict(tree[e["path"]]["progress"]["revenue"])
+        del figures["rank"]  # (the rank among siblings; the board's is its own)
+        assert {k: e[k] for k in figures} == figures
+
+
+def test_leaderboard_at_a_depth_and_under_a_node(run, ties) -> None:  # type: ignore[no-untyped-def]
+    doc = json.loads(run(*ties, "--leaderboard", "-f", "json", "--depth", "1").out)
+    assert doc["leaderboard_of"] == 1
+    assert [(e["rank"], e["path"]) for e in doc["leaderboard"]] == [
+        (1, "A"),  # 220 of 200
+        (2, "B"),
+        (3, "D"),
+        (None, "C"),
+    ]
+    doc = json.loads(run(*ties, "--leaderboard", "-f", "json", "--node", "A").out)
+    assert [(e["rank"], e["path"]) for e in doc["leaderboard"]] == [(1, "A/A1"), (2, "A/A2")]
+    # a depth below the leaves: the leaves above it take part (the rows cover the plan once)
+    deep = json.loads(run(*ties, "--leaderboard", "-f", "json", "--depth", "5").out)
+    assert [e["path"] for e in deep["leaderboard"]] == ["A/A1", "A/A2", "B", "D", "C"]
+    low = run(*ties, "--leaderboard", "--fail-under", "100")
+    assert (low.code, low.err) == (3, "below 100% attainment:\n  D: revenue at 50%\n")
+
+
+def test_leaderboard_of_the_example(run) -> None:  # type: ignore[no-untyped-def]
+    doc = json.loads(run("progress", FY, "--week", "32", "-q", "-f", "json", "-l").out)
+    revenue = [(e["rank"], e["path"]) for e in doc["leaderboard"] if e["metric"] == "revenue"]
+    assert revenue == [
+        (1, "East/Group 1"),
+        (2, "South/Rep Chen"),
+        (3, "North"),
+        (4, "East/Group 3"),
+        (5, "East/Group 2"),
+        (6, "South/Rep Liu"),
+    ]
+    assert [e["metric"] for e in doc["leaderboard"]] == ["revenue"] * 6 + ["new_customers"] * 6
+
+
+def test_leaderboard_names_stay_data(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    plan = write(
+        tmp_path,
+        "plan: P\nperiod: 2026-Q1\nmetrics: {revenue: {total: 100}}\n"
+        'split:\n  "=cmd|x\\e[31m": 1\n  B: 1\n',
+    )
+    actuals = write(tmp_path, "date,node,metric,value\n2026-01-05,B,revenue,5\n", "a.csv")
+    base = ("progress", plan, "--as-of", "2026-02-01", "-a", actuals, "-q", "-l")
+    out = run(*base, "-f", "csv").out
+    assert csv_rows(out)[2][:4] == ["revenue", "2", "'=cmd|x\\x1b[31m", "'=cmd|x\\x1b[31m"]
+    plain = run(*base, "-f", "plain").out
+    assert "\x1b" not in plain and "=cmd|x\\x1b[31m" in plain
+    md = run(*base, "-f", "markdown").out
+    assert "\x1b" not in md and "| =cmd\\|x\\\\x1b\\[31m |" in md
