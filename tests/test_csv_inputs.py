@@ -538,6 +538,52 @@ def test_progress_stops_the_early_child_when_the_plan_or_a_usage_is_wrong(
         os.waitpid(-1, os.WNOHANG)
 
 
+def test_progress_starts_its_actuals_child_before_the_command_line_is_parsed(
+    tmp_path: Path, plan_file: str
+) -> None:
+    """`progress … --actuals FILE` forks DuckDB's child on FILE before typer is even
+    imported, and the command takes that child (one child); a child started on a
+    guess the command does not take (here the word is --as-of's value) is stopped."""
+    big = str(big_valid(tmp_path))
+    out = str(tmp_path / "out.csv")
+    script = f"""
+import os, sys
+from targetsplit.track import actuals
+seen = []
+first = None
+class Watched(actuals.Early):
+    def __init__(self, path):
+        global first
+        first = "typer" in sys.modules if first is None else first
+        seen.append((path, first))
+        super().__init__(path)
+actuals.Early = Watched
+from targetsplit.cli.main import main
+for given in (["--actuals", {big!r}], ["--actuals={big}"], ["-a{big}"], ["--as-of", "-a{big}"]):
+    seen.clear()
+    code = main(["progress", {plan_file!r}, "--as-of", "2026-07-31", *given, "-f", "csv",
+                 "-o", {out!r}, "-q"])
+    try:
+        os.waitpid(-1, os.WNOHANG)
+        left = "a child left"
+    except ChildProcessError:
+        left = "none left"
+    print(code, [path == {big!r} for path, _ in seen], left)
+print("typer imported before the first child:", sys.modules.get("typer") is None or first)
+"""
+    r = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )  # fmt: skip
+    assert r.stdout.splitlines() == [
+        "0 [True] none left",
+        "0 [True] none left",
+        "0 [True] none left",
+        "2 [True] none left",
+        "typer imported before the first child: False",
+    ], r.stderr
+
+
 def test_other_work_runs_while_the_child_sums_and_its_failure_reaps_the_child(
     tmp_path: Path,
 ) -> None:

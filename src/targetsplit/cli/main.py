@@ -1,4 +1,9 @@
-"""``main``: run a command and turn every error into a message and an exit code."""
+"""``main``: run a command and turn every error into a message and an exit code.
+
+typer and the commands are imported once ``main`` has looked at the command
+line: ``progress --actuals FILE`` starts reading a large FILE in DuckDB's child
+process first (:func:`_actuals_early`), so that it reads beside everything else.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,14 @@ import os
 import sys
 import types
 from importlib import import_module
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import typer
-
-from targetsplit.cli.app import app
 from targetsplit.errors import TargetsplitError
 from targetsplit.numbers.exact import EXACT
 from targetsplit.report.output import ReaderGone, say
+
+if TYPE_CHECKING:
+    import typer
 
 # Each module registers its commands with ``app``, in --help's order.
 COMMAND_MODULES = (
@@ -30,8 +35,21 @@ COMMAND_MODULES = (
     "rollover",
     "files",
 )
-for _name in COMMAND_MODULES:
-    import_module(f"targetsplit.cli.{_name}")
+
+
+def _app() -> typer.Typer:
+    """The typer application with every command registered (imported on first use)."""
+    from targetsplit.cli.app import app
+
+    for name in COMMAND_MODULES:
+        import_module(f"targetsplit.cli.{name}")
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        return _app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _safe_streams() -> None:
@@ -62,7 +80,25 @@ def main(argv: list[str] | None = None) -> int:
     _no_plugin_scan()
     _standard_streams()
     _safe_streams()
-    command = _click_command(sys.argv[1:] if argv is None else argv)
+    args = sys.argv[1:] if argv is None else argv
+    early = _actuals_early(args)
+    try:
+        code = _run(argv, args)
+    finally:
+        if early:  # a child the command did not take (an error, another file): stopped
+            from targetsplit.track.actuals import abandon_early
+
+            abandon_early()
+    if argv is None:
+        _exit_now(code)
+    return code
+
+
+def _run(argv: list[str] | None, args: list[str]) -> int:
+    """Run the command ``args``; its exit code."""
+    import typer
+
+    command = _click_command(args)
     collector_was_on = collector_off()
     try:
         with decimal.localcontext(EXACT):  # one exact context for everything a command does
@@ -104,9 +140,34 @@ def main(argv: list[str] | None = None) -> int:
         if collector_was_on:  # main() called in-process (tests, embedding): as it was
             gc.unfreeze()
             gc.enable()
-    if argv is None:
-        _exit_now(code)
     return code
+
+
+def _actuals_early(args: list[str]) -> bool:
+    """For ``progress … --actuals FILE`` (``-a FILE``, ``--actuals=FILE``): start
+    reading FILE in DuckDB's child now, before typer and the command's modules are
+    imported and its arguments parsed (a large regular file only; see
+    :func:`targetsplit.track.actuals.reading_early`, which takes the child when the
+    command asks for the same file). A glance at the words, not a parse: a wrong
+    guess only starts a child that is not used. Whether a child was started."""
+    if not args or args[0] != "progress" or "-h" in args or "--help" in args:
+        return False
+    path = None
+    words = iter(args[1:])
+    for word in words:
+        if word == "--":
+            break
+        if word in ("--actuals", "-a"):
+            path = next(words, None)
+        elif word.startswith("--actuals="):
+            path = word.removeprefix("--actuals=")
+        elif word.startswith("-a") and len(word) > 2:
+            path = word[2:]
+    if not path:
+        return False
+    from targetsplit.track.actuals import start_early
+
+    return start_early(path)
 
 
 PLUGIN_LOADER = "pydantic.plugin._loader"
@@ -147,6 +208,9 @@ def _click_command(args: list[str]) -> Any:
     """The click command for ``args``: when they start with a command's name, a
     group holding that command alone (typer reads every command's signature to
     build one; the others would only be built to be left unused), else all."""
+    import typer
+
+    app = _app()
     name = args[0] if args else None
     chosen = [
         info

@@ -400,19 +400,51 @@ def reading_early(
     if path is None and plan is not None:
         path = _plan_actuals(str(plan))
     child = None
-    if path is not None and str(path) != "-" and hasattr(os, "fork"):
-        try:
-            st = os.stat(path)
-        except OSError:
-            st = None
-        if st is not None and stat.S_ISREG(st.st_mode):
-            if FAST_BYTES <= st.st_size <= MAX_ACTUALS_BYTES:
-                child = Early(str(path))
+    if path is not None and _waiting and _waiting[-1].path == str(path):
+        child = _waiting.pop()  # started before the command line was parsed
+    abandon_early()
+    if child is None and path is not None:
+        child = _early_child(str(path))
     try:
         yield child
     finally:
         if child is not None:
             child.abandon()
+
+
+#: A child started by :func:`start_early`, until :func:`reading_early` takes it.
+_waiting: list[Early] = []
+
+
+def start_early(path: str) -> bool:
+    """Start reading ``path`` (when :func:`reading_early` would) before the caller
+    knows whether it is wanted: the command line is not parsed yet. The next
+    :func:`reading_early` of the same file takes the child; :func:`abandon_early`
+    stops it. Whether a child was started."""
+    abandon_early()
+    child = _early_child(path)
+    if child is not None:
+        _waiting.append(child)
+    return child is not None
+
+
+def abandon_early() -> None:
+    """Stop the child :func:`start_early` started, if no one took it."""
+    while _waiting:
+        _waiting.pop().abandon()
+
+
+def _early_child(path: str) -> Early | None:
+    """A child reading ``path``, if it is a large regular file and children can be had."""
+    if path == "-" or not hasattr(os, "fork"):
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if stat.S_ISREG(st.st_mode) and FAST_BYTES <= st.st_size <= MAX_ACTUALS_BYTES:
+        return Early(path)
+    return None
 
 
 # A top-level ``actuals:`` line with a plain value: no quotes, no comment, nothing
