@@ -327,7 +327,7 @@ def test_all_the_errors_of_a_plan_in_one_run() -> None:
         "p.yaml:6:14: error: '2026-02-30' is not a valid date",
         "p.yaml:8:3: error: shares at the top level add up to 90% (450), 50 short of 500",
         "p.yaml:8:24: error: unknown key 'ownr'; did you mean 'owner'? (allowed here: weight,"
-        " amount, history, split, owner, due, strategy, note, seasonality, mix, drivers,"
+        " amount, history, split, owner, aliases, due, strategy, note, seasonality, mix, drivers,"
         " start, ramp)",
     ]
 

@@ -31,6 +31,7 @@ EDGES = {
     "plan/load.py",  # finds and reads the plan file
     "plan/document.py",  # builds its pydantic models without the plugin scan (an env var)
     "track/actuals.py",  # reads the actuals file
+    "track/mapped.py",  # reads an export's CSV files (globs, encodings) through a mapping
     "track/csvfile.py",  # the CSV grammar of actuals and sheets; stdin and pipes
     "audit/sheets.py",  # reads a target sheet
 }

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from targetsplit.errors import Diagnostic, UsageError
+from targetsplit.errors import Diagnostic, TargetsplitError, UsageError
+from targetsplit.plan.actualsmap import ActualsMap
 from targetsplit.plan.load import Loaded, find_plan, load_plan
 from targetsplit.plan.names import Names
 from targetsplit.plan.tree import Metric, Node, Plan
@@ -150,3 +151,50 @@ def crossed(loaded: Loaded, allocation: Allocation, dimension: str) -> Cross:
         return cross(allocation, dimension)
     except PlanError as e:
         raise PlanError([loaded.place(d) for d in e.diagnostics]) from None
+
+
+ActualsMapGiven = Mapping[str, Any]  # --actuals-map keys as given: {"date": "Close Date", …}
+
+
+class ActualsSource(NamedTuple):
+    """The actuals to read: the file (or glob, or ``-``), its name in messages,
+    and the mapping its columns are read through (None: our own CSV)."""
+
+    path: str
+    shown: str
+    mapping: ActualsMap | None
+
+
+def actuals_source(
+    loaded: Loaded, given: str | Path | None, given_map: ActualsMapGiven | None = None
+) -> ActualsSource:
+    """The actuals a command reads: ``given`` (--actuals) or the plan's file, read
+    through the plan's mapping with ``given_map``'s keys over it (--actuals-map;
+    a ``file`` given there is relative to the current directory)."""
+    from targetsplit.plan.actualsmap import merge, parse_map
+
+    plan = loaded.plan
+    mapping = plan.actuals_map
+    from_cli = False
+    if given_map:
+        try:
+            mapping = parse_map(merge(mapping, given_map), plan.metric_names)
+        except ValueError as e:
+            raise UsageError(f"--actuals-map: {'; '.join(str(e).splitlines())}") from None
+        from_cli = "file" in given_map
+    if given is not None:
+        path = str(given)
+        return ActualsSource(path, "<stdin>" if path == "-" else path, mapping)
+    if mapping is not None and from_cli and mapping.file is not None:
+        return ActualsSource(mapping.file, mapping.file, mapping)
+    relative = mapping.file if mapping is not None and mapping.file is not None else plan.actuals
+    if relative is None:
+        raise TargetsplitError(
+            [
+                Diagnostic("no actuals: give --actuals FILE, or actuals: FILE in the plan").placed(
+                    loaded.source, None, None
+                )
+            ]
+        )
+    path = str(loaded.base_dir / relative)
+    return ActualsSource(path, relative if not Path(relative).is_absolute() else path, mapping)

@@ -7,12 +7,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from targetsplit.errors import Diagnostic, TargetsplitError, UsageError
+from targetsplit.errors import Diagnostic, UsageError
 from targetsplit.numbers.exact import exact
 from targetsplit.track.actuals import Early, read_actuals_while, reading_early
 
 if TYPE_CHECKING:
-    from targetsplit.api.common import Inputs, WarningSink
+    from targetsplit.api.common import ActualsMapGiven, Inputs, WarningSink
     from targetsplit.plan.load import Loaded
     from targetsplit.plan.tree import Metric, Node
     from targetsplit.track.progress import Progress
@@ -37,19 +37,22 @@ def progress(
     metrics: Sequence[str] | None = None,
     node: str | None = None,
     on_warning: WarningSink | None = None,
+    actuals_map: ActualsMapGiven | None = None,
 ) -> ProgressResult:
     """Progress at the end of ``week`` (32, ``W32`` or ``2026-W32``) or of ``as_of``
     (default: today), from ``actuals`` (``-``: standard input) or the plan's own
     actuals file; with ``node`` (a path or a unique name), to be shown for that
-    subtree only (every node's figures are worked out as without it)."""
+    subtree only (every node's figures are worked out as without it); ``actuals_map``:
+    how an export's columns map (over the plan's ``actuals:`` mapping, key by key)."""
     if week is not None and as_of is not None:
         raise UsageError("give --week or --as-of, not both")
     # A large actuals file (--actuals, or the plan's own) is read into DuckDB by a
     # child process from here on, beside the plan's loading (and the imports for
     # it), and summed there once the cut-off is known, while the targets to date
     # are rounded here: two cores, side by side.
-    with reading_early(actuals, plan) as early:
-        return _progress(plan, week, as_of, actuals, metrics, node, on_warning, early)
+    # (Not for an export read through a mapping given here: its own reader reads it.)
+    with reading_early(*((None, None) if actuals_map else (actuals, plan))) as early:
+        return _progress(plan, week, as_of, actuals, metrics, node, on_warning, early, actuals_map)
 
 
 def _progress(
@@ -61,8 +64,16 @@ def _progress(
     node: str | None,
     on_warning: WarningSink | None,
     early: Early | None,
+    actuals_map: ActualsMapGiven | None = None,
 ) -> ProgressResult:
-    from targetsplit.api.common import Warnings, one_stdin, pick_metrics, pick_node, read_plan
+    from targetsplit.api.common import (
+        Warnings,
+        actuals_source,
+        one_stdin,
+        pick_metrics,
+        pick_node,
+        read_plan,
+    )
     from targetsplit.split.hierarchy import allocate
     from targetsplit.track.progress import compute, cutoff, targets_to_date
 
@@ -75,13 +86,19 @@ def _progress(
     under = None if node is None else pick_node(p, node)
     number = None if week is None else _week_number(loaded, week)
     day = _cut_day(loaded, number, as_of)
-    path, shown = _actuals_file(loaded, actuals)
+    path, shown, mapping = actuals_source(loaded, actuals, actuals_map)
     warnings = Warnings(on_warning)
     warnings.add(p.warnings)
     cut = cutoff(b, day, number)
     alloc = allocate(p)
     facts, to_date = read_actuals_while(
-        path, shown, p, cut.day, lambda: targets_to_date(alloc, cut.day), early=early
+        path,
+        shown,
+        p,
+        cut.day,
+        lambda: targets_to_date(alloc, cut.day),
+        early=early,
+        mapping=mapping,
     )
     warnings.add(facts.warnings)
     result = compute(alloc, cut, to_date, facts.direct)
@@ -112,20 +129,3 @@ def _cut_day(loaded: Loaded, week: int | None, as_of: date | str | None) -> date
         except ValueError:
             raise UsageError(f"--as-of takes a date such as 2026-08-09, not '{as_of}'") from None
     return as_of if as_of is not None else date.today()
-
-
-def _actuals_file(loaded: Loaded, given: str | Path | None) -> tuple[str, str]:
-    """The actuals file to read, and its name as messages show it."""
-    if given is not None:
-        return str(given), "<stdin>" if str(given) == "-" else str(given)
-    relative = loaded.plan.actuals
-    if relative is None:
-        raise TargetsplitError(
-            [
-                Diagnostic("no actuals: give --actuals FILE, or actuals: FILE in the plan").placed(
-                    loaded.source, None, None
-                )
-            ]
-        )
-    path = str(loaded.base_dir / relative)
-    return path, relative if not Path(relative).is_absolute() else path

@@ -15,6 +15,7 @@ from targetsplit.cycle.common import NewPlan
 from targetsplit.cycle.replan import Owed
 from targetsplit.errors import Diagnostic, PlanError, TargetsplitError, UsageError
 from targetsplit.numbers.exact import exact
+from targetsplit.plan.actualsmap import ActualsMap
 from targetsplit.plan.load import Loaded, parse_document
 from targetsplit.plan.tree import Plan
 from targetsplit.split.hierarchy import allocate
@@ -43,7 +44,8 @@ def replan(
     with "share" the plan's remaining is split by its own shares. ``output``
     (where the new plan will be written) only makes its ``actuals:`` path relative
     to it."""
-    from targetsplit.api.progress import _actuals_file, _cut_day, _week_number
+    from targetsplit.api.common import actuals_source
+    from targetsplit.api.progress import _cut_day, _week_number
     from targetsplit.cycle.common import Unstatable
     from targetsplit.cycle.replan import POLICIES, ReplanError
     from targetsplit.cycle.replan import replan as make
@@ -59,10 +61,10 @@ def replan(
     b = loaded.plan.breakdown
     assert b is not None
     cut = cutoff(b, _cut_day(loaded, number, as_of), number)
-    path, shown = _actuals_file(loaded, actuals)
+    path, shown, mapping = actuals_source(loaded, actuals)
     warnings = Warnings(on_warning)
     warnings.add(loaded.plan.warnings)
-    owed, facts_warnings = _owed(loaded, path, shown, cut.day)
+    owed, facts_warnings = _owed(loaded, path, shown, cut.day, mapping)
     warnings.add(facts_warnings)
     header = header_lines(loaded, inputs[0][1], path, shown, "Re-planned")
     try:
@@ -91,13 +93,13 @@ def document(loaded: Loaded) -> dict[str, object]:
 
 
 def _owed(
-    loaded: Loaded, path: str, shown: str, day: date
+    loaded: Loaded, path: str, shown: str, day: date, mapping: ActualsMap | None = None
 ) -> tuple[dict[str, dict[str, Owed]], tuple[Diagnostic, ...]]:
     """Each node's target and actual (rolled up the tree) at the cut-off."""
     from targetsplit.track.actuals import read_actuals
 
     p = loaded.plan
-    facts = read_actuals(path, shown, p, day)
+    facts = read_actuals(path, shown, p, day, mapping=mapping)
     alloc = allocate(p)
     rolled = rolled_up(p, facts.direct)
     owed = {
@@ -159,6 +161,9 @@ def point_actuals(new: NewPlan, path: str, output: str | Path | None) -> NewPlan
         rel = Path(os.path.relpath(Path(path).resolve(), where)).as_posix()
     except ValueError:  # on another drive (Windows)
         rel = str(Path(path).resolve())
+    old = new.data.get("actuals")
+    if isinstance(old, dict):  # an export's mapping: the same columns, the file moved
+        return replace(new, data={**new.data, "actuals": {**old, "file": rel}})
     return replace(new, data={**new.data, "actuals": rel})
 
 

@@ -7,8 +7,15 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-from targetsplit.api.common import Inputs, Warnings, WarningSink, one_stdin, pick_metrics, read_plan
-from targetsplit.api.progress import _actuals_file
+from targetsplit.api.common import (
+    Inputs,
+    Warnings,
+    WarningSink,
+    actuals_source,
+    one_stdin,
+    pick_metrics,
+    read_plan,
+)
 from targetsplit.calendar.workdays import GRANULARITIES, Breakdown, select
 from targetsplit.errors import Diagnostic, UsageError
 from targetsplit.numbers.exact import exact
@@ -52,7 +59,7 @@ def review(
     p = loaded.plan
     chosen = pick_metrics(p, metrics)
     win = _window(p, period, _today() if today is None else today)
-    path, shown = _actuals_file(loaded, actuals)
+    path, shown, mapping = actuals_source(loaded, actuals)
     warnings = Warnings(on_warning)
     warnings.add(p.warnings)
     if not win.ended:
@@ -67,6 +74,7 @@ def review(
         win.last,
         lambda: targets_of(alloc, win.start, win.last),
         first_day=win.start,
+        mapping=mapping,
     )
     warnings.add(facts.warnings)
     result = compute(alloc, win, targets, facts.direct)

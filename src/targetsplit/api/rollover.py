@@ -48,7 +48,7 @@ def rollover(
     ``name``): totals from this period's actuals grown by ``growth`` (10%) or
     given as ``totals`` (revenue=1.5亿), shares from each node's actual;
     ``carry`` adds each leaf's shortfall on top of its share."""
-    from targetsplit.api.progress import _actuals_file
+    from targetsplit.api.common import actuals_source
     from targetsplit.cycle.common import Unstatable
     from targetsplit.cycle.rollover import rollover as make
     from targetsplit.cycle.rollover import totals as next_totals
@@ -78,8 +78,8 @@ def rollover(
         note = ""
     if note:
         warnings.add([Diagnostic(note, severity="warning")])
-    path, shown = _actuals_file(loaded, actuals)
-    facts = read_actuals(path, shown, p, day)
+    path, shown, mapping = actuals_source(loaded, actuals)
+    facts = read_actuals(path, shown, p, day, mapping=mapping)
     warnings.add(facts.warnings)
     rolled = rolled_up(p, facts.direct)
     alloc = allocate(p)

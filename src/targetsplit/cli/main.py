@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "review",
     "explain",
     "check",
+    "actuals_check",
     "replan",
     "rollover",
     "files",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from fractions import Fraction
-from typing import Annotated
+from typing import Annotated, Any, TypedDict
 
 import typer
 
@@ -70,6 +70,16 @@ ActualsOpt = Annotated[
         help="The actuals CSV (overrides the plan's); '-' reads standard input.",
     ),
 ]
+ActualsMapOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--actuals-map",
+        metavar="KEY=VALUE",
+        help="Read the actuals as an export: date=COLUMN, node=COLUMN,"
+        " values.METRIC=COLUMN (or count), where.COLUMN=VALUE, encoding=, date_format=,"
+        " file= (repeatable; over the plan's actuals: mapping, key by key).",
+    ),
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Do not print warnings.")]
 MetricOpt = Annotated[
     list[str] | None,
@@ -96,6 +106,52 @@ DepthOpt = Annotated[
     int | None,
     typer.Option("--depth", "-d", min=0, metavar="N", help="Show nodes down to this depth."),
 ]
+
+
+class ActualsGiven(TypedDict):
+    """``--actuals`` and ``--actuals-map`` as the api takes them (``**given``)."""
+
+    actuals: str | None
+    actuals_map: dict[str, Any] | None
+
+
+def actuals_given(actuals: str | None, items: list[str] | None) -> ActualsGiven:
+    return {"actuals": actuals, "actuals_map": actuals_map(items)}
+
+
+def actuals_map(items: list[str] | None) -> dict[str, Any] | None:
+    """``--actuals-map`` items as the plan's ``actuals:`` mapping would hold them:
+    ``values.revenue=Amount`` and ``values={revenue: Amount}`` alike (a value
+    starting with ``{`` or ``[`` is read as YAML flow, as the plan would read it)."""
+    if not items:
+        return None
+    out: dict[str, Any] = {}
+    for item in items:
+        key, eq, value = item.partition("=")
+        key = key.strip()
+        if not eq or not key:
+            raise UsageError(
+                f"--actuals-map takes KEY=VALUE (date=Close Date, values.revenue=Amount),"
+                f" not '{item}'"
+            )
+        parsed: Any = value.strip()
+        if parsed.startswith(("{", "[")):
+            import yaml
+
+            try:
+                parsed = yaml.safe_load(parsed)
+            except yaml.YAMLError:
+                raise UsageError(
+                    f"--actuals-map {key}: '{value}' is not a YAML mapping or list"
+                ) from None
+        top, dot, sub = key.partition(".")
+        if dot and top in ("values", "where"):
+            inner = out.setdefault(top, {})
+            if isinstance(inner, dict):
+                inner[sub] = parsed
+        else:
+            out[key] = parsed
+    return out
 
 
 def percent(option: str, text: str | None) -> Fraction | None:

@@ -8,6 +8,7 @@ import typer
 
 from targetsplit.cli.app import app
 from targetsplit.cli.options import (
+    ActualsMapOpt,
     ActualsOpt,
     BomOpt,
     DepthOpt,
@@ -25,6 +26,8 @@ from targetsplit.report.formats import Format
     epilog="Examples:\n\n"
     "  targetsplit progress plan.yaml --week 32\n\n"
     "  targetsplit progress plan.yaml --as-of 2026-08-05 --actuals crm-export.csv\n\n"
+    "  targetsplit progress plan.yaml --week 32 --actuals deals.csv --actuals-map date='Close Date'"
+    " --actuals-map node=Owner --actuals-map values.revenue=Amount\n\n"
     "  targetsplit progress plan.yaml --week 32 --depth 1 --sort rank\n\n"
     "  targetsplit progress plan.yaml --week 32 --leaderboard\n\n"
     "  targetsplit progress plan.yaml --week 32 --node East --depth 1\n\n"
@@ -45,6 +48,7 @@ def progress(
         ),
     ] = None,
     actuals: ActualsOpt = None,
+    amap: ActualsMapOpt = None,
     metric: MetricOpt = None,
     depth: DepthOpt = None,
     node: NodeOpt = None,
@@ -78,20 +82,20 @@ def progress(
     """Attainment to date from actuals: target to date, actual, attainment, gap,
     pace, projection, red/yellow/green status and rank, for every node."""
     from targetsplit.api import progress as api
-    from targetsplit.cli.options import percent, rank_sort
+    from targetsplit.cli.options import actuals_given, percent, rank_sort
     from targetsplit.cli.show import output_format, show, warner
     from targetsplit.report import progress as view
 
-    form = output_format(fmt, output, Format.table, bom)
+    form, given = output_format(fmt, output, Format.table, bom), actuals_given(actuals, amap)
     rank, threshold = rank_sort(sort), percent("--fail-under", fail_under)
     result = api.progress(
         plan,
         week=week,
         as_of=as_of,
-        actuals=actuals,
         metrics=metric,
         node=node,
         on_warning=warner(quiet),
+        **given,
     )
     show(form, output, view.render(result, form, depth, rank, leaderboard), result.inputs, bom=bom)
     return _failed(

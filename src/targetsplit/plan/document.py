@@ -29,6 +29,7 @@ from pydantic_core import PydanticCustomError
 from targetsplit.calendar.periods import Period, custom_period, parse_period_text
 from targetsplit.errors import AmountError
 from targetsplit.numbers import amounts
+from targetsplit.plan.actualsmap import ActualsMap, parse_map
 from targetsplit.plan.weights import Weight, WeightSpec, parse_single, parse_weight
 
 
@@ -206,6 +207,30 @@ def _text_list(value: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _aliases(value: Any) -> tuple[str, ...]:
+    """A node's ``aliases``: other spellings of it in actuals (a CRM's names, emails)."""
+    items = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for item in items:
+        if item is None or isinstance(item, dict | list):
+            raise _custom("expected a list of names, e.g. [Chen Wei, 陈伟, wei.chen@example.com]")
+        text = str(item).strip()
+        if not text:
+            raise _custom("an alias cannot be empty")
+        out.append(text)
+    return tuple(out)
+
+
+def _actuals(value: Any) -> str | ActualsMap:
+    """``actuals:``: our own CSV's path, or how an export's columns map (a mapping)."""
+    if isinstance(value, dict):
+        try:
+            return parse_map(value)
+        except ValueError as e:
+            raise _custom("; ".join(str(e).splitlines())) from None
+    return _text(value)
+
+
 _AMOUNT_SCHEMA = {
     "anyOf": [{"type": "number", "minimum": 0}, {"type": "string"}],
     "description": "An amount: 500, 1,200,000, 1.2e8, 1.2亿, 4800万, $1.5M, 1.5 万",
@@ -300,6 +325,66 @@ TextList = Annotated[
     tuple[str, ...],
     PlainValidator(_text_list),
     WithJsonSchema({"type": "array", "items": {"type": "string"}}),
+]
+AliasList = Annotated[
+    tuple[str, ...],
+    PlainValidator(_aliases),
+    WithJsonSchema(
+        {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "other spellings of this node in actuals (a CRM's names, emails)",
+        }
+    ),
+]
+_ACTUALS_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string", "description": "our own actuals CSV, relative to the plan file"},
+        {
+            "type": "object",
+            "description": "an export as it comes: which columns are the date, the node and"
+            " each metric's value, and which rows count",
+            "properties": {
+                "file": {
+                    "type": "string",
+                    "description": "a path or a glob (several files are one table),"
+                    " relative to the plan file",
+                },
+                "date": {"type": "string", "description": "the date column"},
+                "node": {
+                    "type": "string",
+                    "description": "the column naming the node: a path, a name,"
+                    " a node's owner or one of its aliases",
+                },
+                "values": {
+                    "type": "object",
+                    "description": "metric: the column of its value, or count (the rows)",
+                    "additionalProperties": {"type": "string"},
+                },
+                "where": {
+                    "type": "object",
+                    "description": "keep only rows whose column equals the value"
+                    " (or one of a list)",
+                    "additionalProperties": {
+                        "anyOf": [
+                            {"type": ["string", "number", "boolean"]},
+                            {"type": "array", "items": {"type": ["string", "number", "boolean"]}},
+                        ]
+                    },
+                },
+                "encoding": {"type": "string", "description": "default utf-8; e.g. gb18030"},
+                "date_format": {
+                    "enum": ["day-first", "month-first", "DD/MM/YYYY", "MM/DD/YYYY"],
+                    "description": "how to read 03/08/2026 (refused without it)",
+                },
+            },
+            "required": ["date", "node", "values"],
+            "additionalProperties": False,
+        },
+    ]
+}
+ActualsField = Annotated[
+    str | ActualsMap, PlainValidator(_actuals), WithJsonSchema(_ACTUALS_SCHEMA)
 ]
 Name = Annotated[str, AfterValidator(_name)]
 MetricName = Annotated[str, AfterValidator(_metric_name)]
@@ -417,6 +502,11 @@ with _no_pydantic_plugins():
         )
         split: dict[Name, NodeDoc] | None = None
         owner: Text | None = None
+        aliases: AliasList | None = Field(
+            default=None,
+            description="other spellings of this node in actuals, matched after paths and"
+            " names: [Chen Wei, 陈伟, wei.chen@example.com]",
+        )
         due: date | None = None
         strategy: Text | None = None
         note: Text | None = None
@@ -544,8 +634,10 @@ with _no_pydantic_plugins():
             description="check warns when a target grows more than this over its history"
             " (default 30%)",
         )
-        actuals: Text | None = Field(
-            default=None, description="the actuals CSV, relative to the plan file"
+        actuals: ActualsField | None = Field(
+            default=None,
+            description="the actuals: our own CSV (a path relative to the plan file), or an"
+            " export's columns as a mapping {file, date, node, values, where, encoding}",
         )
 
 

@@ -22,6 +22,7 @@ from targetsplit.calendar.seasonality import Seasonality
 from targetsplit.calendar.workdays import Breakdown, Calendar
 from targetsplit.errors import Diagnostic, Loc
 from targetsplit.numbers import amounts
+from targetsplit.plan.actualsmap import ActualsMap
 from targetsplit.plan.names import Names, fold, nfc
 from targetsplit.plan.names import did_you_mean as did_you_mean  # where plan/ imports it
 from targetsplit.plan.weights import Weight
@@ -193,6 +194,7 @@ class Node:
     # worked them out (what split.hierarchy.allocate gives without a tier).
     units: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
     drivers: Mapping[str, Driver] = field(default_factory=lambda: NO_DRIVERS)  # in force here
+    aliases: tuple[str, ...] = ()  # other spellings of it in actuals (aliases:)
 
     key = _PathKey()  # "East/Group 1" ('' for the root)
 
@@ -231,7 +233,8 @@ class Plan:
     breakdown: Breakdown | None = None
     green: Fraction = Fraction(1)  # status thresholds, as a share of pace
     yellow: Fraction = Fraction(9, 10)
-    actuals: str | None = None  # the plan's actuals file, as written in it
+    actuals: str | None = None  # the plan's actuals file (or glob), as written in it
+    actuals_map: ActualsMap | None = None  # how its columns map, when it is an export
     max_growth: Fraction = Fraction(3, 10)
 
     def metric(self, name: str) -> Metric:

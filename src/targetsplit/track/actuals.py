@@ -38,6 +38,7 @@ from targetsplit.calendar.periods import Period
 from targetsplit.calendar.workdays import Breakdown
 from targetsplit.errors import AmountError, Diagnostic, TargetsplitError
 from targetsplit.numbers import amounts
+from targetsplit.plan.actualsmap import ActualsMap
 from targetsplit.plan.names import Names
 from targetsplit.plan.tree import Metric, Node, NodeIndex, Plan
 from targetsplit.track import csvfile
@@ -80,13 +81,21 @@ def read_actuals(
     *,
     engine: str | None = None,
     first_day: date | None = None,
+    mapping: ActualsMap | None = None,
 ) -> Actuals:
     """Sum the actuals in ``path`` (``-``: standard input) per node and metric
     through ``cut_day`` (from ``first_day`` on, when given: a window of the
     period, as ``review --period`` reads). ``engine`` forces "python" or
-    "duckdb" (tests)."""
+    "duckdb" (tests); ``mapping``: the file is an export read through it."""
     return read_actuals_while(
-        path, source, plan, cut_day, lambda: None, engine=engine, first_day=first_day
+        path,
+        source,
+        plan,
+        cut_day,
+        lambda: None,
+        engine=engine,
+        first_day=first_day,
+        mapping=mapping,
     )[0]
 
 
@@ -100,10 +109,19 @@ def read_actuals_while(
     engine: str | None = None,
     first_day: date | None = None,
     early: Early | None = None,
+    mapping: ActualsMap | None = None,
 ) -> tuple[Actuals, T]:
     """:func:`read_actuals`, with ``work()`` done meanwhile: a large file is
     summed in a child process, so the two run side by side on two cores (in
-    ``early``'s child, when :func:`reading_early` started one on it)."""
+    ``early``'s child, when :func:`reading_early` started one on it). An export
+    read through a ``mapping`` is read by :mod:`targetsplit.track.mapped`."""
+    if mapping is not None:
+        from targetsplit.track.mapped import read_mapped
+
+        try:
+            return read_mapped(path, source, plan, mapping, cut_day, first_day), work()
+        except MemoryError:
+            raise _fail(source, f"out of memory reading {source}") from None
     try:
         with csvfile.regular_file(path, source, "actuals", MAX_ACTUALS_BYTES, ActualsError) as f:
             if engine != "python" and (engine == "duckdb" or os.path.getsize(f) >= FAST_BYTES):

@@ -175,18 +175,27 @@ class Records:
     starts on; grammar errors go to ``problems`` (an encoding error, a NUL
     byte, a quote never closed or an overlong record end the reading)."""
 
-    def __init__(self, path: str, problems: Problems) -> None:
+    def __init__(self, path: str, problems: Problems, encoding: str | None = None) -> None:
         self.path = path
         self.problems = problems
         self.line = 0  # the last physical line read
+        # An encoding named (an actuals mapping's ``encoding:``; None: UTF-8 as our
+        # own files are, and its messages).
+        self.encoding = encoding
 
     def __iter__(self) -> Generator[tuple[int, list[str]], None, None]:
         with open(self.path, "rb") as f:
             start = f.read(4)
-        if start.startswith((b"\xff\xfe", b"\xfe\xff")):
-            self.problems.add(1, "UTF-16 text (Excel's 'Unicode text'); save the file as CSV UTF-8")
+        named = self.encoding is not None and self.encoding.startswith("utf-16")
+        if start.startswith((b"\xff\xfe", b"\xfe\xff")) and not named:
+            self.problems.add(
+                1,
+                "UTF-16 text (Excel's 'Unicode text'); save the file as CSV UTF-8"
+                + ("" if self.encoding is None else ", or say encoding: utf-16"),
+            )
             return
-        with open(self.path, encoding="utf-8", errors="surrogateescape", newline=None) as f:
+        encoding = self.encoding or "utf-8"
+        with open(self.path, encoding=encoding, errors="surrogateescape", newline=None) as f:
             yield from self._records(f)
 
     def _next(self, f: IO[str]) -> str | None:
@@ -211,15 +220,29 @@ class Records:
                 text.encode("utf-8")
             except UnicodeEncodeError as e:
                 byte = ord(text[e.start]) - 0xDC00
-                self.problems.add(
-                    self.line,
-                    f"not UTF-8 text (byte 0x{byte:02x}: Latin-1, GBK, Windows-1252?);"
-                    " save the file as CSV UTF-8",
-                )
+                self.problems.add(self.line, self._not_text(byte))
                 return None
             if self.line == 1:
                 text = text.removeprefix("\ufeff")
         return text
+
+    def _not_text(self, byte: int) -> str:
+        """What to say of a byte that is not text in the file's encoding."""
+        if self.encoding is None:
+            return (
+                f"not UTF-8 text (byte 0x{byte:02x}: Latin-1, GBK, Windows-1252?);"
+                " save the file as CSV UTF-8"
+            )
+        if self.encoding == "utf-8":
+            return (
+                f"not UTF-8 text (byte 0x{byte:02x}); say the file's encoding in the"
+                " mapping: encoding: gb18030 for Excel's Chinese CSV (GBK), cp1252 or"
+                " latin-1 for Western Excel"
+            )
+        return (
+            f"not valid {self.encoding} text (byte 0x{byte:02x}); is encoding:"
+            f" {self.encoding} the file's encoding? (utf-8, gb18030, big5, cp1252 …)"
+        )
 
     def _records(self, f: IO[str]) -> Iterator[tuple[int, list[str]]]:
         while (text := self._next(f)) is not None:
@@ -326,10 +349,13 @@ class Opened:
     header: Header | None
 
 
-def open_csv(path: str, source: str, what: str, example: str = "") -> Opened:
-    """Start reading ``path`` (named ``source`` in messages): the header is read."""
+def open_csv(
+    path: str, source: str, what: str, example: str = "", encoding: str | None = None
+) -> Opened:
+    """Start reading ``path`` (named ``source`` in messages): the header is read.
+    ``encoding``: the one an actuals mapping names (default: UTF-8)."""
     problems = Problems(source)
-    records = Records(path, problems)
+    records = Records(path, problems, encoding)
     rows = iter(records)
     return Opened(problems, rows, read_header(records, rows, what, example))
 

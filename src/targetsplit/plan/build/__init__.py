@@ -12,6 +12,8 @@ from fractions import Fraction
 
 from targetsplit.calendar.ramp import cuts
 from targetsplit.calendar.workdays import breakdown
+from targetsplit.plan.actualsmap import ActualsMap
+from targetsplit.plan.build.aliases import check_aliases, check_map
 from targetsplit.plan.build.collect import Collector
 from targetsplit.plan.build.dimensions import build_dimensions
 from targetsplit.plan.build.metrics import build_metrics, derived_totals
@@ -24,6 +26,10 @@ from targetsplit.plan.rampfit import has_ramps
 from targetsplit.plan.tree import Plan
 
 __all__ = ["build_plan"]
+
+
+def _plain(actuals: str | ActualsMap | None) -> str | None:
+    return actuals if isinstance(actuals, str) else None
 
 
 def build_plan(doc: PlanDoc) -> Plan:
@@ -49,6 +55,10 @@ def build_plan(doc: PlanDoc) -> Plan:
         check_fit(diags, root, seasonality, days, [m for m in metrics if m.derived is None], tiers)
     metrics = derived_totals(diags, metrics, figures, tiers)
     dimensions = build_dimensions(diags, metrics, doc.dimensions, units)
+    check_aliases(diags, root)
+    mapping = doc.actuals if isinstance(doc.actuals, ActualsMap) else None
+    if mapping is not None:
+        check_map(diags, mapping, metrics)
     diags.raise_if_errors()
     return Plan(
         title=doc.plan,
@@ -64,6 +74,7 @@ def build_plan(doc: PlanDoc) -> Plan:
         breakdown=days,
         green=green,
         yellow=yellow,
-        actuals=doc.actuals,
+        actuals=mapping.file if mapping is not None else _plain(doc.actuals),
+        actuals_map=mapping,
         max_growth=Fraction(doc.max_growth.value) if doc.max_growth else Fraction(3, 10),
     )

@@ -135,6 +135,7 @@ class _Tree:
             shares=shares,
             children=tuple(children),
             owner=doc.owner if doc else None,
+            aliases=doc.aliases or () if doc else (),
             due=doc.due if doc else None,
             strategy=doc.strategy if doc else None,
             note=doc.note if doc else None,
