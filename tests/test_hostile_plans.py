@@ -402,7 +402,7 @@ def test_a_comma_in_text_inside_braces_gets_a_hint() -> None:
         "split:\n  East: {weight: 100%, owner: Li, Wang}\n"
     )
     assert error.endswith(
-        "unknown key 'Wang' (allowed here: weight, amount, history, split, owner, due,"
+        "unknown key 'Wang' (allowed here: weight, amount, history, split, owner, aliases, due,"
         " strategy, note, seasonality, mix, drivers, start, ramp) (inside { } a comma starts"
         " a new entry:"
         " if it belongs to the text before it, quote that text: owner: 'Li, Wang')"
