@@ -93,24 +93,6 @@ def test_check_against_infers_too(run, tmp_path: Path) -> None:  # type: ignore[
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
-@pytest.mark.parametrize("name", ["t.xlsx", "T.XLSX"])
-@pytest.mark.parametrize("fmt", [[], ["--format", "csv"], ["--format", "table"]])
-def test_a_format_not_built_yet_is_refused(
-    run, tmp_path: Path, command: str, name: str, fmt: list[str]
-) -> None:  # type: ignore[no-untyped-def]
-    """Never text in an .xlsx file: exit 2, nothing written, even with --format."""
-    out = tmp_path / name
-    result = run(*COMMANDS[command], *fmt, "-o", str(out))
-    assert result.code == 2
-    assert result.err == (
-        f"error: --output {out}: the xlsx format is not available yet"
-        " (nothing was written); write .csv or .json instead\n"
-    )
-    assert result.out == ""
-    assert not out.exists()
-
-
-@pytest.mark.parametrize("command", sorted(COMMANDS))
 @pytest.mark.parametrize("name", ["t.html", "T.HTM"])
 @pytest.mark.parametrize("fmt", [["--format", "csv"], ["--format", "table"]])
 def test_a_report_file_takes_no_other_format(

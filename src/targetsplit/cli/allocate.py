@@ -75,7 +75,7 @@ def allocate(
     from targetsplit.cli.show import output_format, show, terminal_width, warner
     from targetsplit.report import allocation
 
-    form = output_format(fmt, output, Format.table, bom)
+    form = output_format(fmt, output, Format.table, bom, also=(Format.xlsx,))
     result = api.allocate(
         plan,
         metrics=metric,

@@ -33,7 +33,7 @@ FormatOpt = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="Output format (default: from --output's extension, .csv .json .md .txt;"
+        help="Output format (default: from --output's extension, .csv .json .md .txt .xlsx;"
         " else table on a terminal, plain in a file).",
         case_sensitive=False,
         show_default=False,

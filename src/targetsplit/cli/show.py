@@ -43,10 +43,12 @@ def output_format(
 ) -> Format:
     """The format asked for: ``--format`` if given, else the one ``--output``'s
     extension names (any case), else ``default``. A file that a format not built
-    yet (.xlsx) names is refused, whatever ``--format`` says: text is never
-    written into it; so is a report file (.html) given another ``--format``,
+    yet names is refused, whatever ``--format`` says: text is never
+    written into it; so is a report file (.html) or a workbook (.xlsx) given
+    another ``--format``,
     a report format for a command that does not write it (the command's
-    ``also`` lists those it does), and ``--bom`` with any format but CSV."""
+    ``also`` lists those it does), and ``--bom`` with any format but CSV. A
+    workbook (xlsx) is never written to a terminal."""
     import os
 
     from targetsplit.errors import UsageError
@@ -77,6 +79,11 @@ def output_format(
             f"--bom is for CSV only, and the output is {chosen.value}"
             " (add --format csv, or write to a .csv file)"
         )
+    if chosen is Format.xlsx and output in (None, "-") and sys.stdout.isatty():
+        raise UsageError(
+            "--format xlsx writes a binary workbook: not to a terminal"
+            " (nothing was written); add -o FILE.xlsx, or redirect: > FILE.xlsx"
+        )
     return chosen
 
 
@@ -98,9 +105,12 @@ def show(
 ) -> None:
     """Write ``shown`` to ``output`` (atomically, never over one of the ``inputs``)
     or stdout, after a UTF-8 BOM with ``bom``; tables on a terminal are drawn by rich."""
-    from targetsplit.report.formats import Stream, as_text
-    from targetsplit.report.output import ReaderGone, emit
+    from targetsplit.report.formats import Stream, Workbook, as_text
+    from targetsplit.report.output import ReaderGone, emit, emit_bytes
 
+    if isinstance(shown, Workbook):
+        emit_bytes(shown.data, output, inputs)
+        return
     if isinstance(shown, Stream):  # written as it is made
         emit(shown.pieces, output, inputs, bom=bom)
         return

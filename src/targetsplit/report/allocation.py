@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from targetsplit.numbers.amounts import decimal_text, format_percent, round_fraction
 from targetsplit.plan.tree import Metric, Node, Plan, shown_nodes
-from targetsplit.report.formats import Format, Shown, Stream
+from targetsplit.report.formats import Format, Shown, Stream, Workbook
 from targetsplit.report.grid import Column, Grid, csv_text
 from targetsplit.split.hierarchy import Allocated, Allocation
 
@@ -395,11 +395,75 @@ def cross_csv(
     return header, out, {2, *range(5, len(header))}
 
 
+def _node_info(r: Allocated) -> list[Any]:
+    """The owner, due, strategy and note cells of a workbook row, and its path."""
+    n = r.node
+    return [n.owner, n.due, n.strategy, n.note, r.path]
+
+
+def allocation_workbook(result: AllocateResult, depth: int | None) -> Workbook:
+    """The allocation as a workbook: a sheet per metric (the tree, and with --by
+    or --cross a column per period or item), and a sheet per dimension."""
+    from targetsplit.report import xlsx
+
+    alloc, metrics, split, crossed = result.allocation, result.metrics, result.split, result.cross
+    plan = alloc.plan
+    tier = f", tier {alloc.tier} ({format_percent(plan.tiers[alloc.tier])})" if alloc.tier else ""
+    book = xlsx.Book(heading(plan, result.node), period_text(plan) + tier)
+    rows = visible_rows(alloc, depth, result.node)
+    parents = _parents(alloc)
+    depths = indents(rows, result.node)
+    tail = [*INFO_FIELDS, "path"]
+    for m in metrics:
+        shown = m.display
+        header = ["node", m.title]
+        if crossed is not None:
+            header += list(crossed.items)
+        elif split is not None:
+            header += [split.slots[k].label for k in result.periods]
+        else:
+            header += ["of parent", "of total"]
+        body: list[list[xlsx.Cell]] = []
+        for r in rows:
+            value = r.targets[m.name]
+            cells: list[xlsx.Cell] = [r.node.name, xlsx.Amount(value, shown)]
+            if crossed is not None:
+                cells += [xlsx.Amount(v, shown) for v in crossed.values(r.path, m.name)]
+            elif split is not None:
+                values = split.values(r.path, m.name)
+                cells += [xlsx.Amount(values[k], shown) for k in result.periods]
+            else:
+                parent = parents.get(r.path)
+                of_parent = _share(value, parent.targets[m.name]) if parent else Fraction(1)
+                of_total = _share(value, alloc.root.targets[m.name])
+                cells += [None if f is None else xlsx.Share(f) for f in (of_parent, of_total)]
+            body.append(cells + _node_info(r))
+        book.sheet(xlsx.Sheet(m.name, header + tail, body, depths))
+    for dim, items in alloc.dimensions.items():
+        header = [dim]
+        for m in metrics:
+            header += [m.title, "of total"]
+        dim_rows: list[list[xlsx.Cell]] = []
+        for it in items:
+            cells = [it.name]
+            for m in metrics:
+                share = _share(it.targets[m.name], alloc.root.targets[m.name])
+                cells += [
+                    xlsx.Amount(it.targets[m.name], m.display),
+                    None if share is None else xlsx.Share(share),
+                ]
+            dim_rows.append(cells)
+        book.sheet(xlsx.Sheet(f"by {dim}", header, dim_rows))
+    return book.done()
+
+
 def render(result: AllocateResult, fmt: Format, depth: int | None, width: int | None) -> Shown:
     """The allocation as ``fmt``; ``width`` (a terminal's columns) folds period
     columns into several tables."""
     alloc, metrics, split, crossed = result.allocation, result.metrics, result.split, result.cross
     under = result.node
+    if fmt is Format.xlsx:
+        return allocation_workbook(result, depth)
     if fmt is Format.json:
         return Stream(allocation_json(alloc, metrics, depth, split, result.periods, crossed, under))
     if crossed is not None:

@@ -1,6 +1,6 @@
 """The output formats, and what a renderer returns: finished text, text made
-piece by piece (a stream, for large JSON), or grids that become text (plain,
-markdown) or terminal tables (table)."""
+piece by piece (a stream, for large JSON), grids that become text (plain,
+markdown) or terminal tables (table), or a workbook's bytes (xlsx)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,13 @@ class Stream(NamedTuple):
     pieces: Iterable[str]
 
 
-Shown = str | Stream | list[Grid]
+class Workbook(NamedTuple):
+    """An Excel workbook, whole (``--format xlsx``): bytes, never text."""
+
+    data: bytes
+
+
+Shown = str | Stream | list[Grid] | Workbook
 
 
 class Format(StrEnum):
@@ -27,6 +33,7 @@ class Format(StrEnum):
     csv = "csv"
     json = "json"
     html = "html"  # a report file: progress and allocate (report.html)
+    xlsx = "xlsx"  # a workbook: allocate, progress, review, check --against
 
 
 #: The formats every command writes; others only where a command takes them.
@@ -42,6 +49,7 @@ def as_text(fmt: Format, shown: Shown) -> str:
         return shown
     if isinstance(shown, Stream):
         return "".join(shown.pieces)
+    assert not isinstance(shown, Workbook), "a workbook is bytes, never text"
     grids: Sequence[Grid] = shown
     if fmt is Format.markdown:
         return grid.markdown(grids)

@@ -37,9 +37,9 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~mask
 
 
-def write_atomic(path: str, text: str | Iterable[str], *, overwrite: bool = True) -> None:
-    """Write ``text`` (or its pieces, as they come) to ``path`` through a temporary
-    file in the same directory.
+def write_atomic(path: str, text: str | Iterable[str] | bytes, *, overwrite: bool = True) -> None:
+    """Write ``text`` (or its pieces, as they come, or bytes: a workbook) to ``path``
+    through a temporary file in the same directory.
 
     The old file (if any) stays intact until the new one is complete; on any
     failure the temporary file is removed. With ``overwrite=False`` an
@@ -53,6 +53,10 @@ def write_atomic(path: str, text: str | Iterable[str], *, overwrite: bool = True
         # opened it (replacing it would leave the shell's descriptor on a lost file).
         append = descriptor and target.is_file()
         try:
+            if isinstance(text, bytes):
+                with open(target, "ab" if append else "wb") as b:
+                    b.write(text)
+                return
             with open(target, "a" if append else "w", encoding="utf-8", newline="") as f:
                 _write_text(f, text)
         except BrokenPipeError:  # -o /dev/stdout | head
@@ -69,10 +73,16 @@ def write_atomic(path: str, text: str | Iterable[str], *, overwrite: bool = True
         raise _fail(path, "write", e) from None
     try:
         os.chmod(tmp, _mode_for(target))
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            _write_text(f, text)
-            f.flush()
-            os.fsync(f.fileno())
+        if isinstance(text, bytes):
+            with os.fdopen(fd, "wb") as b:
+                b.write(text)
+                b.flush()
+                os.fsync(b.fileno())
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+                _write_text(f, text)
+                f.flush()
+                os.fsync(f.fileno())
         if overwrite:
             os.replace(tmp, target)
         else:
@@ -131,6 +141,23 @@ def say(text: str, *, err: bool = False, bom: bool = False) -> None:
         stream.flush()
     except BrokenPipeError:
         raise ReaderGone from None
+
+
+def emit_bytes(data: bytes, output: str | None, inputs: Sequence[tuple[str, str]] = ()) -> None:
+    """Send a workbook to ``output`` (a file, atomically, never over one of the
+    ``inputs``) or to standard output, which is not a terminal (checked before)."""
+    if output is None or output == "-":
+        try:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            raise ReaderGone from None
+        return
+    if not output.strip():
+        raise UsageError("--output needs a file name (or - for standard output)")
+    refuse_inputs(output, inputs)
+    write_atomic(output, data)
 
 
 def emit(
