@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -319,3 +321,178 @@ def test_leaderboard_names_stay_data(run, tmp_path: Path) -> None:  # type: igno
     assert "\x1b" not in plain and "=cmd|x\\x1b[31m" in plain
     md = run(*base, "-f", "markdown").out
     assert "\x1b" not in md and "| =cmd\\|x\\\\x1b\\[31m |" in md
+
+
+# -- --window ------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from targetsplit.split.hierarchy import allocate  # noqa: E402
+from targetsplit.split.timesplit import split_over_time  # noqa: E402
+from targetsplit.track.progress import compute, cutoff, in_window, window_targets  # noqa: E402
+from test_timesplit_props import _load, timed_plans  # noqa: E402
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    text=timed_plans(),
+    g=st.sampled_from(["week", "month", "quarter", "half"]),
+    pick=st.integers(0, 400),
+    inside=st.integers(0, 200),
+    values=st.lists(st.tuples(st.integers(0, 10**6), st.integers(-(10**6), 10**7)), max_size=12),
+)
+def test_a_window_at_its_end_is_what_allocate_by_shows(
+    text: str, g: Any, pick: int, inside: int, values: list[tuple[int, int]]
+) -> None:
+    """window=month at a month's end is allocate --by month's month (and so for
+    quarters, halves and weeks); inside a window, its figures add up the tree,
+    and the window's whole target is still allocate's."""
+    from decimal import Decimal
+
+    plan = _load(text)
+    if plan is None:
+        return
+    b = plan.breakdown
+    assert b is not None
+    alloc = allocate(plan)
+    slots = b.slots(g)
+    k = pick % len(slots)
+    slot = slots[k]
+    split = split_over_time(alloc, g)
+    at_end = in_window(b, cutoff(b, slot.end), g)
+    assert at_end.window == slot
+    to_date, whole = window_targets(alloc, at_end)
+    for r in alloc.rows:
+        for m in plan.metric_names:
+            assert to_date[r.path][m] == whole[r.path][m] == split.units[r.path][m][k]
+    # a cut-off inside the window (or after the period: clipped to its end)
+    day = slot.start + timedelta(days=inside % ((slot.end - slot.start).days + 1))
+    cut = in_window(b, cutoff(b, day), g)
+    assert cut.window == slot
+    part, full = window_targets(alloc, cut)
+    assert full == whole
+    nodes = list(plan.nodes())
+    direct: dict[tuple[str, str], Decimal] = {}
+    for i, v in values:
+        key = (nodes[i % len(nodes)].key, plan.metrics[i % len(plan.metrics)].name)
+        direct[key] = direct.get(key, Decimal(0)) + Decimal(v)
+    p = compute(alloc, cut, part, direct, full)
+    for row in p.rows:
+        n = row.node
+        for m in plan.metrics:
+            f = row.figures[m.name]
+            assert f.target == m.amount(full[n.key][m.name])
+            assert f.target_to_date == m.amount(part[n.key][m.name])
+            assert 0 <= part[n.key][m.name] <= full[n.key][m.name]
+            if n.children:
+                assert sum(part[c.key][m.name] for c in n.children) == part[n.key][m.name]
+            if f.target_to_date:
+                assert f.attainment == Fraction(f.actual) / Fraction(f.target_to_date)
+    assert cut.workdays_total == sum(1 for d in b.day_month if slot.start <= d <= slot.end)
+
+
+@pytest.mark.parametrize(
+    ("size", "by"), [("month", "month"), ("quarter", "quarter"), ("week", "week"), ("half", "half")]
+)
+def test_window_at_each_periods_end_through_the_cli(run, size: str, by: str) -> None:  # type: ignore[no-untyped-def]
+    periods = nodes(run("allocate", FY, "--by", by, "-f", "json").out)
+    slots = json.loads(run("allocate", FY, "--by", by, "-f", "json").out)
+    labels = list(periods[""]["periods"]["revenue"])
+    ends = {"month": ["2026-02-28", "2026-08-31"], "quarter": ["2026-06-30", "2026-09-30"]}
+    ends |= {"week": ["2026-08-09", "2026-01-04"], "half": ["2026-06-30"]}
+    for day in ends[size]:
+        r = run("progress", FY, "--as-of", day, "--window", size, "-f", "json", "-q")
+        assert r.code == 0, r.err
+        doc = json.loads(r.out)
+        label = doc["window"]["label"]
+        assert label in labels and doc["window"]["end"] == day
+        for path, n in nodes(r.out).items():
+            for m in ("revenue", "new_customers"):
+                want = periods[path]["periods"][m][label]
+                assert n["progress"][m]["target_to_date"] == n["progress"][m]["target"] == want
+    assert slots["by"] == by
+
+
+WINDOW_ACTUALS = """\
+date,node,metric,value
+2026-07-31,A,revenue,1000
+2026-08-03,A,revenue,100
+2026-08-12,B,revenue,20
+2026-08-13,A,revenue,7
+"""
+MONTHS = """\
+plan: Q3
+period: 2026-Q3
+metrics:
+  revenue: {total: 1320}
+split:
+  A: 1
+  B: 1
+"""
+
+
+def test_window_counts_the_windows_actuals_and_judges_to_its_end(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # Q3 2026 has 23 + 21 + 22 = 66 working days: 1320 a quarter is 20 a day;
+    # August's target is 420 (210 each); by Wed 12 Aug, 8 of its 21 days (80 each).
+    plan = write(tmp_path, MONTHS)
+    actuals = write(tmp_path, WINDOW_ACTUALS, "actuals.csv")
+    base = ("progress", plan, "--actuals", actuals, "--as-of", "2026-08-12", "-f", "json")
+    r = run(*base, "--window", "month")
+    assert r.code == 0, r.err
+    doc = json.loads(r.out)
+    assert doc["window"] == {
+        "size": "month",
+        "label": "2026-08",
+        "start": "2026-08-01",
+        "end": "2026-08-31",
+    }
+    assert (doc["cutoff"]["workdays_done"], doc["cutoff"]["workdays_total"]) == (8, 21)
+    a = nodes(r.out)["A"]["progress"]["revenue"]
+    # July's 1000 and the 13th's 7 are outside the days counted
+    assert (a["target"], a["target_to_date"], a["actual"]) == (210, 80, 100)
+    assert a["attainment"] == 1.25 and a["status"] == "green"
+    assert a["projection"] == 263  # 100 x 210 / 80 = 262.5, to the month's end
+    assert a["tier"] == "stretch"  # 263 >= 120 % of 210
+    assert a["remaining"] == 110
+    # weeks left in August after Wed 12th: 2/5 of week 33, weeks 34-35, 1/5 of week 36
+    assert doc["cutoff"]["weeks_left"] == 2.6
+    assert a["needed_per_week"] == 43  # 110 / 2.6 = 42.3, rounded up
+    assert "row(s) dated outside" in r.err
+    # the default window is the period, byte for byte
+    assert run(*base, "--window", "period").out == run(*base).out
+    assert "window" not in json.loads(run(*base).out)
+    # a week window at a Monday
+    w = json.loads(run(*base[:-3], "2026-08-10", "-f", "json", "--window", "week", "-q").out)
+    assert w["window"]["label"] == "2026-Q3-W07"
+    assert nodes(json.dumps(w))["B"]["progress"]["revenue"]["actual"] == 0
+
+
+def test_window_before_the_period_is_clipped_to_it(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # Q3 starts on a Wednesday: its first week is Wed 1 .. Sun 5 July.
+    plan = write(tmp_path, MONTHS)
+    actuals = write(tmp_path, WINDOW_ACTUALS, "actuals.csv")
+    r = run("progress", plan, "-a", actuals, "--as-of", "2026-07-02", "--window", "week", "-q")
+    assert r.code == 0, r.err
+    assert "week 2026-Q3-W01 to date, Wed 1 Jul 2026 through Thu 2 Jul 2026 — 2 of 3" in r.out
+    whole = run("progress", plan, "-a", actuals, "--as-of", "2026-08-12", "-f", "json", "-q")
+    h = json.loads(
+        run("progress", plan, "-a", actuals, "--as-of", "2026-08-12", "-f", "json", "-q",
+            "--window", "half").out
+    )  # fmt: skip
+    # H2's window is clipped to the period (2026-Q3): the whole period's figures
+    assert h["window"] == {
+        "size": "half",
+        "label": "2026-H2",
+        "start": "2026-07-01",
+        "end": "2026-09-30",
+    }
+    assert nodes(json.dumps(h)) == nodes(whole.out)
+
+
+def test_an_unknown_window_is_a_usage_error(run) -> None:  # type: ignore[no-untyped-def]
+    r = run("progress", FY, "--week", "32", "--window", "fortnight")
+    assert (r.code, r.out) == (2, "")
+    assert r.err == (
+        "error: --window takes week, month, quarter, half or period, not 'fortnight'\n"
+    )

@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from targetsplit.errors import Diagnostic, UsageError
 from targetsplit.numbers.exact import exact
 from targetsplit.track.actuals import Early, read_actuals_while, reading_early
 
 if TYPE_CHECKING:
-    from targetsplit.api.common import ActualsMapGiven, Inputs, WarningSink
+    from targetsplit.api.common import ActualsMapGiven, Inputs, Warnings, WarningSink
+    from targetsplit.calendar.workdays import Granularity
+    from targetsplit.plan.actualsmap import ActualsMap
     from targetsplit.plan.load import Loaded
     from targetsplit.plan.tree import Metric, Node
-    from targetsplit.track.progress import Progress
+    from targetsplit.split.hierarchy import Allocation
+    from targetsplit.track.progress import Cutoff, Progress
 
 
 class ProgressResult(NamedTuple):
@@ -36,6 +39,7 @@ def progress(
     actuals: str | Path | None = None,
     metrics: Sequence[str] | None = None,
     node: str | None = None,
+    window: str | None = None,
     on_warning: WarningSink | None = None,
     actuals_map: ActualsMapGiven | None = None,
 ) -> ProgressResult:
@@ -43,16 +47,22 @@ def progress(
     (default: today), from ``actuals`` (``-``: standard input) or the plan's own
     actuals file; with ``node`` (a path or a unique name), to be shown for that
     subtree only (every node's figures are worked out as without it); ``actuals_map``:
-    how an export's columns map (over the plan's ``actuals:`` mapping, key by key)."""
+    how an export's columns map (over the plan's ``actuals:`` mapping, key by key);
+    with ``window`` (week, month, quarter, half), over the days from the start of
+    the cut-off's window (``period``, the default: the whole period's)."""
     if week is not None and as_of is not None:
         raise UsageError("give --week or --as-of, not both")
+    if window is not None:
+        window = _window_size(window)
     # A large actuals file (--actuals, or the plan's own) is read into DuckDB by a
     # child process from here on, beside the plan's loading (and the imports for
     # it), and summed there once the cut-off is known, while the targets to date
     # are rounded here: two cores, side by side.
     # (Not for an export read through a mapping given here: its own reader reads it.)
     with reading_early(*((None, None) if actuals_map else (actuals, plan))) as early:
-        return _progress(plan, week, as_of, actuals, metrics, node, on_warning, early, actuals_map)
+        return _progress(
+            plan, week, as_of, actuals, metrics, (node, window), on_warning, early, actuals_map
+        )
 
 
 def _progress(
@@ -61,7 +71,7 @@ def _progress(
     as_of: date | str | None,
     actuals: str | Path | None,
     metrics: Sequence[str] | None,
-    node: str | None,
+    views: tuple[str | None, str | None],  # --node, --window
     on_warning: WarningSink | None,
     early: Early | None,
     actuals_map: ActualsMapGiven | None = None,
@@ -77,6 +87,8 @@ def _progress(
     from targetsplit.split.hierarchy import allocate
     from targetsplit.track.progress import compute, cutoff, targets_to_date
 
+    node, window = views
+
     one_stdin(plan, actuals, "--actuals")
     loaded, inputs = read_plan(plan)
     p = loaded.plan
@@ -91,6 +103,9 @@ def _progress(
     warnings.add(p.warnings)
     cut = cutoff(b, day, number)
     alloc = allocate(p)
+    if window is not None and window != "period":
+        files = (path, shown, mapping)
+        return _in_window(alloc, cut, window, files, chosen, warnings, inputs, under, early)
     facts, to_date = read_actuals_while(
         path,
         shown,
@@ -102,6 +117,52 @@ def _progress(
     )
     warnings.add(facts.warnings)
     result = compute(alloc, cut, to_date, facts.direct)
+    inputs += (("actuals", path),)
+    return ProgressResult(result, chosen, shown, warnings.all(), inputs, under)
+
+
+def _window_size(text: str) -> str:
+    """``--window``'s value, checked."""
+    from targetsplit.track.progress import WINDOWS
+
+    size = text.strip().lower()
+    if size not in WINDOWS:
+        raise UsageError(f"--window takes {', '.join(WINDOWS[:-1])} or {WINDOWS[-1]}, not '{text}'")
+    return size
+
+
+def _in_window(
+    alloc: Allocation,
+    cut: Cutoff,
+    size: str,
+    files: tuple[str, str, ActualsMap | None],
+    chosen: tuple[Metric, ...],
+    warnings: Warnings,
+    inputs: Inputs,
+    under: Node | None,
+    early: Early | None,
+) -> ProgressResult:
+    """Progress over the cut-off's week, month, quarter or half (``size``): the
+    targets are the ledger's over the window, the actuals the rows dated in it."""
+    from targetsplit.track.progress import compute, in_window, window_targets
+
+    p = alloc.plan
+    assert p.breakdown is not None
+    cut = in_window(p.breakdown, cut, cast("Granularity", size))
+    assert cut.window is not None
+    path, shown, mapping = files
+    facts, (to_date, targets) = read_actuals_while(
+        path,
+        shown,
+        p,
+        cut.day,
+        lambda: window_targets(alloc, cut),
+        first_day=cut.window.start,
+        early=early,
+        mapping=mapping,
+    )
+    warnings.add(facts.warnings)
+    result = compute(alloc, cut, to_date, facts.direct, targets)
     inputs += (("actuals", path),)
     return ProgressResult(result, chosen, shown, warnings.all(), inputs, under)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fractions import Fraction
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,6 +22,9 @@ from targetsplit.cli.options import (
 )
 from targetsplit.report.formats import Format
 
+if TYPE_CHECKING:
+    from targetsplit.api.progress import ProgressResult
+
 
 @app.command(
     epilog="Examples:\n\n"
@@ -30,6 +34,7 @@ from targetsplit.report.formats import Format
     " --actuals-map node=Owner --actuals-map values.revenue=Amount\n\n"
     "  targetsplit progress plan.yaml --week 32 --depth 1 --sort rank\n\n"
     "  targetsplit progress plan.yaml --week 32 --leaderboard\n\n"
+    "  targetsplit progress plan.yaml --as-of 2026-08-31 --window month\n\n"
     "  targetsplit progress plan.yaml --week 32 --node East --depth 1\n\n"
     "  targetsplit progress plan.yaml --week 32 --fail-under 90 --quiet || notify-team"
 )
@@ -49,6 +54,16 @@ def progress(
     ] = None,
     actuals: ActualsOpt = None,
     amap: ActualsMapOpt = None,
+    window: Annotated[
+        str | None,
+        typer.Option(
+            "--window",
+            metavar="week|month|quarter|half|period",
+            help="Figures over the cut-off's week, month, quarter or half so far (this"
+            " week's, month-to-date…): targets and actuals of its days through the"
+            " cut-off; projection and pace to its end. Default: period.",
+        ),
+    ] = None,
     metric: MetricOpt = None,
     depth: DepthOpt = None,
     node: NodeOpt = None,
@@ -94,20 +109,25 @@ def progress(
         as_of=as_of,
         metrics=metric,
         node=node,
+        window=window,
         on_warning=warner(quiet),
         **given,
     )
     show(form, output, view.render(result, form, depth, rank, leaderboard), result.inputs, bom=bom)
-    return _failed(
-        None if threshold is None else view.below_text(result, depth, threshold, leaderboard)
-    )
+    return _failed(result, depth, threshold, leaderboard)
 
 
-def _failed(below: str | None) -> int:
-    """``--fail-under``: exit 3, listing on standard error the nodes below it."""
-    if below is None:
+def _failed(
+    result: ProgressResult, depth: int | None, threshold: Fraction | None, board: bool
+) -> int:
+    """``--fail-under``: exit 3, listing on standard error the nodes shown below it."""
+    if threshold is None:
         return 0
     from targetsplit.report.output import say
+    from targetsplit.report.progress import below_text
 
+    below = below_text(result, depth, threshold, board)
+    if below is None:
+        return 0
     say(below, err=True)
     return 3

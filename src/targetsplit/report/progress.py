@@ -50,6 +50,13 @@ def cutoff_text(p: Progress) -> str:
     through = f"through week {c.week}, {day}" if c.week is not None else f"through {day}"
     if c.day < p.plan.period.start:
         through = f"before the period starts ({p.plan.period.start.isoformat()})"
+    if c.window is not None:
+        w = c.window
+        since = f"{w.start:%a} {w.start.day} {w.start:%b %Y}"
+        return (
+            f"{c.size} {w.label} to date, {since} {through} — {c.workdays_done} of"
+            f" {c.workdays_total} working days (the {c.size} ends {w.end.isoformat()})"
+        )
     return f"{through} — {c.workdays_done} of {c.workdays_total} working days"
 
 
@@ -230,6 +237,13 @@ def _head(p: Progress, names: Sequence[str], under: Node | None) -> dict[str, An
             "weeks_left": round_fraction(c.weeks_left),
         },
     }
+    if c.window is not None:
+        head["window"] = {
+            "size": c.size,
+            "label": c.window.label,
+            "start": c.window.start,
+            "end": c.window.end,
+        }
     if under is not None:
         head["node"] = under.key
     return head

@@ -17,7 +17,7 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 
-from targetsplit.calendar.workdays import Breakdown
+from targetsplit.calendar.workdays import Breakdown, Granularity, Slot
 from targetsplit.numbers import amounts
 from targetsplit.plan.tree import Metric, Node, Plan, shown_nodes
 from targetsplit.split.hierarchy import Allocation
@@ -26,13 +26,38 @@ from targetsplit.split.ledger import build
 
 @dataclass(frozen=True)
 class Cutoff:
-    """The last day that counts, and how far into the period it is."""
+    """The last day that counts, and how far into the period it is (into the
+    window, with ``--window``)."""
 
     day: date
     week: int | None  # the week number when given as --week
     workdays_done: int
     workdays_total: int
     weeks_left: Fraction  # each week after the cut-off by its share of working days ahead
+    # With --window: the window's size and its week, month, quarter or half, clipped
+    # to the period (its first day counts; ``window.end`` is where it ends).
+    size: str | None = None
+    window: Slot | None = None
+
+
+#: What --window takes: the size of the window the cut-off falls in.
+WINDOWS = ("week", "month", "quarter", "half", "period")
+
+
+def in_window(b: Breakdown, cut: Cutoff, size: Granularity) -> Cutoff:
+    """``cut`` within the ``size`` (week, month, quarter, half) of the period that
+    holds its day: the working days from that window's first day (never before
+    the period's) through the cut-off, of those to its last day (never after the
+    period's); the weeks left up to its end. A cut-off before the period is in
+    its first window, with nothing done."""
+    slots = b.slots(size)
+    slot = next((s for s in slots if s.start <= cut.day <= s.end), slots[0])
+    work = sorted(b.day_month)
+    first = bisect_left(work, slot.start)
+    done = max(0, bisect_right(work, cut.day) - first)
+    total = bisect_right(work, slot.end) - first
+    left = weeks_left(b, work, cut.day, slot.end)
+    return Cutoff(cut.day, cut.week, done, total, left, size, slot)
 
 
 def week_end(b: Breakdown, week: int) -> date:
@@ -51,15 +76,17 @@ def cutoff(b: Breakdown, day: date, week: int | None = None) -> Cutoff:
     return Cutoff(day, week, done, len(work), weeks_left(b, work, day))
 
 
-def weeks_left(b: Breakdown, work: list[date], day: date) -> Fraction:
-    """The weeks after ``day``, each counted by the share of its working days that
-    lie after ``day``: the cut-off's own week counts pro rata, so a Friday and the
+def weeks_left(b: Breakdown, work: list[date], day: date, end: date | None = None) -> Fraction:
+    """The weeks after ``day`` (up to ``end``, the period's by default), each
+    counted by the share of its working days that lie after ``day`` (and not
+    after ``end``): the cut-off's own week counts pro rata, so a Friday and the
     Sunday after it leave the same; zero when no working day is left."""
     left = Fraction(0)
     after_day = bisect_right(work, day)
+    last = len(work) if end is None else bisect_right(work, end)
     for w in b.weeks():
         lo, hi = bisect_left(work, w.start), bisect_right(work, w.end)
-        ahead = hi - max(lo, after_day)
+        ahead = min(hi, last) - max(lo, after_day)
         if ahead > 0:
             left += Fraction(ahead, hi - lo)
     return left
@@ -181,6 +208,28 @@ def targets_to_date(alloc: Allocation, day: date) -> dict[str, dict[str, int]]:
     return build(alloc).to_date(day)
 
 
+Units = dict[str, dict[str, int]]  # path -> metric -> rounding units
+
+
+def window_targets(alloc: Allocation, cut: Cutoff) -> tuple[Units, Units]:
+    """Each node's target units in ``cut``'s window: from its first day through
+    the cut-off, and the whole window's. Sums of the time ledger: the ledger to
+    date at the cut-off (at the window's end) less the ledger to date the day
+    before the window, so a whole window is what ``allocate --by`` shows for it."""
+    win = cut.window
+    assert win is not None
+    ledger = build(alloc)
+    upto, whole = ledger.to_date(cut.day), ledger.to_date(win.end)
+    if win.start <= alloc.plan.period.start:
+        return upto, whole
+    before = ledger.to_date(win.start - timedelta(days=1))
+    return _less(upto, before), _less(whole, before)
+
+
+def _less(a: Units, b: Units) -> Units:
+    return {path: {m: u - b[path][m] for m, u in by.items()} for path, by in a.items()}
+
+
 def _ticks(
     booked: Mapping[int, Decimal], unit: Decimal, parent: Sequence[int]
 ) -> tuple[int, list[int]]:
@@ -222,8 +271,10 @@ def compute(
     cut: Cutoff,
     to_date: Mapping[str, Mapping[str, int]],
     direct: Mapping[tuple[str, str], Decimal],
+    targets: Mapping[str, Mapping[str, int]] | None = None,
 ) -> Progress:
-    """Figures for every node; ``direct`` holds the actuals booked on each node.
+    """Figures for every node; ``direct`` holds the actuals booked on each node;
+    ``targets`` the targets in units when not the period's (a window's).
 
     The arithmetic is in integers (see :class:`Tally`); the figures as
     decimals and fractions are made when asked for."""
@@ -239,7 +290,10 @@ def compute(
     weeks = _own_weeks(plan, nodes, tree.parent, cut)
     tallies = {}
     for m in plan.metrics:
-        target = [r.units[m.name] for r in alloc.rows]
+        if targets is None:
+            target = [r.units[m.name] for r in alloc.rows]
+        else:
+            target = [targets[key][m.name] for key in keys]
         ttd = [to_date[key][m.name] for key in keys]
         tallies[m.name] = _tally(plan, cut, m, tree, (target, ttd), booked[m.name], weeks)
     return Progress(plan, cut, nodes, tallies)
@@ -296,7 +350,8 @@ def _own_weeks(
         if start is not None and start > cut.day and start - timedelta(days=1) > cut.day:
             if work is None:
                 work = sorted(b.day_month)
-            out[i] = weeks_left(b, work, start - timedelta(days=1))
+            end = None if cut.window is None else cut.window.end
+            out[i] = weeks_left(b, work, start - timedelta(days=1), end)
     return out
 
 
