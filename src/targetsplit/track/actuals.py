@@ -28,7 +28,7 @@ import pickle
 import re
 import stat
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -503,10 +503,10 @@ def _fast(
     request = _Request.of(source, plan, cut_day, first_day)
     if not hasattr(os, "fork"):  # pragma: no cover - Windows
         try:
-            found = _duckdb(path, lambda: request)
+            sums = _duckdb(path, lambda: request)
         except Exception:
-            found = None
-        return found, meanwhile()
+            sums = None
+        return None if sums is None else sums.actuals(), meanwhile()
     child = early if early is not None and early.path == path else Early(path)
     child.send(request)
     try:
@@ -614,7 +614,7 @@ class Early:
         if status != 0 or not data:
             return None
         result = pickle.loads(data)  # noqa: S301 - our own child's answer
-        return result if isinstance(result, Actuals) else None
+        return result.actuals() if isinstance(result, _Sums) else None
 
     def abandon(self) -> None:
         """Stop the child (its answer is not wanted) and reap it; nothing if done."""
@@ -662,7 +662,7 @@ class _Inbox:
         return found if isinstance(found, _Request) else None
 
 
-def _duckdb(path: str, request: Callable[[], _Request | None]) -> Actuals | None:
+def _duckdb(path: str, request: Callable[[], _Request | None]) -> _Sums | None:
     """In the child: the file read into DuckDB at once, then summed when
     ``request()`` gives what to sum against; None when the Python reader must
     say what is wrong (or the request never comes)."""
@@ -762,7 +762,7 @@ def _duck_sum(
     asked: _Request,
     layout: _Layout,
     plan: Plan,
-) -> Actuals | None:
+) -> _Sums | None:
     """The sums, once the request has come: every text judged as the Python
     reader judges it (None at the first it would not take), then summed."""
     cells = _Cells(plan, layout, asked.cut_day, asked.first_day)
@@ -790,12 +790,13 @@ def _duck_sum(
 
     # Sum per node text and metric (few groups: every node and metric text of the
     # file is one), then map node texts to paths here. A sum comes as text, with
-    # DuckDB's 12 decimals, and is made a Decimal in _canon's form at once.
+    # DuckDB's 12 decimals, and is kept as text in _canon's form (the parent makes
+    # the Decimals); one with more than one part is added up as a Decimal here.
     _table(con, "keep_dates", d=keep)
     kept = "d in (select d from keep_dates)"
     metric_of: dict[str, str | _Bad] = {str(i): name for i, name in layout.metrics}
     exact = amounts.EXACT
-    direct: dict[tuple[str, str], Decimal] = {}
+    sums: dict[tuple[str, str], str | Decimal] = {}
     touched: set[tuple[str, str]] = set()  # sums not in _canon's form
 
     def key(n: str, m: str) -> tuple[str, str] | None:
@@ -805,10 +806,11 @@ def _duck_sum(
         return node, metric
 
     def add(k: tuple[str, str], amount: Decimal) -> None:
-        if k in direct:
-            amount = exact.add(direct[k], amount)
-            touched.add(k)
-        direct[k] = amount
+        before = sums.get(k)
+        if before is not None:
+            amount = exact.add(Decimal(before), amount)
+        sums[k] = amount
+        touched.add(k)
 
     for n, m, total in con.execute(
         f"select n, m, cast(sum(amount) filter (where {kept}) as varchar) from rows group by n, m"
@@ -817,7 +819,11 @@ def _duck_sum(
         if k is None:
             return None
         if total is not None:  # 12 decimals: their trailing zeros go
-            add(k, Decimal(total.rstrip("0").rstrip(".") if "." in total else total))
+            text = total.rstrip("0").rstrip(".") if "." in total else total
+            if k in sums:
+                add(k, Decimal(text))
+            else:
+                sums[k] = text
     if odd:
         for n, m, v, count in con.execute(
             f"select n, m, v, count(*) from rows where amount is null and v <> '' and {kept}"
@@ -828,10 +834,28 @@ def _duck_sum(
                 return None
             if v in odd:
                 add(k, exact.multiply(odd[v], Decimal(count)))
-                touched.add(k)
     for k in touched:
-        direct[k] = _canon(direct[k])
-    return _result(direct, rows, skipped, asked.source, cells, canonical=True)
+        sums[k] = str(_canon(Decimal(sums[k])))
+    counted = _result({}, rows, skipped, asked.source, cells, canonical=True)
+    return _Sums(
+        counted, [k[0] for k in sums], [k[1] for k in sums], [str(t) for t in sums.values()]
+    )
+
+
+@dataclass(frozen=True)
+class _Sums:
+    """The child's answer: :class:`Actuals` with the sums as text, in _canon's form
+    (a Decimal costs the pickle a call of its own each; the parent makes them)."""
+
+    counted: Actuals  # rows, skipped and warnings, without the sums
+    nodes: list[str]
+    metrics: list[str]
+    texts: list[str]
+
+    def actuals(self) -> Actuals:
+        keys = zip(self.nodes, self.metrics, strict=True)
+        direct = dict(zip(keys, map(Decimal, self.texts), strict=True))
+        return replace(self.counted, direct=direct)
 
 
 def _table(con: Any, name: str, **columns: list[str]) -> None:
