@@ -496,3 +496,114 @@ def test_an_unknown_window_is_a_usage_error(run) -> None:  # type: ignore[no-unt
     assert r.err == (
         "error: --window takes week, month, quarter, half or period, not 'fortnight'\n"
     )
+
+
+# -- tiers ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("extra", [(), ("--node", "East"), ("--depth", "1"), ("-m", "revenue")])
+def test_allocate_tiers_side_by_side_are_each_tiers_allocation(run, extra) -> None:  # type: ignore[no-untyped-def]
+    r = run("allocate", FY, "--tiers", "-f", "json", *extra)
+    assert r.code == 0, r.err
+    doc = json.loads(r.out)
+    assert doc["tiers"] == {"floor": 0.8, "target": 1, "stretch": 1.2}
+    plain = nodes(run("allocate", FY, "-f", "json", *extra).out)
+    by_tier = {
+        t: nodes(run("allocate", FY, "--tier", t, "-f", "json", *extra).out) for t in doc["tiers"]
+    }
+    rows = csv_rows(run("allocate", FY, "--tiers", "-f", "csv", *extra).out)
+    assert [r[0] for r in rows[1:]] == list(plain)
+    for i, (path, n) in enumerate(nodes(r.out).items(), 1):
+        assert {k: v for k, v in n.items() if k != "tiers"} == plain[path]
+        for m in doc["metrics"]:
+            for t in doc["tiers"]:
+                assert n["tiers"][m][t] == by_tier[t][path]["targets"][m]
+                assert rows[i][rows[0].index(f"{m} {t}")] == str(n["tiers"][m][t])
+
+
+def test_allocate_tiers_table(run) -> None:  # type: ignore[no-untyped-def]
+    r = run("allocate", FY, "--tiers", "-m", "new_customers", "-n", "South", "-f", "plain")
+    assert r.out == (
+        "FY2026 National Sales — South — new_customers by tier"
+        " — 2026 (2026-01-01 .. 2026-12-31)\n"
+        "\n"
+        "node          floor (80%)    target (100%)    stretch (120%)\n"
+        "----------  -------------  ---------------  ----------------\n"
+        "South                  48               60                72\n"
+        "  Rep Chen             29               36                43\n"
+        "  Rep Liu              19               24                29\n"
+    )
+    md = run("allocate", FY, "--tiers", "-m", "new_customers", "-f", "markdown").out
+    assert "| node" in md and "stretch (120%)" in md
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (("--by", "month"), "--by"),
+        (("--tier", "floor"), "--tier"),
+        (("--period", "2026-Q1"), "--period"),
+        (("--cross", "product"), "--cross"),
+    ],
+)
+def test_allocate_tiers_stands_alone(run, extra, named) -> None:  # type: ignore[no-untyped-def]
+    r = run("allocate", FY, "--tiers", *extra)
+    assert (r.code, r.out) == (2, "")
+    assert r.err.startswith(f"error: --tiers cannot be combined with {named}:")
+
+
+def test_progress_against_a_tier(run) -> None:  # type: ignore[no-untyped-def]
+    r = run("progress", FY, "--week", "32", "--tier", "stretch", "-f", "json", "-q")
+    assert r.code == 0, r.err
+    doc = json.loads(r.out)
+    assert doc["tier"] == "stretch"
+    stretch = nodes(run("allocate", FY, "--tier", "stretch", "-f", "json").out)
+    weeks = nodes(run("allocate", FY, "--tier", "stretch", "--by", "week", "-f", "json").out)
+    base = nodes(run("progress", FY, "--week", "32", "-f", "json", "-q").out)
+    for path, n in nodes(r.out).items():
+        for m in ("revenue", "new_customers"):
+            f, b = n["progress"][m], base[path]["progress"][m]
+            assert f["target"] == stretch[path]["targets"][m]
+            first_32 = list(weeks[path]["periods"][m].values())[:32]
+            assert f["target_to_date"] == sum(first_32)  # the ledger of the tier's figures
+            assert f["actual"] == b["actual"]
+            if f["attainment"] is not None:
+                # the tier reached: the attainment times 120 % against the plan's tiers
+                a = Fraction(str(f["actual"])) / Fraction(str(f["target_to_date"]))
+                want = [t for t, s in (("stretch", 1.2), ("target", 1), ("floor", 0.8))
+                        if a * Fraction(6, 5) >= Fraction(str(s))]  # fmt: skip
+                assert f["tier"] == (want[0] if want else None)
+    table = run("progress", FY, "--week", "32", "--tier", "stretch", "-m", "revenue", "-q")
+    assert "revenue (CNY), against tier stretch (120%), through week 32" in table.out
+    board = json.loads(run("progress", FY, "-w", "32", "-t", "floor", "-l", "-f", "json").out)
+    assert board["tier"] == "floor" and board["leaderboard"][0]["target"] == 14400000
+
+
+@pytest.mark.parametrize("command", ["allocate", "progress"])
+def test_unknown_tier_and_a_plan_without_tiers(run, tmp_path: Path, command: str) -> None:  # type: ignore[no-untyped-def]
+    extra = ("--week", "32") if command == "progress" else ()
+    r = run(command, FY, *extra, "--tier", "sprint")
+    assert (r.code, r.out) == (2, "")
+    assert r.err == "error: unknown tier 'sprint'; the plan's tiers are: floor, target, stretch\n"
+    empty = write(
+        tmp_path,
+        "plan: P\nperiod: 2026-Q1\nmetrics: {revenue: {total: 100}}\ntiers: {}\n"
+        "split:\n  A: 1\n  B: 1\nactuals: a.csv\n",
+    )
+    write(tmp_path, "date,node,metric,value\n2026-01-05,A,revenue,5\n", "a.csv")
+    extra = ("--as-of", "2026-02-01") if command == "progress" else ()
+    for option in ("--tier floor", "--tiers") if command == "allocate" else ("--tier floor",):
+        r = run(command, empty, *extra, *option.split())
+        assert (r.code, r.out) == (2, "")
+        assert r.err == (
+            "error: the plan has no tiers (its tiers: is empty); give them in the plan,"
+            " e.g. tiers: {floor: 80%, target: 100%, stretch: 120%}\n"
+        )
+    # without tiers: at all, a plan has the guides' floor, target and stretch
+    plain = write(tmp_path, "plan: P\nperiod: 2026-Q1\nmetrics: {revenue: {total: 100}}\n"
+                  "split:\n  A: 1\n  B: 1\n", "p2.yaml")  # fmt: skip
+    assert json.loads(run("allocate", plain, "--tiers", "-f", "json").out)["tiers"] == {
+        "floor": 0.8,
+        "target": 1,
+        "stretch": 1.2,
+    }

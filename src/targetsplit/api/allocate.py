@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -13,6 +13,7 @@ from targetsplit.api.common import (
     check_dimension,
     check_tier,
     crossed,
+    need_tiers,
     periods_shown,
     pick_metrics,
     pick_node,
@@ -39,6 +40,7 @@ class AllocateResult(NamedTuple):
     inputs: Inputs  # the files read
     cross: Cross | None = None  # every node's cells by a dimension's items, when asked for
     node: Node | None = None  # the subtree shown (--node), None for the whole plan
+    tiers: Mapping[str, Allocation] | None = None  # each tier's allocation (--tiers)
 
 
 @exact
@@ -51,12 +53,13 @@ def allocate(
     period: str | None = None,
     cross: str | None = None,
     node: str | None = None,
+    tiers: bool = False,
     on_warning: WarningSink | None = None,
 ) -> AllocateResult:
     """Split the plan (under ``tier``); with ``by`` or ``period``, over time too;
     with ``cross`` (a dimension's name), every node by that dimension's items;
     with ``node`` (a path or a unique name), for that subtree only (its figures
-    as in the whole plan's)."""
+    as in the whole plan's); with ``tiers``, every tier's figures beside each other."""
     loaded, inputs = read_plan(plan)
     p = loaded.plan
     chosen = pick_metrics(p, metrics)
@@ -68,9 +71,16 @@ def allocate(
             "--cross cannot be combined with --by or --period: a node's cells by item and"
             " by period would need rounding in three directions at once; run them separately"
         )
+    if tiers:
+        _tiers_alone(tier, by, period, cross)
+        need_tiers(p)
     warnings = Warnings(on_warning)
     warnings.add(p.warnings)
     allocation = hierarchy.allocate(p, tier)
+    if tiers:
+        each = {t: hierarchy.allocate(p, t) for t in p.tiers}
+        result = AllocateResult(allocation, chosen, None, (), warnings.all(), inputs, None, under)
+        return result._replace(tiers=each)
     if dimension is not None:
         by_item = crossed(loaded, allocation, dimension)
         return AllocateResult(allocation, chosen, None, (), warnings.all(), inputs, by_item, under)
@@ -82,3 +92,24 @@ def allocate(
     split = split_over_time(allocation, granularity, slots=slots)
     shown = tuple(range(len(split.slots)))
     return AllocateResult(allocation, chosen, split, shown, warnings.all(), inputs, None, under)
+
+
+def _tiers_alone(tier: str | None, by: str | None, period: str | None, cross: str | None) -> None:
+    """``--tiers`` shows each tier's figures for the period: not with a tier, a
+    time split or a cross (each tier's periods: ``--tier NAME --by …``)."""
+    given = [
+        name
+        for name, value in (
+            ("--tier", tier),
+            ("--by", by),
+            ("--period", period),
+            ("--cross", cross),
+        )
+        if value is not None
+    ]
+    if given:
+        raise UsageError(
+            f"--tiers cannot be combined with {' or '.join(given)}: it shows every tier's"
+            " figures for the whole period side by side; for one tier's periods use"
+            " --tier NAME --by …"
+        )

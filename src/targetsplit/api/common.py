@@ -95,10 +95,21 @@ def pick_node(plan: Plan, text: str | None) -> Node | None:
         raise UsageError(f"--node: {e}") from None
 
 
+def need_tiers(plan: Plan) -> None:
+    """A usage error when the plan has no tiers (``tiers: {}``; without ``tiers:`` a
+    plan has the default floor, target and stretch)."""
+    if not plan.tiers:
+        raise UsageError(
+            "the plan has no tiers (its tiers: is empty); give them in the plan, e.g."
+            " tiers: {floor: 80%, target: 100%, stretch: 120%}"
+        )
+
+
 def check_tier(plan: Plan, tier: str | None) -> str | None:
     """The plan's tier ``tier`` names (as the plan spells it); a usage error if none."""
     if tier is None:
         return None
+    need_tiers(plan)
     tiers = Names(plan.tiers)
     found = tiers.find(tier)
     if found is None:

@@ -40,6 +40,7 @@ def progress(
     metrics: Sequence[str] | None = None,
     node: str | None = None,
     window: str | None = None,
+    tier: str | None = None,
     on_warning: WarningSink | None = None,
     actuals_map: ActualsMapGiven | None = None,
 ) -> ProgressResult:
@@ -49,7 +50,8 @@ def progress(
     subtree only (every node's figures are worked out as without it); ``actuals_map``:
     how an export's columns map (over the plan's ``actuals:`` mapping, key by key);
     with ``window`` (week, month, quarter, half), over the days from the start of
-    the cut-off's window (``period``, the default: the whole period's)."""
+    the cut-off's window (``period``, the default: the whole period's); with
+    ``tier``, against that tier's targets (as ``allocate --tier`` splits them)."""
     if week is not None and as_of is not None:
         raise UsageError("give --week or --as-of, not both")
     if window is not None:
@@ -61,7 +63,15 @@ def progress(
     # (Not for an export read through a mapping given here: its own reader reads it.)
     with reading_early(*((None, None) if actuals_map else (actuals, plan))) as early:
         return _progress(
-            plan, week, as_of, actuals, metrics, (node, window), on_warning, early, actuals_map
+            plan,
+            week,
+            as_of,
+            actuals,
+            metrics,
+            (node, window, tier),
+            on_warning,
+            early,
+            actuals_map,
         )
 
 
@@ -71,7 +81,7 @@ def _progress(
     as_of: date | str | None,
     actuals: str | Path | None,
     metrics: Sequence[str] | None,
-    views: tuple[str | None, str | None],  # --node, --window
+    views: tuple[str | None, str | None, str | None],  # --node, --window, --tier
     on_warning: WarningSink | None,
     early: Early | None,
     actuals_map: ActualsMapGiven | None = None,
@@ -79,6 +89,7 @@ def _progress(
     from targetsplit.api.common import (
         Warnings,
         actuals_source,
+        check_tier,
         one_stdin,
         pick_metrics,
         pick_node,
@@ -87,7 +98,7 @@ def _progress(
     from targetsplit.split.hierarchy import allocate
     from targetsplit.track.progress import compute, cutoff, targets_to_date
 
-    node, window = views
+    node, window, tier = views
 
     one_stdin(plan, actuals, "--actuals")
     loaded, inputs = read_plan(plan)
@@ -96,13 +107,14 @@ def _progress(
     assert b is not None
     chosen = pick_metrics(p, metrics)
     under = None if node is None else pick_node(p, node)
+    tier = None if tier is None else check_tier(p, tier)
     number = None if week is None else _week_number(loaded, week)
     day = _cut_day(loaded, number, as_of)
     path, shown, mapping = actuals_source(loaded, actuals, actuals_map)
     warnings = Warnings(on_warning)
     warnings.add(p.warnings)
     cut = cutoff(b, day, number)
-    alloc = allocate(p)
+    alloc = allocate(p, tier)
     if window is not None and window != "period":
         files = (path, shown, mapping)
         return _in_window(alloc, cut, window, files, chosen, warnings, inputs, under, early)

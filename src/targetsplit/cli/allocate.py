@@ -27,6 +27,7 @@ from targetsplit.report.formats import Format
     "  targetsplit allocate examples/fy2026.yaml\n\n"
     "  targetsplit allocate plan.yaml --metric revenue --depth 1 --tier stretch\n\n"
     "  targetsplit allocate plan.yaml --by quarter\n\n"
+    "  targetsplit allocate plan.yaml --tiers\n\n"
     "  targetsplit allocate plan.yaml --node 'South/Rep Chen' --by month\n\n"
     "  targetsplit allocate plan.yaml --by week --period 2026-Q3 --metric revenue\n\n"
     "  targetsplit allocate examples/cross-2026.yaml --cross product\n\n"
@@ -38,6 +39,14 @@ def allocate(
     depth: DepthOpt = None,
     node: NodeOpt = None,
     tier: TierOpt = None,
+    tiers: Annotated[
+        bool,
+        typer.Option(
+            "--tiers",
+            help="Every tier's figures side by side (floor, target, stretch…: the"
+            " plan's tiers), for every node.",
+        ),
+    ] = False,
     by: Annotated[
         By | None,
         typer.Option("--by", "-b", help="Add period columns: half, quarter, month or week."),
@@ -84,6 +93,7 @@ def allocate(
         period=period,
         cross=cross,
         node=node,
+        tiers=tiers,
         on_warning=warner(quiet),
     )
     shown = allocation.render(result, form, depth, terminal_width(form, output))

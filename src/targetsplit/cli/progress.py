@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     "  targetsplit progress plan.yaml --week 32 --depth 1 --sort rank\n\n"
     "  targetsplit progress plan.yaml --week 32 --leaderboard\n\n"
     "  targetsplit progress plan.yaml --as-of 2026-08-31 --window month\n\n"
+    "  targetsplit progress plan.yaml --week 32 --tier stretch\n\n"
     "  targetsplit progress plan.yaml --week 32 --node East --depth 1\n\n"
     "  targetsplit progress plan.yaml --week 32 --fail-under 90 --quiet || notify-team"
 )
@@ -65,6 +66,16 @@ def progress(
         ),
     ] = None,
     metric: MetricOpt = None,
+    tier: Annotated[
+        str | None,
+        typer.Option(
+            "--tier",
+            "-t",
+            metavar="NAME",
+            help="Attainment against a tier's targets (floor, target, stretch…: the"
+            " plan's tiers), split as allocate --tier splits them.",
+        ),
+    ] = None,
     depth: DepthOpt = None,
     node: NodeOpt = None,
     leaderboard: Annotated[
@@ -110,6 +121,7 @@ def progress(
         metrics=metric,
         node=node,
         window=window,
+        tier=tier,
         on_warning=warner(quiet),
         **given,
     )

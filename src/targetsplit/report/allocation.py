@@ -5,7 +5,7 @@ Pure functions of core results; :mod:`targetsplit.report.grid` turns grids into 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -186,10 +186,12 @@ def allocation_json(
     chosen: Sequence[int] = (),
     crossed: Cross | None = None,
     under: Node | None = None,
+    tiers: Mapping[str, Allocation] | None = None,
 ) -> Iterator[str]:
     """The allocation as JSON, node by node (with ``split``, each node's periods;
     with ``crossed``, each node's cells by the dimension's items; with ``under``,
-    that subtree's nodes only, and ``"node"``: its path)."""
+    that subtree's nodes only, and ``"node"``: its path; with ``tiers``, each
+    node's figures under each tier, and ``"tiers"``: their percents as shares)."""
     from targetsplit.report.jsonout import (
         Rows,
         fraction_text,
@@ -210,6 +212,9 @@ def allocation_json(
         every = list(chosen) == list(range(len(split.slots)))
     if crossed is not None:
         keys += ("cross",)
+    if tiers is not None:
+        keys += ("tiers",)
+        tier_names = tuple(tiers)
     by_path = {r.path: r for r in alloc.rows}
     root_units = alloc.root.units
     of_keys = ("of_parent", "of_total")
@@ -243,6 +248,11 @@ def allocation_json(
             texts.append(obj(names, 3, [periods(r.path, m) for m in names]))
         if crossed is not None:
             texts.append(obj((crossed.dimension,), 3, [cells(r.path)]))
+        if tiers is not None:
+            each = [tiers[t].row(r.path).targets for t in tier_names]
+            texts.append(
+                obj(names, 3, [obj(tier_names, 4, [scalar(f[m]) for f in each]) for m in names])
+            )
         return obj(keys, 2, texts)
 
     def cells(path: str) -> str:
@@ -275,6 +285,8 @@ def allocation_json(
             name: {"from": d.source, d.driver.kind: to_decimal(d.driver.value)}
             for name, d in derived.items()
         }
+    if tiers is not None:
+        doc["tiers"] = {t: round_fraction(plan.tiers[t]) for t in tiers}
     if under is not None:
         doc["node"] = under.key
     doc["nodes"] = Rows(visible_rows(alloc, depth, under), node)
@@ -457,6 +469,50 @@ def allocation_workbook(result: AllocateResult, depth: int | None) -> Workbook:
     return book.done()
 
 
+def tier_grids(
+    alloc: Allocation,
+    tiers: Mapping[str, Allocation],
+    metrics: Sequence[Metric],
+    depth: int | None,
+    under: Node | None = None,
+) -> list[Grid]:
+    """One table per metric: each node's figure under each tier, side by side."""
+    plan = alloc.plan
+    rows = visible_rows(alloc, depth, under)
+    grids = []
+    for m in metrics:
+        columns = [Column("node")]
+        columns += [Column(f"{t} ({format_percent(plan.tiers[t])})", True) for t in tiers]
+        body = [
+            (r.node.name, *(m.format(a.row(r.path).targets[m.name]) for a in tiers.values()))
+            for r in rows
+        ]
+        title = f"{heading(plan, under)} — {m.title} by tier — {period_text(plan)}"
+        grids.append(Grid.tree(title, columns, body, indents(rows, under)))
+    return grids
+
+
+def tier_csv(
+    alloc: Allocation,
+    tiers: Mapping[str, Allocation],
+    metrics: Sequence[Metric],
+    depth: int | None,
+    under: Node | None = None,
+) -> tuple[list[str], list[list[str | None]], set[int]]:
+    """A row per node: ``path,name,depth``, then each metric's figure under each
+    tier (``revenue floor``, ``revenue target``, …)."""
+    header = ["path", "name", "depth"]
+    for m in metrics:
+        header += [f"{m.name} {t}" for t in tiers]
+    out: list[list[str | None]] = []
+    for r in visible_rows(alloc, depth, under):
+        cells: list[str | None] = [r.path, r.node.name, str(r.node.depth)]
+        for m in metrics:
+            cells += [decimal_text(a.row(r.path).targets[m.name]) for a in tiers.values()]
+        out.append(cells)
+    return header, out, set(range(2, len(header)))
+
+
 def render(result: AllocateResult, fmt: Format, depth: int | None, width: int | None) -> Shown:
     """The allocation as ``fmt``; ``width`` (a terminal's columns) folds period
     columns into several tables."""
@@ -465,7 +521,15 @@ def render(result: AllocateResult, fmt: Format, depth: int | None, width: int | 
     if fmt is Format.xlsx:
         return allocation_workbook(result, depth)
     if fmt is Format.json:
-        return Stream(allocation_json(alloc, metrics, depth, split, result.periods, crossed, under))
+        return Stream(
+            allocation_json(
+                alloc, metrics, depth, split, result.periods, crossed, under, result.tiers
+            )
+        )
+    if result.tiers is not None:
+        if fmt is Format.csv:
+            return csv_text(*tier_csv(alloc, result.tiers, metrics, depth, under))
+        return tier_grids(alloc, result.tiers, metrics, depth, under)
     if crossed is not None:
         if fmt is Format.csv:
             return csv_text(*cross_csv(crossed, metrics, depth, under))

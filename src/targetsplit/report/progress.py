@@ -104,6 +104,13 @@ def heading(p: Progress, under: Node | None) -> str:
     return title if under is None or not under.key else f"{title} — {under.key}"
 
 
+def tier_text(p: Progress) -> str:
+    """``, against tier stretch (120%)`` with ``--tier``."""
+    if p.tier is None:
+        return ""
+    return f", against tier {p.tier} ({format_percent(p.plan.tiers[p.tier])})"
+
+
 def bar(attainment: Fraction | None, width: int = 10) -> str:
     if attainment is None:
         return ""
@@ -170,7 +177,7 @@ def progress_grids(
         label = m.title
         grids.append(
             Grid.tree(
-                f"{heading(p, under)} — {label}, {cutoff_text(p)}",
+                f"{heading(p, under)} — {label}{tier_text(p)}, {cutoff_text(p)}",
                 columns,
                 body,
                 [r.node.depth - base for r in rows],
@@ -228,7 +235,7 @@ def _head(p: Progress, names: Sequence[str], under: Node | None) -> dict[str, An
             "name": p.plan.period.name,
         },
         "metrics": list(names),
-        "tier": None,
+        "tier": p.tier,
         "cutoff": {
             "date": c.day,
             "week": c.week,
@@ -311,7 +318,8 @@ _BOARD = [FIELDS.index(f) for f in BOARD_FIELDS]
 
 def board_title(p: Progress, m: Metric, depth: int | None, under: Node | None) -> str:
     which = "the leaves" if depth is None else f"depth {depth}"
-    return f"{heading(p, under)} — {m.title}, leaderboard of {which}, {cutoff_text(p)}"
+    title = f"{heading(p, under)} — {m.title}{tier_text(p)}"
+    return f"{title}, leaderboard of {which}, {cutoff_text(p)}"
 
 
 def board_label(p: Progress, i: int) -> str:

@@ -195,6 +195,7 @@ class Progress:
     cutoff: Cutoff
     nodes: tuple[Node, ...]  # depth-first from the root, as the allocation's rows
     tallies: Mapping[str, Tally] = field(repr=False)  # per metric, in the plan's order
+    tier: str | None = None  # the tier whose targets the figures are against (--tier)
 
     @cached_property
     def rows(self) -> tuple[ProgressRow, ...]:
@@ -295,8 +296,10 @@ def compute(
         else:
             target = [targets[key][m.name] for key in keys]
         ttd = [to_date[key][m.name] for key in keys]
-        tallies[m.name] = _tally(plan, cut, m, tree, (target, ttd), booked[m.name], weeks)
-    return Progress(plan, cut, nodes, tallies)
+        tallies[m.name] = _tally(
+            plan, cut, m, tree, (target, ttd), booked[m.name], weeks, alloc.tier
+        )
+    return Progress(plan, cut, nodes, tallies, alloc.tier)
 
 
 def _tally(
@@ -307,6 +310,7 @@ def _tally(
     targets: tuple[list[int], list[int]],
     booked: dict[int, Decimal],
     weeks: Mapping[int, Fraction],
+    against: str | None = None,
 ) -> Tally:
     """One metric's figures from its targets and targets to date (in units);
     ``weeks`` holds the weeks left of the nodes that start after the cut-off."""
@@ -314,7 +318,7 @@ def _tally(
     tick, actual = _ticks(booked, m.unit, tree.parent)
     un, ud = m.unit.as_integer_ratio()
     ut = un * (tick // ud)  # the rounding unit in ticks
-    status, projection, tier = _judge(plan, ut, targets, actual)
+    status, projection, tier = _judge(plan, ut, targets, actual, against)
     needed: list[int | None] | None = None
     wl = cut.weeks_left
     if wl:  # (target - actual) / weeks left, in units, rounded up
@@ -356,14 +360,22 @@ def _own_weeks(
 
 
 def _judge(
-    plan: Plan, ut: int, targets: tuple[list[int], list[int]], actual: list[int]
+    plan: Plan,
+    ut: int,
+    targets: tuple[list[int], list[int]],
+    actual: list[int],
+    against: str | None = None,
 ) -> tuple[list[str | None], list[int | None], list[str | None]]:
     """Each node's status, projection (in units, rounded half up) and tier;
-    None without a target to date."""
+    None without a target to date. Against tier ``against``'s targets, a tier
+    is reached when the attainment times that tier's percent reaches its own
+    (100 % of stretch's targets reaches stretch)."""
     gn, gd = plan.green.numerator, plan.green.denominator
     yn, yd = plan.yellow.numerator, plan.yellow.denominator
     # The highest tier first (of equal shares, the plan's last).
-    tiers = sorted(plan.tiers.items(), key=lambda kv: kv[1])[::-1]
+    scale = Fraction(1) if against is None else plan.tiers[against]
+    scaled = [(n, s / scale) for n, s in plan.tiers.items()] if scale else []  # (0 %: none)
+    tiers = sorted(scaled, key=lambda kv: kv[1])[::-1]
     shares = [(name, s.numerator, s.denominator) for name, s in tiers]
     status: list[str | None] = []
     projection: list[int | None] = []
