@@ -13,13 +13,16 @@ from targetsplit.plan.tree import Metric, Node, did_you_mean, node_loc
 def check_aliases(diags: Collector, root: Node) -> None:
     """An alias names one node: not two nodes' aliases, not another node's name or path
     (those are matched first, so the alias would never be reached)."""
+    aliased = [node for node in root.walk() if node.aliases]
+    if not aliased:  # (most plans: no walk over the names)
+        return
     named: dict[str, list[str]] = {}
     for node in root.walk():
         if node.path:
             named.setdefault(nfc(node.name), []).append(node.key)
             named.setdefault(nfc(node.key), []).append(node.key)
     seen: dict[str, str] = {}  # folded alias -> the first node's path
-    for node in root.walk():
+    for node in aliased:
         for alias in node.aliases:
             loc = node_loc(node.path, "aliases")
             key = fold(alias)
