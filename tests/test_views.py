@@ -607,3 +607,45 @@ def test_unknown_tier_and_a_plan_without_tiers(run, tmp_path: Path, command: str
         "target": 1,
         "stretch": 1.2,
     }
+
+
+# -- on a terminal: the views' tables never cut a number, a rank or a status ---------------
+
+from test_terminal import NAMES, WIDTHS, assert_whole  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def cjk(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """fy2026.yaml and its actuals with CJK names (as test_terminal's): (plan, actuals)."""
+    d = tmp_path_factory.mktemp("cjk")
+    plan = (EXAMPLES / "fy2026.yaml").read_text(encoding="utf-8")
+    actuals = (EXAMPLES / "fy2026-actuals.csv").read_text(encoding="utf-8")
+    for old, new in sorted(NAMES.items(), key=lambda kv: -len(kv[0])):
+        plan, actuals = plan.replace(old, new), actuals.replace(old, new)
+    (d / "plan.yaml").write_text(plan, encoding="utf-8")
+    (d / "actuals.csv").write_text(actuals, encoding="utf-8")
+    return str(d / "plan.yaml"), str(d / "actuals.csv")
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+@pytest.mark.parametrize(
+    "view",
+    [
+        ("--leaderboard",),
+        ("--leaderboard", "--depth", "1", "--tier", "stretch"),
+        ("--window", "month", "--node", "华东大区销售中心"),
+    ],
+)
+def test_views_on_a_terminal(cjk: tuple[str, str], columns: int, view: tuple[str, ...]) -> None:
+    plan, actuals = cjk
+    args = ["progress", plan, "--week", "32", "-a", actuals, "-q", *view]
+    shown, dropped = assert_whole(args, columns)
+    assert {"status", "attain."}.isdisjoint(dropped)
+    if "--leaderboard" in view:  # the board's rank stays, down to 60 columns
+        assert "rank" not in dropped
+
+
+@pytest.mark.parametrize("columns", [60, 120])
+def test_tiers_on_a_terminal(cjk: tuple[str, str], columns: int) -> None:
+    shown, dropped = assert_whole(["allocate", cjk[0], "--tiers"], columns)
+    assert not dropped or columns < 80  # (at 60, the last tier is left out, and named)
