@@ -33,6 +33,8 @@ EDGES = {
     "track/actuals.py",  # reads the actuals file
     "track/mapped.py",  # reads an export's CSV files (globs, encodings) through a mapping
     "track/csvfile.py",  # the CSV grammar of actuals and sheets; stdin and pipes
+    "track/tables.py",  # reads Excel workbooks and Parquet files (written out as CSV)
+    "track/database.py",  # reads actuals from SQL databases (SQLAlchemy)
     "audit/sheets.py",  # reads a target sheet
 }
 FORBIDDEN = {"typer", "click", "rich", "yaml", "tabulate", "csv", "os", "sys", "io", "pathlib"}

@@ -195,7 +195,14 @@ def actuals_source(
         from_cli = "file" in given_map
     if given is not None:
         path = str(given)
+        if mapping is not None and mapping.database:  # the file given stands for the database
+            mapping = mapping.without_database()
         return ActualsSource(path, "<stdin>" if path == "-" else path, mapping)
+    if mapping is not None and mapping.database:
+        from targetsplit.track.database import shown_url
+
+        shown = shown_url(mapping)
+        return ActualsSource(shown, shown, mapping)
     if mapping is not None and from_cli and mapping.file is not None:
         return ActualsSource(mapping.file, mapping.file, mapping)
     relative = mapping.file if mapping is not None and mapping.file is not None else plan.actuals

@@ -22,7 +22,16 @@ from typing import Any
 from targetsplit.plan.names import did_you_mean
 
 #: The keys of the mapping, in the order the README shows them.
-KEYS = ("file", "date", "node", "values", "where", "encoding", "date_format")
+KEYS = (
+    "file",
+    "sheet",
+    "date",
+    "node",
+    "values",
+    "where",
+    "encoding",
+    "date_format",
+)
 #: A value column that is not a column: each kept row counts one.
 COUNT = "count"
 #: ``date_format:`` spellings: day first (03/08/2026 is 3 August) or month first.
@@ -50,6 +59,21 @@ class ActualsMap:
     file: str | None = None
     encoding: str = "utf-8"
     date_format: str | None = None  # "day-first" or "month-first"
+    sheet: str | None = None  # a workbook's sheet (None: the first)
+    url: str | None = (
+        None  # a database: its SQLAlchemy URL, or env:NAME (None: $TARGETSPLIT_DB_URL)
+    )
+    table: str | None = None  # a database's table (or view) ...
+    query: str | None = None  # ... or a query whose rows are read
+
+    @property
+    def database(self) -> bool:
+        """Whether the rows are a database's (``table:`` or ``query:``), not a file's."""
+        return self.table is not None or self.query is not None
+
+    def without_database(self) -> ActualsMap:
+        """The mapping for a file given instead (``--actuals FILE``)."""
+        return replace(self, url=None, table=None, query=None)
 
     def with_file(self, file: str | None) -> ActualsMap:
         return replace(self, file=file)
@@ -72,11 +96,15 @@ class ActualsMap:
 
 def _text(key: str, value: Any) -> str:
     if value is None or isinstance(value, dict | list) or isinstance(value, bool):
-        raise ValueError(f"{key}: expected a column name (text), e.g. {key}: {_EXAMPLES[key]}")
+        raise ValueError(f"{key}: expected {_what(key)} (text), e.g. {key}: {_EXAMPLES[key]}")
     text = str(value).strip()
     if not text:
-        raise ValueError(f"{key}: a column name cannot be empty")
+        raise ValueError(f"{key}: {_what(key)} cannot be empty")
     return text
+
+
+def _what(key: str) -> str:
+    return "a column name" if key in ("date", "node") or key.startswith("values") else "a value"
 
 
 _EXAMPLES = {
@@ -85,6 +113,10 @@ _EXAMPLES = {
     "node": "Owner",
     "encoding": "gb18030",
     "date_format": "day-first",
+    "sheet": "Deals",
+    "url": "postgresql://reports@db.example.com/sales",
+    "table": "deals",
+    "query": "SELECT * FROM deals WHERE region = 'North'",
 }
 
 
@@ -119,6 +151,13 @@ def parse_map(value: Any, metrics: tuple[str, ...] | None = None) -> ActualsMap:
             return None
 
     file, date, node = take("file"), take("date"), take("node")
+    sheet, url, table, query = take("sheet"), take("url"), take("table"), take("query")
+    if table is not None and query is not None:
+        problems.append("give table: or query:, not both")
+    if file is not None and (table is not None or query is not None or url is not None):
+        problems.append("give file: (a file) or url: with table: or query: (a database), not both")
+    if url is not None and table is None and query is None:
+        problems.append("url: needs table: or query: (the rows to read), e.g. table: deals")
     encoding = take("encoding") or "utf-8"
     if value.get("encoding") is not None:
         try:
@@ -142,7 +181,9 @@ def parse_map(value: Any, metrics: tuple[str, ...] | None = None) -> ActualsMap:
     where = _where(value.get("where"), problems)
     if problems or date is None or node is None:
         raise ValueError("\n".join(problems))
-    return ActualsMap(date, node, values, where, file, encoding, date_format)
+    return ActualsMap(
+        date, node, values, where, file, encoding, date_format, sheet, url, table, query
+    )
 
 
 _REQUIRED = {
@@ -224,6 +265,19 @@ def merge(base: ActualsMap | None, given: Mapping[str, Any]) -> dict[str, Any]:
             out["where"] = {c: list(v) for c, v in base.where}
         if base.date_format is not None:
             out["date_format"] = base.date_format
+        for key in ("sheet", "url", "table", "query"):
+            if getattr(base, key) is not None:
+                out[key] = getattr(base, key)
+    if "file" in given:  # a file given here replaces a database (and the other way)
+        for key in ("url", "table", "query"):
+            out.pop(key, None)
+    if any(key in given for key in ("url", "table", "query")):
+        out.pop("file", None)
+        out.pop("sheet", None)
+    if "table" in given:
+        out.pop("query", None)
+    if "query" in given:
+        out.pop("table", None)
     for key, value in given.items():
         before = out.get(key)
         if key in ("values", "where") and isinstance(value, dict) and isinstance(before, dict):

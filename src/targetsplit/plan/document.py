@@ -350,6 +350,17 @@ _ACTUALS_SCHEMA: dict[str, Any] = {
                     "description": "a path or a glob (several files are one table),"
                     " relative to the plan file",
                 },
+                "sheet": {
+                    "type": "string",
+                    "description": "a workbook's sheet (.xlsx, .xls, .ods); default the first",
+                },
+                "url": {
+                    "type": "string",
+                    "description": "a database's SQLAlchemy URL, or env:NAME (the URL is in"
+                    " that environment variable); default $TARGETSPLIT_DB_URL",
+                },
+                "table": {"type": "string", "description": "the database table (or view)"},
+                "query": {"type": "string", "description": "a SELECT whose rows are read"},
                 "date": {"type": "string", "description": "the date column"},
                 "node": {
                     "type": "string",

@@ -115,6 +115,10 @@ def read_actuals_while(
     summed in a child process, so the two run side by side on two cores (in
     ``early``'s child, when :func:`reading_early` started one on it). An export
     read through a ``mapping`` is read by :mod:`targetsplit.track.mapped`."""
+    if mapping is not None and mapping.database:
+        from targetsplit.track.database import read_database
+
+        return read_database(plan, mapping, cut_day, first_day), work()
     if mapping is not None:
         from targetsplit.track.mapped import read_mapped
 
@@ -122,6 +126,13 @@ def read_actuals_while(
             return read_mapped(path, source, plan, mapping, cut_day, first_day), work()
         except MemoryError:
             raise _fail(source, f"out of memory reading {source}") from None
+    from targetsplit.track import tables
+
+    if mapping is None and path != "-" and tables.kind(path) is not None:
+        # A workbook or a Parquet file in our own layout: written out as our CSV.
+        return tables.read_plain(
+            path, source, plan, cut_day, work, engine=engine, first_day=first_day
+        )
     try:
         with csvfile.regular_file(path, source, "actuals", MAX_ACTUALS_BYTES, ActualsError) as f:
             if engine != "python" and (engine == "duckdb" or os.path.getsize(f) >= FAST_BYTES):
@@ -454,7 +465,9 @@ def abandon_early() -> None:
 
 def _early_child(path: str) -> Early | None:
     """A child reading ``path``, if it is a large regular file and children can be had."""
-    if path == "-" or not hasattr(os, "fork"):
+    from targetsplit.track.tables import kind
+
+    if path == "-" or not hasattr(os, "fork") or kind(path) is not None:
         return None
     try:
         st = os.stat(path)

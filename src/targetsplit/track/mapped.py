@@ -80,9 +80,7 @@ def _read(path: str, source: str, mapped: Mapped) -> tuple[str, ...]:
     files = _files(path, source)
     problems_all: list[Diagnostic] = []
     for file, shown in files:
-        problems = _read_one(file, shown, mapped)
-        if problems:
-            problems_all += problems.diagnostics()
+        problems_all += _read_one(file, shown, mapped)
     if problems_all:
         raise ActualsError(problems_all)
     return tuple(shown for _, shown in files)
@@ -99,8 +97,22 @@ def _files(path: str, source: str) -> list[tuple[str, str]]:
     return [(f, os.path.join(shown_dir, os.path.basename(f))) for f in found]
 
 
-def _read_one(path: str, source: str, mapped: Mapped) -> csvfile.Problems | None:
-    encoding = mapped.mapping.encoding
+def _read_one(path: str, source: str, mapped: Mapped) -> list[Diagnostic]:
+    """Feed the rows of one file to ``mapped``; its errors."""
+    from targetsplit.track import tables
+
+    if tables.kind(path) is not None:  # a workbook or a Parquet file: written out as CSV
+        return tables.read_mapped_one(path, source, mapped)
+    problems = read_one_csv(path, source, mapped)
+    return problems.diagnostics() if problems else []
+
+
+def read_one_csv(
+    path: str, source: str, mapped: Mapped, encoding: str | None = None
+) -> csvfile.Problems | None:
+    """Feed the rows of the CSV file at ``path`` to ``mapped``; its errors.
+    ``encoding``: the file's (default: the mapping's)."""
+    encoding = encoding or mapped.mapping.encoding
     with csvfile.regular_file(path, source, "actuals", MAX_ACTUALS_BYTES, ActualsError) as f:
         example = ",".join(mapped.mapping.columns())
         opened = csvfile.open_csv(f, source, "actuals", example, encoding=encoding)
