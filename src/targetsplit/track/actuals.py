@@ -825,13 +825,25 @@ def _duck_sum(
         sums[k] = amount
         touched.add(k)
 
-    for n, m, total in con.execute(
+    found = con.execute(
         f"select n, m, cast(sum(amount) filter (where {kept}) as varchar) from rows group by n, m"
-    ).fetchall():
-        k = key(n, m)
-        if k is None:
+    ).fetchall()
+    # Each node and metric text judged once (a node's text comes with each metric).
+    node_of: dict[str, str] = {}
+    for n in {n for n, _, _ in found}:
+        node = cells.node(n)
+        if isinstance(node, _Bad):
             return None
+        node_of[n] = node
+    metric_by: dict[str, str] = {}
+    for m in {m for _, m, _ in found}:
+        metric = metric_of.get(m) or cells.metric(m)
+        if isinstance(metric, _Bad):
+            return None
+        metric_by[m] = metric
+    for n, m, total in found:
         if total is not None:  # 12 decimals: their trailing zeros go
+            k = (node_of[n], metric_by[m])
             text = total.rstrip("0").rstrip(".") if "." in total else total
             if k in sums:
                 add(k, Decimal(text))
@@ -842,11 +854,11 @@ def _duck_sum(
             f"select n, m, v, count(*) from rows where amount is null and v <> '' and {kept}"
             " group by all"
         ).fetchall():
-            k = key(n, m)
-            if k is None:
+            odd_key = key(n, m)
+            if odd_key is None:
                 return None
             if v in odd:
-                add(k, exact.multiply(odd[v], Decimal(count)))
+                add(odd_key, exact.multiply(odd[v], Decimal(count)))
     for k in touched:
         sums[k] = str(_canon(Decimal(sums[k])))
     counted = _result({}, rows, skipped, asked.source, cells, canonical=True)
