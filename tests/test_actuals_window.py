@@ -45,7 +45,7 @@ def test_a_window_counts_its_own_days_only(tmp_path: Path, engine: str) -> None:
     assert q2.direct == {("A", "revenue"): 7, ("B", "revenue"): 12000}
     assert q2.skipped == 3
     assert [d.render() for d in q2.warnings] == [
-        "a.csv: warning: 3 row(s) dated outside the days reviewed (2026-04-01 .. 2026-06-30)"
+        "a.csv: warning: 3 row(s) dated outside the days counted (2026-04-01 .. 2026-06-30)"
         " were not counted"
     ]
     # Without a first day: from the period's start, as progress reads (unchanged).

@@ -92,7 +92,7 @@ def test_a_month_of_the_period(files: tuple[str, str]) -> None:
     }
     # rows outside the month are counted in one warning
     assert [d.render() for d in r.warnings][1:] == [
-        f"{actuals}: warning: 5 row(s) dated outside the days reviewed"
+        f"{actuals}: warning: 5 row(s) dated outside the days counted"
         " (2026-04-01 .. 2026-04-30) were not counted"
     ]
 

@@ -102,7 +102,7 @@ def test_plain(run, files, today) -> None:  # type: ignore[no-untyped-def]
     assert result.out == PLAIN_MAY
     assert result.err.splitlines() == [
         f"{plan}:11:15: warning: 'C' has a zero weight for deals: it gets nothing",
-        f"{actuals}: warning: 8 row(s) dated outside the days reviewed"
+        f"{actuals}: warning: 8 row(s) dated outside the days counted"
         " (2026-05-01 .. 2026-05-31) were not counted",
     ]
     quiet = run("review", plan, "-a", actuals, "--period", "2026-05", "-f", "plain", "-q")

@@ -334,7 +334,7 @@ def _result(
     warnings: tuple[Diagnostic, ...] = ()
     if skipped:
         where = (
-            f"outside the days reviewed ({cells.first.isoformat()} .. {cells.last.isoformat()})"
+            f"outside the days counted ({cells.first.isoformat()} .. {cells.last.isoformat()})"
             if cells.window
             else "outside the period or after the cut-off"
         )

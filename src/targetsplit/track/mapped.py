@@ -145,7 +145,7 @@ def _actuals(mapped: Mapped, source: str) -> Actuals:
     warnings: tuple[Diagnostic, ...] = ()
     if mapped.skipped:
         where = (
-            f"outside the days reviewed ({mapped.first.isoformat()} .. {mapped.last.isoformat()})"
+            f"outside the days counted ({mapped.first.isoformat()} .. {mapped.last.isoformat()})"
             if mapped.window
             else "outside the period or after the cut-off"
         )
