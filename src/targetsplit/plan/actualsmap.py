@@ -25,6 +25,9 @@ from targetsplit.plan.names import did_you_mean
 KEYS = (
     "file",
     "sheet",
+    "url",
+    "table",
+    "query",
     "date",
     "node",
     "values",

@@ -115,10 +115,6 @@ def read_actuals_while(
     summed in a child process, so the two run side by side on two cores (in
     ``early``'s child, when :func:`reading_early` started one on it). An export
     read through a ``mapping`` is read by :mod:`targetsplit.track.mapped`."""
-    if mapping is not None and mapping.database:
-        from targetsplit.track.database import read_database
-
-        return read_database(plan, mapping, cut_day, first_day), work()
     if mapping is not None:
         from targetsplit.track.mapped import read_mapped
 

@@ -76,7 +76,13 @@ def check_mapped(path: str, source: str, plan: Plan, mapping: ActualsMap) -> Map
 
 def _read(path: str, source: str, mapped: Mapped) -> tuple[str, ...]:
     """Feed every row of the file(s) at ``path`` to ``mapped``; raise with every
-    error found. The files' names as messages show them."""
+    error found. The files' names as messages show them (a database's: its URL,
+    password masked)."""
+    if mapped.mapping.database:
+        from targetsplit.track.database import fill
+
+        fill(mapped, source)
+        return (source,)
     files = _files(path, source)
     problems_all: list[Diagnostic] = []
     for file, shown in files:
