@@ -324,3 +324,40 @@ def test_time_cells_written_as_iso(tmp_path: Path) -> None:
     )
     found = read_actuals(str(tmp_path / "t.xlsx"), "t.xlsx", plan, date(2026, 1, 1))
     assert found.direct == {("West", "revenue"): Decimal("0.1")}
+
+
+def test_check_against_a_workbook_or_a_parquet_file(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    from conftest import EXAMPLES
+
+    plan = str(EXAMPLES / "two-reps.yaml")
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "Targets"
+    ws.append(["Q3 targets by rep"])  # a title row above the table: not the header
+    book.save(tmp_path / "t.xlsx")
+    ws.delete_rows(1)
+    ws.append(["node", "metric", "value"])
+    ws.append(["Rep A", "revenue", 273])
+    ws.append(["Rep B", "revenue", 227.0])
+    book.save(tmp_path / "sheet.xlsx")
+    write_parquet(
+        EXAMPLES / "two-reps-sheet.csv",
+        tmp_path / "sheet.parquet",
+        {"node": "VARCHAR", "metric": "VARCHAR", "value": "DECIMAL(10,2)"},
+    )
+    own = run("check", plan, "--against", str(EXAMPLES / "two-reps-sheet.csv"), "-f", "json")
+    assert own.code == 1
+    expected = json.loads(own.out)
+    for name in ("sheet.xlsx", "sheet.parquet"):
+        found = run("check", plan, "--against", str(tmp_path / name), "-f", "json")
+        assert found.code == 1, found.err
+        data = json.loads(found.out)
+        rows = [2, 3] if name.endswith("xlsx") else [1, 2]  # a Parquet file's rows from 1
+        want = [{**d, "line": r} for d, r in zip(expected["differences"], rows, strict=True)]
+        assert data["differences"] == want, name
+    bad = run("check", plan, "--against", str(tmp_path / "t.xlsx"))
+    assert bad.code == 1
+    assert bad.err.replace(str(tmp_path) + "/", "").startswith(
+        "t.xlsx:Targets:1: error: the header must be node,metric,value"
+    )

@@ -4,6 +4,8 @@ in the grammar of :mod:`targetsplit.track.csvfile` (the one actuals use)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from targetsplit.audit.against import Entry
 from targetsplit.errors import AmountError, TargetsplitError
 from targetsplit.numbers import amounts
@@ -21,6 +23,16 @@ class SheetError(TargetsplitError):
 def read_sheet(file: str, plan: Plan) -> tuple[str, list[Entry]]:
     """The sheet's name as shown in messages, and its figures (``-``: standard input)."""
     name = "<stdin>" if file == "-" else file
+    from targetsplit.track import tables
+
+    if file != "-" and tables.kind(file) is not None:
+        # A workbook's first sheet or a Parquet file: written out as CSV, read as
+        # one, its messages and lines placed back at the source's rows.
+        with tables.as_csv(file, name, SheetError) as converted:
+            try:
+                return converted.shown, _read(converted.csv, converted.shown, plan, converted.row)
+            except SheetError as e:
+                raise tables.placed(e, converted) from None
     try:
         with csvfile.regular_file(file, name, "sheet", MAX_SHEET_BYTES, SheetError) as path:
             return name, _read(path, name, plan)
@@ -28,7 +40,11 @@ def read_sheet(file: str, plan: Plan) -> tuple[str, list[Entry]]:
         raise csvfile.fail(SheetError, name, f"out of memory reading {name}") from None
 
 
-def _read(path: str, name: str, plan: Plan) -> list[Entry]:
+def _read(
+    path: str, name: str, plan: Plan, row_of: Callable[[int], int | None] | None = None
+) -> list[Entry]:
+    """The sheet's figures; ``row_of``: a record's row in the source (a workbook's
+    sheet, a Parquet file) from its line in the CSV written out."""
     opened = csvfile.open_csv(path, name, "sheet", "node,metric,value")
     problems, it, header = opened.problems, opened.rows, opened.header
     if header is None:
@@ -64,6 +80,7 @@ def _read(path: str, name: str, plan: Plan) -> list[Entry]:
     entries: list[Entry] = []
     seen: dict[tuple[str, str], tuple[int, str]] = {}  # (node, metric) -> first line, as written
     for line, row in it:
+        place = line if row_of is None else (row_of(line) or line)
         if csvfile.is_blank(row):
             continue
         wrong = csvfile.field_count(row, header) or csvfile.extra_cells(row, header)
@@ -109,8 +126,8 @@ def _read(path: str, name: str, plan: Plan) -> list[Entry]:
                     f" {first}{also}",
                 )
                 continue
-            seen[key] = (line, node_text)
-            entries.append(Entry(line, node_text, node_path, metric, value, hint))
+            seen[key] = (place, node_text)
+            entries.append(Entry(place, node_text, node_path, metric, value, hint))
     if problems:
         raise SheetError(problems.diagnostics())
     return entries

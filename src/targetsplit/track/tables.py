@@ -68,25 +68,26 @@ class Converted:
     shown: str
     places: list[int] | None = None
 
+    _starts: dict[int, int] | None = None
+
     def place(self, diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
         """``diagnostics`` of the CSV (at its lines) at the source's rows instead."""
-        if not any(d.line is not None for d in diagnostics):
-            return [replace(d, file=self.shown) for d in diagnostics]
-        starts = self._record_starts()
-        out = []
-        for d in diagnostics:
-            line = d.line
-            if line is not None:
-                k = starts.get(line)
-                if k is not None:  # a Parquet file's header has no row
-                    line = self.places[k] if self.places is not None else (k or None)
-            out.append(replace(d, file=self.shown, line=line))
-        return out
+        return [
+            replace(d, file=self.shown, line=None if d.line is None else self.row(d.line))
+            for d in diagnostics
+        ]
 
-    def _record_starts(self) -> dict[int, int]:
-        """CSV line where each record starts -> the record's number (header: 0)."""
-        problems = csvfile.Problems(self.csv)
-        return {line: k for k, (line, _) in enumerate(csvfile.Records(self.csv, problems))}
+    def row(self, line: int) -> int | None:
+        """The source's row of the CSV record starting on ``line`` (a Parquet
+        file's header has none)."""
+        if self._starts is None:
+            problems = csvfile.Problems(self.csv)
+            records = csvfile.Records(self.csv, problems)
+            self._starts = {start: k for k, (start, _) in enumerate(records)}
+        k = self._starts.get(line)
+        if k is None:
+            return line
+        return self.places[k] if self.places is not None else (k or None)
 
 
 def placed(error: TargetsplitError, converted: Converted) -> TargetsplitError:
