@@ -584,6 +584,32 @@ print("typer imported before the first child:", sys.modules.get("typer") is None
     ], r.stderr
 
 
+def test_the_collector_makes_no_pass_after_a_command_with_an_early_child(
+    tmp_path: Path, plan_file: str
+) -> None:
+    """Stopping a child the command did not take allocates nothing once the collector is
+    back on (its first pass would walk every object the command made)."""
+    big = str(big_valid(tmp_path))
+    script = f"""
+import gc, os, sys
+import targetsplit.cli
+main = sys.modules["targetsplit.cli.main"]
+off = main.collector_off
+def watched():
+    gc.callbacks.append(lambda phase, info: phase == "start" and os.write(2, b"a pass\\n"))
+    return off()
+main.collector_off = watched
+sys.argv = ["targetsplit", "progress", {plan_file!r}, "--as-of", "2026-07-31", "-a", {big!r},
+            "-f", "csv", "-o", {str(tmp_path / "out.csv")!r}, "-q"]
+main.main()
+"""
+    r = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )  # fmt: skip
+    assert (r.returncode, r.stderr) == (0, "")
+
+
 def test_other_work_runs_while_the_child_sums_and_its_failure_reaps_the_child(
     tmp_path: Path,
 ) -> None:

@@ -14,6 +14,7 @@ import io
 import os
 import sys
 import types
+from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -82,14 +83,15 @@ def main(argv: list[str] | None = None) -> int:
     _standard_streams()
     _safe_streams()
     args = sys.argv[1:] if argv is None else argv
-    early = _actuals_early(args)
+    stop_early = _actuals_early(args)
     try:
         code = _run(argv, args)
     finally:
-        if early:  # a child the command did not take (an error, another file): stopped
-            from targetsplit.track.actuals import abandon_early
-
-            abandon_early()
+        # A child the command did not take (an error, another file) is stopped. (No
+        # import here: the collector is back on, and its first pass would walk every
+        # object the command made.)
+        if stop_early is not None:
+            stop_early()
     if argv is None:
         _exit_now(code)
     return code
@@ -144,15 +146,16 @@ def _run(argv: list[str] | None, args: list[str]) -> int:
     return code
 
 
-def _actuals_early(args: list[str]) -> bool:
+def _actuals_early(args: list[str]) -> Callable[[], None] | None:
     """For ``progress … --actuals FILE`` (``-a FILE``, ``--actuals=FILE``): start
     reading FILE in DuckDB's child now, before typer and the command's modules are
     imported and its arguments parsed (a large regular file only; see
     :func:`targetsplit.track.actuals.reading_early`, which takes the child when the
     command asks for the same file). A glance at the words, not a parse: a wrong
-    guess only starts a child that is not used. Whether a child was started."""
+    guess only starts a child that is not used. What stops the child unless the
+    command took it, when one was started."""
     if not args or args[0] != "progress" or "-h" in args or "--help" in args:
-        return False
+        return None
     path = None
     words = iter(args[1:])
     for word in words:
@@ -165,10 +168,10 @@ def _actuals_early(args: list[str]) -> bool:
         elif word.startswith("-a") and len(word) > 2:
             path = word[2:]
     if not path:
-        return False
-    from targetsplit.track.actuals import start_early
+        return None
+    from targetsplit.track.actuals import abandon_early, start_early
 
-    return start_early(path)
+    return abandon_early if start_early(path) else None
 
 
 PLUGIN_LOADER = "pydantic.plugin._loader"
