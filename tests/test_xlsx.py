@@ -424,3 +424,156 @@ def test_xlsxwriter_is_loaded_only_for_a_workbook(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[:2] == ["False", "True"], done.stderr
+
+
+# --- progress --------------------------------------------------------------------------
+
+PROGRESS = ("progress", FY, "--week", "32", "-a", ACTUALS, "-q")
+FIGURES = (
+    "target",
+    "target_to_date",
+    "actual",
+    "attainment",
+    "attainment_full",
+    "gap",
+    "remaining",
+    "needed_per_week",
+    "projection",
+    "status",
+    "rank",
+    "tier",
+)
+SHARES = ("attainment", "attainment_full")
+
+
+def _check_figures(cells: list[Any], figures: dict[str, Any], rank: Any = None) -> None:
+    """A row's figure cells (in FIGURES' order) against a node's JSON figures."""
+    for cell, name in zip(cells, FIGURES, strict=True):
+        want = figures[name]
+        if name == "rank" and rank is not None:
+            want = rank
+        if name in SHARES:
+            _near(cell, want)
+        elif name in ("status", "tier"):
+            assert cell.value == want and (want is None or cell.data_type == "s")
+        elif want is None:
+            assert cell.value is None, (cell.coordinate, name)
+        else:
+            assert _exact(cell) == want, (cell.coordinate, name)
+
+
+@pytest.mark.parametrize(
+    "extra", [[], ["--depth", "1"], ["--sort", "rank"], ["--node", "East"], ["--window", "month"]]
+)
+def test_progress_every_figure_is_the_json(run, tmp_path: Path, extra: list[str]) -> None:  # type: ignore[no-untyped-def]
+    doc = _json(run, *PROGRESS, *extra)
+    wb = _book(run, tmp_path, *PROGRESS, *extra)
+    assert wb.sheetnames == ["Summary", *doc["metrics"]]
+    for metric in doc["metrics"]:
+        ws = wb[metric]
+        header, rows = _rows(ws)
+        assert header[1:13] == [
+            "target",
+            "target to date",
+            "actual",
+            "attainment",
+            "attainment (full)",
+            "gap",
+            "remaining",
+            "needed/wk",
+            "projection",
+            "status",
+            "rank",
+            "tier",
+        ]
+        by_path = _check_tree(ws, doc["nodes"]) if not extra or extra[0] != "--node" else None
+        base = int(doc["nodes"][0]["depth"])
+        for r, n in zip(rows, doc["nodes"], strict=True):
+            assert r[-1].value == n["path"] and r[0].value == n["name"]
+            assert ws.row_dimensions[r[0].row].outline_level == int(n["depth"]) - base
+            _check_figures(r[1:13], n["progress"][metric])
+        assert by_path is None or len(by_path) == len(doc["nodes"])
+        # status coloured by conditional formats, attainment with data bars
+        rules = {
+            str(cf.sqref): [(rule.type, rule.operator, rule.formula) for rule in cf.rules]
+            for cf in ws.conditional_formatting
+        }
+        last = len(rows) + 1
+        assert sorted(rules[f"K2:K{last}"]) == sorted(
+            ("cellIs", "equal", [f'"{w}"']) for w in ("red", "yellow", "green")
+        )
+        assert rules[f"E2:E{last}"] == [("dataBar", None, [])]
+        assert ws["E2"].number_format == "0.0%"
+
+
+def test_progress_summary_and_charts(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    doc = _json(run, *PROGRESS)
+    wb = _book(run, tmp_path, *PROGRESS)
+    ws = wb["Summary"]
+    cells = {r[0].value: r for r in ws.iter_rows() if r[0].value is not None}
+    cut = doc["cutoff"]
+    assert cells["cut-off"][1].value.date().isoformat() == cut["date"]
+    assert cells["through week"][1].value == cut["week"]
+    assert cells["working days done"][1].value == cut["workdays_done"]
+    assert cells["working days in the period"][1].value == cut["workdays_total"]
+    assert abs(_exact(cells["weeks left"][1]) - cut["weeks_left"]) <= Decimal("0.005")
+    root = doc["nodes"][0]
+    for metric in doc["metrics"]:
+        title = next(k for k in cells if str(k).startswith(metric))
+        _check_figures(cells[title][1:13], {**root["progress"][metric], "rank": None})
+    # the root's children's attainment
+    kids = [n for n in doc["nodes"] if n["depth"] == 1]
+    for n in kids:
+        for j, metric in enumerate(doc["metrics"], 1):
+            _near(cells[n["name"]][j], n["progress"][metric]["attainment"])
+    # the burn-up: cumulative targets are allocate --by week's weeks, summed; the
+    # actuals through a week's end are progress --week N's
+    weeks = _json(run, "allocate", FY, "--by", "week")["nodes"][0]["periods"]
+    for metric_no, metric in enumerate(doc["metrics"]):
+        running = Decimal(0)
+        for label, value in weeks[metric].items():
+            running += value
+            row = cells[label]
+            assert _exact(row[2 + 2 * metric_no]) == running, label
+    for week in (1, 10, 31, 32):
+        at = _json(run, "progress", FY, "--week", str(week), "-a", ACTUALS, "-q")["nodes"][0]
+        row = cells[f"2026-W{week:02d}"]
+        for metric_no, metric in enumerate(doc["metrics"]):
+            assert _exact(row[3 + 2 * metric_no]) == at["progress"][metric]["actual"]
+    assert cells["2026-W33"][3].value is None  # after the cut-off: no actual
+    with zipfile.ZipFile(tmp_path / "out.xlsx") as z:
+        charts = sorted(n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
+        xml = [z.read(n).decode() for n in charts]
+    assert len(charts) == len(doc["metrics"]) + 1
+    lines = [x for x in xml if "<c:lineChart>" in x]
+    assert len(lines) == len(doc["metrics"])
+    assert "Summary!$C$" in lines[0] and "Summary!$D$" in lines[0]  # target and actual
+    bars = [x for x in xml if "<c:barChart>" in x]
+    assert len(bars) == 1 and '<c:barDir val="bar"/>' in bars[0]
+
+
+def test_progress_leaderboard(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    args = (*PROGRESS, "--leaderboard")
+    doc = _json(run, *args)
+    wb = _book(run, tmp_path, *args)
+    for metric in doc["metrics"]:
+        board = [b for b in doc["leaderboard"] if b["metric"] == metric]
+        ws = wb[metric]
+        _, rows = _rows(ws)
+        assert [r[-1].value for r in rows] == [b["path"] for b in board]
+        for r, b in zip(rows, board, strict=True):
+            assert r[0].value == b["name"]
+            assert ws.row_dimensions[r[0].row].outline_level == 0
+            _check_figures(r[1:13], b)
+
+
+def test_progress_from_standard_input(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Actuals read once (standard input): the burn-up has the cut-off's actual only."""
+    out = tmp_path / "p.xlsx"
+    text = Path(ACTUALS).read_text(encoding="utf-8")
+    done = run("progress", FY, "--week", "32", "-a", "-", "-q", "-o", str(out), stdin=text)
+    assert done.code == 0, done.err
+    ws = openpyxl.load_workbook(out)["Summary"]
+    cells = {r[0].value: r for r in ws.iter_rows() if r[0].value is not None}
+    assert cells["2026-W31"][3].value is None
+    assert cells["2026-W32"][3].value is not None

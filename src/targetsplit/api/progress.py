@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, cast
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from targetsplit.plan.load import Loaded
     from targetsplit.plan.tree import Metric, Node
     from targetsplit.split.hierarchy import Allocation
+    from targetsplit.track.burnup import BurnWeek
     from targetsplit.track.progress import Cutoff, Progress
 
 
@@ -28,6 +30,7 @@ class ProgressResult(NamedTuple):
     warnings: tuple[Diagnostic, ...]
     inputs: Inputs  # the files read
     node: Node | None = None  # the subtree shown (--node), None for the whole plan
+    burnup: tuple[BurnWeek, ...] | None = None  # the root's weeks, when asked for
 
 
 @exact
@@ -43,6 +46,7 @@ def progress(
     tier: str | None = None,
     on_warning: WarningSink | None = None,
     actuals_map: ActualsMapGiven | None = None,
+    burnup: bool = False,
 ) -> ProgressResult:
     """Progress at the end of ``week`` (32, ``W32`` or ``2026-W32``) or of ``as_of``
     (default: today), from ``actuals`` (``-``: standard input) or the plan's own
@@ -51,7 +55,10 @@ def progress(
     how an export's columns map (over the plan's ``actuals:`` mapping, key by key);
     with ``window`` (week, month, quarter, half), over the days from the start of
     the cut-off's window (``period``, the default: the whole period's); with
-    ``tier``, against that tier's targets (as ``allocate --tier`` splits them)."""
+    ``tier``, against that tier's targets (as ``allocate --tier`` splits them);
+    ``burnup``: also the root's cumulative target and actual week by week over
+    the period (the actuals read again through each week's end; from standard
+    input or a pipe, read once, only the cut-off's; none with a ``window``)."""
     if week is not None and as_of is not None:
         raise UsageError("give --week or --as-of, not both")
     if window is not None:
@@ -72,6 +79,7 @@ def progress(
             on_warning,
             early,
             actuals_map,
+            burnup,
         )
 
 
@@ -85,6 +93,7 @@ def _progress(
     on_warning: WarningSink | None,
     early: Early | None,
     actuals_map: ActualsMapGiven | None = None,
+    burnup: bool = False,
 ) -> ProgressResult:
     from targetsplit.api.common import (
         Warnings,
@@ -130,7 +139,24 @@ def _progress(
     warnings.add(facts.warnings)
     result = compute(alloc, cut, to_date, facts.direct)
     inputs += (("actuals", path),)
-    return ProgressResult(result, chosen, shown, warnings.all(), inputs, under)
+    weeks = _burnup(alloc, result, path, shown, mapping) if burnup else None
+    return ProgressResult(result, chosen, shown, warnings.all(), inputs, under, weeks)
+
+
+def _burnup(
+    alloc: Allocation, p: Progress, path: str, shown: str, mapping: ActualsMap | None
+) -> tuple[BurnWeek, ...]:
+    """The root's weeks, the actuals read again through each week's end."""
+    import os
+
+    from targetsplit.track.burnup import burnup
+
+    def through(day: date) -> Mapping[tuple[str, str], Decimal] | None:
+        if path == "-" or not (mapping is not None or os.path.isfile(path)):
+            return None  # standard input or a pipe: read once, already
+        return read_actuals_while(path, shown, p.plan, day, lambda: None, mapping=mapping)[0].direct
+
+    return burnup(alloc, p.cutoff, through, p)
 
 
 def _window_size(text: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -112,21 +112,24 @@ def progress(
     from targetsplit.cli.show import output_format, show, warner
     from targetsplit.report import progress as view
 
-    form, given = output_format(fmt, output, Format.table, bom), actuals_given(actuals, amap)
+    form = output_format(fmt, output, Format.table, bom, also=(Format.xlsx,))
     rank, threshold = rank_sort(sort), percent("--fail-under", fail_under)
     result = api.progress(
         plan,
         week=week,
         as_of=as_of,
         metrics=metric,
-        node=node,
-        window=window,
-        tier=tier,
         on_warning=warner(quiet),
-        **given,
+        **_views(node, window, tier, form),
+        **actuals_given(actuals, amap),
     )
     show(form, output, view.render(result, form, depth, rank, leaderboard), result.inputs, bom=bom)
     return _failed(result, depth, threshold, leaderboard)
+
+
+def _views(node: str | None, window: str | None, tier: str | None, form: Format) -> dict[str, Any]:
+    """The views asked for; a workbook's burn-up chart (xlsx) needs the weeks."""
+    return {"node": node, "window": window, "tier": tier, "burnup": form is Format.xlsx}
 
 
 def _failed(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from targetsplit.numbers.amounts import format_percent, round_fraction
 from targetsplit.plan.tree import Metric, Node, shown_nodes
-from targetsplit.report.formats import Format, Shown, Stream
+from targetsplit.report.formats import Format, Shown, Stream, Workbook
 from targetsplit.report.grid import Column, Grid, csv_text
 from targetsplit.report.jsonout import (
     ROWS_JOIN,
@@ -480,12 +480,179 @@ def below(
     return out
 
 
+XLSX_HEADER = (
+    "target",
+    "target to date",
+    "actual",
+    "attainment",
+    "attainment (full)",
+    "gap",
+    "remaining",
+    "needed/wk",
+    "projection",
+    "status",
+    "rank",
+    "tier",
+)
+
+
+def _figure_cells(m: Metric, f: Any, rank: int | None) -> list[Any]:
+    """A node's figures for ``m`` as workbook cells, in ``XLSX_HEADER``'s order."""
+    from targetsplit.report.xlsx import Amount, Share
+
+    def amount(d: Decimal | None) -> Amount | None:
+        return None if d is None else Amount(d, m.display)
+
+    def share(x: Fraction | None) -> Share | None:
+        return None if x is None else Share(x)
+
+    return [
+        amount(f.target),
+        amount(f.target_to_date),
+        amount(f.actual),
+        share(f.attainment),
+        share(f.attainment_full),
+        amount(f.gap),
+        amount(f.remaining),
+        amount(f.needed_per_week),
+        amount(f.projection),
+        f.status,
+        rank,
+        f.tier,
+    ]
+
+
+def progress_workbook(
+    result: ProgressResult, depth: int | None, rank: bool, board: bool
+) -> Workbook:
+    """The progress as a workbook: a Summary sheet (the cut-off, the working days,
+    the root's figures, its children's attainment, its weeks; a burn-up chart per
+    metric and a chart of the children's attainment), then a sheet per metric
+    (the tree as outline levels, or with ``board`` the leaderboard)."""
+    from targetsplit.report import xlsx
+    from targetsplit.report.allocation import period_text
+
+    p, metrics, under = result.progress, result.metrics, result.node
+    c, nodes = p.cutoff, p.nodes
+    book = xlsx.Book(heading(p, under), f"{period_text(p.plan)}; {cutoff_text(p)}")
+    top = shown_nodes(nodes, under, 0)[0]
+    facts = xlsx.Block(
+        None,
+        [
+            ["plan", heading(p, under)],
+            ["period", period_text(p.plan)],
+            ["cut-off", c.day],
+            ["through week", c.week],
+            ["working days done", c.workdays_done],
+            ["working days in the period", c.workdays_total],
+            ["weeks left", xlsx.Amount(round_fraction(c.weeks_left, 2))],
+            ["actuals", result.actuals],
+        ],
+    )
+    root = xlsx.Block(
+        ["metric", *XLSX_HEADER],
+        [[m.title, *_figure_cells(m, p.tallies[m.name].figures(top), None)] for m in metrics],
+        status=10,
+        bars=[4],
+    )
+    where = {id(n): i for i, n in enumerate(nodes)}
+    kids = [where[id(k)] for k in nodes[top].children]
+    children = xlsx.Block(
+        ["node", *(f"{m.name} attainment" for m in metrics)],
+        [
+            [nodes[i].name, *(_share_cell(p.tallies[m.name].attainment(i)) for m in metrics)]
+            for i in kids
+        ],
+        bars=range(1, len(metrics) + 1),
+    )
+    weeks = result.burnup or ()
+    burn = xlsx.Block(
+        ["week", "through", *(f"{m.name} {w}" for m in metrics for w in ("target", "actual"))],
+        [
+            [
+                w.label,
+                w.end,
+                *(
+                    cell
+                    for m in metrics
+                    for cell in (
+                        xlsx.Amount(w.target[m.name], m.display),
+                        None if w.actual is None else xlsx.Amount(w.actual[m.name], m.display),
+                    )
+                ),
+            ]
+            for w in weeks
+        ],
+    )
+    summary, starts = book.blocks("Summary", [facts, root, children, burn])
+    chart_row = 0
+    if weeks:
+        for j, m in enumerate(metrics):
+            chart = xlsx.Chart(
+                "line",
+                f"{m.title}: cumulative target and actual by week",
+                summary,
+                starts[3],
+                starts[3] + len(weeks) - 1,
+                0,
+                [2 + 2 * j, 3 + 2 * j],
+                summary,
+                chart_row,
+                len(XLSX_HEADER) + 2,
+            )
+            book.chart(chart)
+            chart_row += 20
+    if kids:
+        book.chart(
+            xlsx.Chart(
+                "bar",
+                f"Attainment to date of {heading(p, under)}'s parts",
+                summary,
+                starts[2],
+                starts[2] + len(kids) - 1,
+                0,
+                range(1, len(metrics) + 1),
+                summary,
+                chart_row,
+                len(XLSX_HEADER) + 2,
+                percent=True,
+            )
+        )
+    tail = ["owner", "due", "strategy", "note", "path"]
+    for m in metrics:
+        t = p.tallies[m.name]
+        if board:
+            ranked = leaderboard(p, m.name, under, depth)
+            shown, ranks, depths = [i for _, i in ranked], [r for r, _ in ranked], None
+        else:
+            shown = order(p, depth, m.name if rank else None, under)
+            ranks = [t.rank[i] for i in shown]
+            base = nodes[top].depth
+            depths = [nodes[i].depth - base for i in shown]
+        body = []
+        for i, r in zip(shown, ranks, strict=True):
+            n = nodes[i]
+            info = [n.owner, n.due, n.strategy, n.note, n.key]
+            body.append([n.name, *_figure_cells(m, t.figures(i), r), *info])
+        header = ["node", *XLSX_HEADER, *tail]
+        book.sheet(xlsx.Sheet(m.name, header, body, depths, status=10, bars=[4]))
+    return book.done()
+
+
+def _share_cell(x: Fraction | None) -> Any:
+    from targetsplit.report.xlsx import Share
+
+    return None if x is None else Share(x)
+
+
 def render(
     result: ProgressResult, fmt: Format, depth: int | None, rank: bool, board: bool = False
 ) -> Shown:
     """The progress as ``fmt``; ``rank`` orders siblings best first by the first
     metric; ``board``: the leaderboard of the leaves (or of the nodes at ``depth``)."""
     p, metrics, under = result.progress, result.metrics, result.node
+    if fmt is Format.xlsx:
+        return progress_workbook(result, depth, rank, board)
     if board:
         if fmt is Format.json:
             return Stream(leaderboard_json(p, metrics, depth, under))

@@ -73,6 +73,17 @@ class Sheet:
 
 
 @dataclass(frozen=True)
+class Block:
+    """A table on a sheet of several (:meth:`Book.blocks`): a header (none for
+    label/value rows, their labels bold) and rows."""
+
+    header: Sequence[str] | None
+    rows: Sequence[Sequence[Cell]]
+    status: int | None = None  # the column of red/yellow/green, coloured
+    bars: Sequence[int] = ()  # columns of attainments, with data bars
+
+
+@dataclass(frozen=True)
 class Chart:
     """A native chart of ``data``'s columns over rows ``first``..``last`` (0-based,
     inclusive), categories in column ``categories``, placed on sheet ``place``
@@ -269,30 +280,54 @@ class Book:
         ws.freeze_panes(1, 1)
         if s.header:
             ws.autofilter(0, 0, max(last, 1), len(s.header) - 1)
-        if s.status is not None and last:
-            for word, colour in STATUS_COLOURS.items():
-                ws.conditional_format(
-                    1,
-                    s.status,
-                    last,
-                    s.status,
-                    {
-                        "type": "cell",
-                        "criteria": "==",
-                        "value": f'"{word}"',
-                        "format": self._wb.add_format({"bg_color": colour}),
-                    },
-                )
-        for c in s.bars:
-            if last:
-                ws.conditional_format(
-                    1,
-                    c,
-                    last,
-                    c,
-                    {"type": "data_bar", "bar_color": "#63BE7B", "min_type": "num", "min_value": 0},
-                )
+        self._marks(ws, 1, last, s.status, s.bars)
         return name
+
+    def _marks(
+        self, ws: Any, first: int, last: int, status: int | None, bars: Sequence[int]
+    ) -> None:
+        """Colour the status column red/yellow/green; data bars on ``bars``."""
+        if last < first:
+            return
+        if status is not None:
+            for word, colour in STATUS_COLOURS.items():
+                rule = {
+                    "type": "cell",
+                    "criteria": "==",
+                    "value": f'"{word}"',
+                    "format": self._wb.add_format({"bg_color": colour}),
+                }
+                ws.conditional_format(first, status, last, status, rule)
+        for c in bars:
+            bar = {"type": "data_bar", "bar_color": "#63BE7B", "min_type": "num", "min_value": 0}
+            ws.conditional_format(first, c, last, c, bar)
+
+    def blocks(self, name: str, blocks: Sequence[Block], width: int = 14) -> tuple[str, list[int]]:
+        """A sheet of ``blocks``, one under another with a blank row between; its
+        name, and each block's first row (0-based) under its header."""
+        name = sheet_name(name, self._taken)
+        ws = self._wb.add_worksheet(name)
+        self._sheets[name] = ws
+        bold = self._format(bold=True)
+        ws.set_column(0, 0, 28)
+        ws.set_column(1, 16, width)
+        r, starts = 0, []
+        for b in blocks:
+            if b.header is not None:
+                for c, h in enumerate(b.header):
+                    self._text(ws, r, c, h, bold)
+                r += 1
+            starts.append(r)
+            for row in b.rows:
+                for c, cell in enumerate(row):
+                    if c == 0 and b.header is None and isinstance(cell, str):
+                        self._text(ws, r, c, cell, bold)
+                    else:
+                        self._cell(ws, r, c, cell)
+                r += 1
+            self._marks(ws, starts[-1], r - 1, b.status, b.bars)
+            r += 1
+        return name, starts
 
     def chart(self, ch: Chart) -> None:
         chart = self._wb.add_chart({"type": ch.kind})
