@@ -445,6 +445,28 @@ def test_duckdb_answers_for_a_valid_file_and_agrees(tmp_path: Path) -> None:
     assert read_actuals(str(path), "big.csv", PLAN, CUT) == slow
 
 
+def test_duckdb_takes_padded_values_and_blank_records_as_the_definition(
+    tmp_path: Path,
+) -> None:
+    """Values with spaces around them, records of spaces (and of no-break spaces, which
+    both trims take off): DuckDB answers itself, with the definition's figures."""
+    path = big_valid(tmp_path, 20_000)
+    extra = [
+        "2026-07-01,A,revenue,  12.5 ",
+        " 2026-07-02 ,B,deals, 3",
+        "   ,  ,  ,  ",
+        "\u00a0,,,",
+        ",,,\u3000",
+        "2026-07-03,A,revenue,-0.000000000001",
+    ]
+    with path.open("a", encoding="utf-8") as f:
+        f.write("\n".join(extra) + "\n")
+    fast, _ = actuals_mod._fast(str(path), "big.csv", PLAN, CUT, lambda: None)
+    slow = read_actuals(str(path), "big.csv", PLAN, CUT, engine="python")
+    assert fast is not None  # no fall-back
+    assert sums(fast) == sums(slow) and fast == slow
+
+
 def test_duckdb_sees_a_trailing_comma_itself(tmp_path: Path) -> None:
     # A record's empty field past the header's is an error DuckDB must not drop: it
     # leaves the file to the Python reader, which says where.

@@ -720,25 +720,35 @@ def _duck_read(con: Any, path: str, header: csvfile.Header) -> _Texts | None:
     long = names[2:4] == ["metric", "value"]
     width = header.width
     cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
-    filled = " or ".join(f"trim(c{i}) <> ''" for i in range(width))  # not blank
+    # Not blank (a first cell starting with a digit, as a date does, settles it at once).
+    filled = "left(c0, 1) between '0' and '9' or " + " or ".join(
+        f"trim(c{i}) <> ''" for i in range(width)
+    )
     literal = "'" + path.replace("'", "''") + "'"
 
-    def amount(column: str) -> str:
+    def amount(column: str) -> str:  # (most values need no trimming: tried first as they are)
         return (
-            f"case when regexp_full_match(trim({column}), '{_PLAIN}')"
+            f"case when regexp_full_match({column}, '{_PLAIN}')"
+            f" then cast({column} as decimal(38, 12))"
+            f" when regexp_full_match(trim({column}), '{_PLAIN}')"
             f" then cast(trim({column}) as decimal(38, 12)) end"
         )
 
     # The file is read once into memory; every query below scans the table. No text
     # reads as NULL (an unquoted field cannot be a line break): DuckDB would drop
     # NULL (empty) fields past the last column, where a record may have no more.
+    # The long form keeps a value's text only where DuckDB does not sum it itself.
     extra = f", {amount('c3')} as amount" if long else ""
+    kept = ", ".join(
+        "case when amount is null then c3 end as c3" if i == 3 else f"c{i}" for i in range(width)
+    )
+    outer = f"select {kept}, amount from" if long else "select * from"
     con.execute(
-        f"create temp table raw as select *{extra} from read_csv({literal}, header = false,"
-        f" skip = {header.physical_lines}, columns = {{{cols}}}, delim = ',', quote = '\"',"
-        " escape = '\"', auto_detect = false, null_padding = false, strict_mode = true,"
-        " nullstr = '\n', allow_quoted_nulls = false)"
-        f" where {filled}"
+        f"create temp table raw as {outer} (select *{extra} from read_csv({literal},"
+        f" header = false, skip = {header.physical_lines}, columns = {{{cols}}}, delim = ',',"
+        " quote = '\"', escape = '\"', auto_detect = false, null_padding = false,"
+        " strict_mode = true, nullstr = '\n', allow_quoted_nulls = false)"
+        f" where {filled})"
     )
     for i in range(len(names), width):  # nameless trailing columns are blank
         if con.execute(f"select 1 from raw where trim(c{i}) <> '' limit 1").fetchall():
