@@ -652,3 +652,79 @@ def test_views_on_a_terminal(cjk: tuple[str, str], columns: int, view: tuple[str
 def test_tiers_on_a_terminal(cjk: tuple[str, str], columns: int) -> None:
     shown, dropped = assert_whole(["allocate", cjk[0], "--tiers"], columns)
     assert not dropped or columns < 80  # (at 60, the last tier is left out, and named)
+
+
+# -- random plans: --node keeps every figure; the leaderboard is competition ranking ------
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    text=timed_plans(),
+    pick=st.integers(0, 10**6),
+    depth=st.one_of(st.none(), st.integers(0, 3)),
+    g=st.sampled_from([None, "quarter", "week"]),
+    day=st.integers(0, 400),
+    values=st.lists(st.tuples(st.integers(0, 10**6), st.integers(-(10**5), 10**6)), max_size=12),
+)
+def test_random_subtrees_and_leaderboards(
+    text: str, pick: int, depth: int | None, g: Any, day: int, values: list[tuple[int, int]]
+) -> None:
+    from decimal import Decimal
+
+    from targetsplit.plan.tree import shown_nodes
+    from targetsplit.report.allocation import allocation_json
+    from targetsplit.track.progress import leaderboard, targets_to_date
+
+    plan = _load(text)
+    if plan is None:
+        return
+    b = plan.breakdown
+    assert b is not None
+    alloc = allocate(plan)
+    all_nodes = [r.node for r in alloc.rows]
+    under = all_nodes[pick % len(all_nodes)]
+    split = None if g is None else split_over_time(alloc, g)
+    chosen = () if split is None else tuple(range(len(split.slots)))
+    metrics = plan.metrics
+
+    def doc(node: Any, d: int | None) -> dict[str, Any]:
+        text = "".join(allocation_json(alloc, metrics, d, split, chosen, None, node))
+        return {n["path"]: n for n in json.loads(text)["nodes"]}
+
+    whole, part = doc(None, None), doc(under, depth)
+    top = under.depth
+    assert list(part) == [
+        n.key
+        for n in all_nodes
+        if (not under.key or n.key == under.key or n.key.startswith(under.key + "/"))
+        and (depth is None or n.depth - top <= depth)
+    ]
+    assert list(part)[0] == under.key
+    for path, n in part.items():
+        assert n == whole[path]
+        assert depth is None or n["depth"] - top <= depth
+        assert path == under.key or not under.key or path.startswith(under.key + "/")
+    # the leaderboard of random actuals at a random cut-off
+    cut = cutoff(b, plan.period.start + timedelta(days=day))
+    direct: dict[tuple[str, str], Decimal] = {}
+    for i, v in values:
+        key = (all_nodes[i % len(all_nodes)].key, metrics[i % len(metrics)].name)
+        direct[key] = direct.get(key, Decimal(0)) + Decimal(v)
+    p = compute(alloc, cut, targets_to_date(alloc, cut.day), direct)
+    for m in metrics:
+        board = leaderboard(p, m.name, under, depth)
+        members = {i for _, i in board}
+        base = under.depth
+        for i in shown_nodes(all_nodes, under, depth):  # the leaves, or the cut at depth
+            n = all_nodes[i]
+            cut_here = not n.children or (depth is not None and n.depth - base == depth)
+            assert (i in members) == cut_here
+        att = {i: p.tallies[m.name].attainment(i) for i in members}
+        ranked = [(r, i) for r, i in board if r is not None]
+        assert [i for r, i in board if r is None] == sorted(i for i in members if att[i] is None)
+        assert board[: len(ranked)] == ranked  # the unranked come last
+        for r, i in ranked:
+            a = att[i]
+            assert a is not None
+            better = sum(1 for j in members if att[j] is not None and att[j] > a)
+            assert r == 1 + better  # competition ranking: 1, 2, 2, 4
