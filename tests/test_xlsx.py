@@ -163,6 +163,21 @@ def test_allocate_node(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-
     assert wb.properties.title == "FY2026 National Sales — East"
 
 
+def test_allocate_tiers_every_figure_is_the_json(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    args = ("allocate", FY, "--tiers")
+    doc = _json(run, *args)
+    wb = _book(run, tmp_path, *args)
+    for metric in doc["metrics"]:
+        by_path = _check_tree(wb[metric], doc["nodes"])
+        header = [c.value for c in next(wb[metric].iter_rows())]
+        assert header[2:5] == ["floor (80%)", "target (100%)", "stretch (120%)"]
+        for n in doc["nodes"]:
+            row = by_path[n["path"]]
+            assert _exact(row[1]) == n["targets"][metric]
+            tiers = n["tiers"][metric]
+            assert [_exact(c) for c in row[2 : 2 + len(tiers)]] == list(tiers.values())
+
+
 def test_allocate_cross_every_cell_is_the_json(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     args = ("allocate", CROSS, "--cross", "product")
     doc = _json(run, *args)
@@ -577,3 +592,84 @@ def test_progress_from_standard_input(run, tmp_path: Path) -> None:  # type: ign
     cells = {r[0].value: r for r in ws.iter_rows() if r[0].value is not None}
     assert cells["2026-W31"][3].value is None
     assert cells["2026-W32"][3].value is not None
+
+
+# --- review and check --against ---------------------------------------------------------
+
+REVIEW = ("review", FY, "--period", "2026-H1", "-a", ACTUALS, "-q")
+
+
+@pytest.mark.parametrize("extra", [[], ["--depth", "1"], ["--sort", "rank"]])
+def test_review_every_figure_is_the_json(run, tmp_path: Path, extra: list[str]) -> None:  # type: ignore[no-untyped-def]
+    doc = _json(run, *REVIEW, *extra)
+    wb = _book(run, tmp_path, *REVIEW, *extra)
+    assert wb.sheetnames == ["Summary", *doc["metrics"]]
+    for metric in doc["metrics"]:
+        ws = wb[metric]
+        header, rows = _rows(ws)
+        assert header[1:7] == ["target", "actual", "attainment", "difference", "tier", "rank"]
+        _check_tree(ws, doc["nodes"])
+        for r, n in zip(rows, doc["nodes"], strict=True):
+            f = n["review"][metric]
+            assert _exact(r[1]) == f["target"] and _exact(r[2]) == f["actual"]
+            _near(r[3], f["attainment"])
+            assert _exact(r[4]) == f["difference"]
+            assert r[5].value == f["tier"] and r[6].value == f["rank"]
+        rules = {
+            str(cf.sqref): [rule.type for rule in cf.rules] for cf in ws.conditional_formatting
+        }
+        assert rules[f"D2:D{len(rows) + 1}"] == ["dataBar"]
+        assert rules[f"E2:E{len(rows) + 1}"] == ["cellIs", "cellIs"]
+    # the summary: tiers per level, the standouts, as the JSON has them
+    ws = wb["Summary"]
+    cells = [[c.value for c in r] for r in ws.iter_rows()]
+    summary = doc["summary"]
+    start = cells.index(["metric", "level", "nodes", "stretch", "target", "floor", "none",
+                         "no target", *[None] * (len(cells[0]) - 8)])  # fmt: skip
+    for i, t in enumerate(summary["tiers"], start + 1):
+        row = cells[i]
+        assert row[0] == t["metric"] and row[2] == t["nodes"]
+        assert row[3:6] == [t["reached"][k] for k in ("stretch", "target", "floor")]
+        assert row[6:8] == [t["none"], t["no_target"]]
+    rows = list(ws.iter_rows())
+    first = [r[0].value for r in rows].index("Largest shortfalls") + 2
+    for r, s in zip(rows[first:], summary["shortfalls"], strict=False):
+        assert [r[0].value, r[1].value, r[2].value] == [s["metric"], s["name"], s["path"]]
+        assert _exact(r[3]) == s["target"] and _exact(r[4]) == s["actual"]
+        _near(r[5], s["attainment"])
+        assert _exact(r[6]) == s["difference"] and r[7].value == s["tier"]
+
+
+def test_check_against_differences(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    args = (
+        "check",
+        str(EXAMPLES / "two-reps.yaml"),
+        "--against",
+        str(EXAMPLES / "two-reps-sheet.csv"),
+    )
+    done = run(*args, "--format", "json")
+    doc = json.loads(done.out, parse_float=Decimal, parse_int=Decimal)
+    out = tmp_path / "check.xlsx"
+    assert run(*args, "-o", str(out)).code == 1  # differences: exit 1, the workbook written
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Summary", "revenue"]
+    summary = {r[0].value: r[1].value for r in wb["Summary"].iter_rows()}
+    assert summary["figures checked"] == doc["checked"] == 2
+    assert summary["agrees"] == "no"
+    _, rows = _rows(wb["revenue"])
+    assert len(rows) == len(doc["differences"])
+    for r, d in zip(rows, doc["differences"], strict=True):
+        assert r[-1].value == d["node"] and r[0].value == d["node"]
+        assert [_exact(r[1]), _exact(r[2]), _exact(r[3])] == [
+            d["sheet"],
+            d["computed"],
+            d["difference"],
+        ]
+        assert r[4].value == d["cause"] and r[5].value == d["line"]
+
+
+def test_check_without_against_writes_no_workbook(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "t.xlsx"
+    done = run("check", FY, "-o", str(out))
+    assert done.code == 2 and "xlsx format is not available" in done.err
+    assert not out.exists()

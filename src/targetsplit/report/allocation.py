@@ -429,7 +429,9 @@ def allocation_workbook(result: AllocateResult, depth: int | None) -> Workbook:
     for m in metrics:
         shown = m.display
         header = ["node", m.title]
-        if crossed is not None:
+        if result.tiers is not None:
+            header += [f"{t} ({format_percent(plan.tiers[t])})" for t in result.tiers]
+        elif crossed is not None:
             header += list(crossed.items)
         elif split is not None:
             header += [split.slots[k].label for k in result.periods]
@@ -439,7 +441,10 @@ def allocation_workbook(result: AllocateResult, depth: int | None) -> Workbook:
         for r in rows:
             value = r.targets[m.name]
             cells: list[xlsx.Cell] = [r.node.name, xlsx.Amount(value, shown)]
-            if crossed is not None:
+            if result.tiers is not None:
+                each = [a.row(r.path).targets[m.name] for a in result.tiers.values()]
+                cells += [xlsx.Amount(v, shown) for v in each]
+            elif crossed is not None:
                 cells += [xlsx.Amount(v, shown) for v in crossed.values(r.path, m.name)]
             elif split is not None:
                 values = split.values(r.path, m.name)

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 
 from targetsplit.numbers.amounts import decimal_text
 from targetsplit.plan.names import node_label
-from targetsplit.report.formats import Format, Shown
+from targetsplit.report.formats import Format, Shown, Workbook
 from targetsplit.report.grid import Column, Grid, csv_text
 
 if TYPE_CHECKING:
     from targetsplit.api.check import CheckResult
+    from targetsplit.plan.tree import Metric
 
 
 def ok_line(result: CheckResult) -> str:
@@ -22,9 +23,57 @@ def ok_line(result: CheckResult) -> str:
     )
 
 
+def check_workbook(result: CheckResult) -> Workbook:
+    """The comparison as a workbook: a Summary sheet (the sheet, the figures
+    checked, whether it agrees), then a sheet per metric of its differences."""
+    from targetsplit.report import xlsx
+    from targetsplit.report.allocation import period_text
+
+    plan, differences = result.plan, result.differences
+    book = xlsx.Book(plan.title, f"{period_text(plan)}; {result.sheet} checked against it")
+    facts: list[list[xlsx.Cell]] = [
+        ["plan", plan.title],
+        ["period", period_text(plan)],
+        ["sheet", result.sheet],
+        ["figures checked", result.checked],
+        ["figures that differ", len(differences)],
+        ["agrees", "yes" if not differences else "no"],
+    ]
+    book.blocks("Summary", [xlsx.Block(None, facts)])
+    header = ["node", "sheet", "computed", "difference", "likely cause", "line", "path"]
+    for m in plan.metrics:
+
+        def amount(v: Decimal | None, m: Metric = m) -> xlsx.Amount | None:
+            return None if v is None else xlsx.Amount(v, m.display)
+
+        rows: list[list[xlsx.Cell]] = [
+            [
+                node_label(d.name, plan.title),
+                amount(d.sheet),
+                amount(d.computed),
+                amount(d.difference),
+                d.cause,
+                d.line,
+                d.name,
+            ]
+            for d in differences
+            if d.metric == m.name
+        ]
+        book.sheet(xlsx.Sheet(m.name, header, rows, signs=3))
+    known = {m.name for m in plan.metrics}
+    others: list[list[xlsx.Cell]] = [
+        [d.name, d.metric, d.cause, d.line] for d in differences if d.metric not in known
+    ]
+    if others:  # rows of the sheet naming no metric of the plan
+        book.sheet(xlsx.Sheet("other", ["node", "metric", "likely cause", "line"], others))
+    return book.done()
+
+
 def render(result: CheckResult, fmt: Format) -> Shown:
     """Where the sheet differs from the plan, with the likely cause of each difference."""
     differences, sheet, plan = result.differences, result.sheet, result.plan
+    if fmt is Format.xlsx:
+        return check_workbook(result)
     if fmt is Format.json:
         from targetsplit.report.jsonout import dumps
 

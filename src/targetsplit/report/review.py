@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from targetsplit.numbers.amounts import decimal_text, format_percent, round_fraction
 from targetsplit.plan.tree import Metric, Node
-from targetsplit.report.formats import Format, Shown, Stream
+from targetsplit.report.formats import Format, Shown, Stream, Workbook
 from targetsplit.report.grid import Column, Grid, csv_text
 from targetsplit.report.progress import bar
 from targetsplit.track.review import Figures, Review, ReviewRow, Summary, Window, summarize
@@ -318,6 +318,105 @@ def review_csv(
     return header, out, numeric
 
 
+XLSX_HEADER = ("target", "actual", "attainment", "difference", "tier", "rank")
+
+
+def review_workbook(
+    review: Review,
+    metrics: Sequence[Metric],
+    summary: Summary,
+    depth: int | None,
+    sort_rank: str | None,
+) -> Workbook:
+    """The review as a workbook: a Summary sheet (the window, tiers reached per
+    level, the largest shortfalls and over-achievements, the nodes that met one
+    metric and missed another), then a sheet per metric (the tree as outline
+    levels; the difference green when the target was met, red when missed)."""
+    from targetsplit.report import xlsx
+    from targetsplit.report.allocation import period_text
+
+    w, plan = review.window, review.plan
+    by_name = {m.name: m for m in metrics}
+    book = xlsx.Book(plan.title, f"{period_text(plan)}; review of {window_text(w)}")
+
+    def figures(m: Metric, f: Figures) -> list[xlsx.Cell]:
+        return [
+            xlsx.Amount(f.target, m.display),
+            xlsx.Amount(f.actual, m.display),
+            None if f.attainment is None else xlsx.Share(f.attainment),
+            xlsx.Amount(f.difference, m.display),
+            f.tier,
+            f.rank,
+        ]
+
+    facts = xlsx.Block(
+        None,
+        [
+            ["plan", plan.title],
+            ["period", period_text(plan)],
+            ["review of", w.label],
+            ["first day", w.start],
+            ["last day counted", w.last],
+            ["last day", w.end],
+            ["ended", "yes" if w.ended else "no"],
+            ["working days counted", w.workdays_done],
+            ["working days in it", w.workdays_total],
+        ],
+    )
+    tiers = [t for t, _ in sorted(plan.tiers.items(), key=lambda kv: kv[1], reverse=True)]
+    levels = xlsx.Block(
+        ["metric", "level", "nodes", *tiers, "none", "no target"],
+        [
+            [
+                t.metric,
+                "total" if t.depth == 0 else t.depth,
+                t.nodes,
+                *(t.reached[name] for name in tiers),
+                t.none,
+                t.no_target,
+            ]
+            for t in summary.tiers
+        ],
+    )
+    standout = ["metric", "node", "path", *XLSX_HEADER[:5]]
+
+    def standouts(found: Sequence[Any]) -> list[list[xlsx.Cell]]:
+        return [
+            [s.metric, s.node.name, s.node.key, *figures(by_name[s.metric], s.figures)[:5]]
+            for s in found
+        ]
+
+    blocks = [
+        facts,
+        levels,
+        xlsx.Block(standout, standouts(summary.shortfalls), bars=[5], title="Largest shortfalls"),
+        xlsx.Block(standout, standouts(summary.over), bars=[5], title="Largest over-achievements"),
+    ]
+    if len(metrics) > 1:
+        blocks.append(
+            xlsx.Block(
+                ["met one metric's target, missed another's", "path", "met", "missed"],
+                [
+                    [x.node.name, x.node.key, ", ".join(x.met), ", ".join(x.missed)]
+                    for x in summary.mixed
+                ],
+            )
+        )
+    book.blocks("Summary", blocks)
+    rows = ordered_rows(review, depth, sort_rank)
+    tail = ["owner", "due", "strategy", "note", "path"]
+    for m in metrics:
+        body = []
+        for r in rows:
+            n = r.node
+            info = [n.owner, n.due, n.strategy, n.note, r.path]
+            body.append([n.name, *figures(m, r.figures[m.name]), *info])
+        header = ["node", *XLSX_HEADER, *tail]
+        depths = [r.node.depth for r in rows]
+        book.sheet(xlsx.Sheet(m.name, header, body, depths, bars=[3], signs=4))
+    return book.done()
+
+
 def render(result: ReviewResult, fmt: Format, depth: int | None, rank: bool) -> Shown:
     """The review as ``fmt``: the summary (of the nodes down to ``depth``) and the
     figures; ``rank`` orders siblings best first by the first metric."""
@@ -326,6 +425,8 @@ def render(result: ReviewResult, fmt: Format, depth: int | None, rank: bool) -> 
     summary = result.summary
     if depth is not None:
         summary = summarize(r, [m.name for m in metrics], depth)
+    if fmt is Format.xlsx:
+        return review_workbook(r, metrics, summary, depth, sort_metric)
     if fmt is Format.json:
         return Stream(review_json(r, metrics, summary, depth, sort_metric))
     if fmt is Format.csv:

@@ -70,6 +70,7 @@ class Sheet:
     status: int | None = None  # the column of red/yellow/green, coloured
     bars: Sequence[int] = ()  # columns of attainments, with data bars
     widths: Sequence[int] = ()  # column widths (characters), where given
+    signs: int | None = None  # a column of differences: green from zero up, red below
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class Block:
     rows: Sequence[Sequence[Cell]]
     status: int | None = None  # the column of red/yellow/green, coloured
     bars: Sequence[int] = ()  # columns of attainments, with data bars
+    title: str | None = None  # a line above the header
 
 
 @dataclass(frozen=True)
@@ -281,6 +283,15 @@ class Book:
         if s.header:
             ws.autofilter(0, 0, max(last, 1), len(s.header) - 1)
         self._marks(ws, 1, last, s.status, s.bars)
+        if s.signs is not None and last:
+            for criteria, colour in ((">=", "green"), ("<", "red")):
+                rule = {
+                    "type": "cell",
+                    "criteria": criteria,
+                    "value": 0,
+                    "format": self._wb.add_format({"bg_color": STATUS_COLOURS[colour]}),
+                }
+                ws.conditional_format(1, s.signs, last, s.signs, rule)
         return name
 
     def _marks(
@@ -313,6 +324,9 @@ class Book:
         ws.set_column(1, 16, width)
         r, starts = 0, []
         for b in blocks:
+            if b.title is not None:
+                self._text(ws, r, 0, b.title, bold)
+                r += 1
             if b.header is not None:
                 for c, h in enumerate(b.header):
                     self._text(ws, r, c, h, bold)
