@@ -361,3 +361,43 @@ def test_check_against_a_workbook_or_a_parquet_file(tmp_path: Path, run) -> None
     assert bad.err.replace(str(tmp_path) + "/", "").startswith(
         "t.xlsx:Targets:1: error: the header must be node,metric,value"
     )
+
+
+def test_a_timestamp_with_time_zone_counts_by_its_date_in_utc(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    con = duckdb.connect()
+    con.execute(
+        "copy (select timestamptz '2026-01-04 23:30:00+00' as date, 'West' as node,"
+        f" 'revenue' as metric, 1.5 as value) to '{tmp_path / 'tz.parquet'}' (format parquet)"
+    )
+    con.close()
+    plan = write(tmp_path, PLAN)
+    # Sunday 4 January is the end of week 1 in UTC; at UTC+14 it is already the 5th.
+    result_args = ("--actuals", str(tmp_path / "tz.parquet"))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "targetsplit",
+            "progress",
+            plan,
+            "--week",
+            "1",
+            "-f",
+            "csv",
+            *result_args,
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TZ": "Pacific/Kiritimati"},
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    west = next(x for x in result.stdout.splitlines() if x.startswith("West,"))
+    assert west.split(",")[5] == "1.5"  # revenue_actual

@@ -16,7 +16,8 @@ Excel serial date (46023 is 2026-01-01); any other number is written as the
 shortest decimal that reads back as the same binary double (``0.1`` stays
 0.1: Excel itself stores every number as a double, and this is the figure it
 shows); Parquet's DECIMAL and INTEGER columns are written exactly, its DOUBLE
-columns as their shortest decimal (as Excel's); ``true``/``false`` for booleans.
+columns as their shortest decimal (as Excel's), a TIMESTAMP WITH TIME ZONE
+in UTC; ``true``/``false`` for booleans.
 """
 
 from __future__ import annotations
@@ -228,6 +229,9 @@ def _parquet(path: str, source: str, out: str, error: type[TargetsplitError]) ->
     literal = "'" + path.replace("'", "''") + "'"
     con = duckdb.connect()
     try:
+        # A TIMESTAMP WITH TIME ZONE is written in UTC, whatever this machine's zone.
+        with contextlib.suppress(duckdb.Error):
+            con.execute("set TimeZone = 'UTC'")
         columns = con.execute(f"describe select * from read_parquet({literal})").fetchall()
         picks = []
         for name, kind_, *_ in columns:
