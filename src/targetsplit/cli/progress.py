@@ -19,11 +19,16 @@ from targetsplit.cli.options import (
     OutputOpt,
     PlanArg,
     QuietOpt,
+    actuals_given,
+    percent,
+    rank_sort,
 )
+from targetsplit.cli.show import output_format, show, warner
 from targetsplit.report.formats import Format
 
 if TYPE_CHECKING:
     from targetsplit.api.progress import ProgressResult
+    from targetsplit.cli.options import ActualsGiven
 
 
 @app.command(
@@ -66,6 +71,15 @@ def progress(
         ),
     ] = None,
     metric: MetricOpt = None,
+    dimension: Annotated[
+        str | None,
+        typer.Option(
+            "--dimension",
+            metavar="NAME",
+            help="Each item of the plan's dimension NAME (product…): its target to date"
+            " against its actual, from the actuals' column the mapping's dimensions: names.",
+        ),
+    ] = None,
     tier: Annotated[
         str | None,
         typer.Option(
@@ -108,11 +122,11 @@ def progress(
     """Attainment to date from actuals: target to date, actual, attainment, gap,
     pace, projection, red/yellow/green status and rank, for every node."""
     from targetsplit.api import progress as api
-    from targetsplit.cli.options import actuals_given, percent, rank_sort
-    from targetsplit.cli.show import output_format, show, warner
     from targetsplit.report import progress as view
 
     form = output_format(fmt, output, Format.table, bom, also=(Format.xlsx,))
+    if dimension is not None:  # each item of a dimension: a view of its own
+        return _by_dimension(dict(locals()), form, actuals_given(actuals, amap))
     rank, threshold = rank_sort(sort), percent("--fail-under", fail_under)
     result = api.progress(
         plan,
@@ -130,6 +144,35 @@ def progress(
 def _views(node: str | None, window: str | None, tier: str | None, form: Format) -> dict[str, Any]:
     """The views asked for; a workbook's burn-up chart (xlsx) needs the weeks."""
     return {"node": node, "window": window, "tier": tier, "burnup": form is Format.xlsx}
+
+
+def _by_dimension(asked: dict[str, Any], form: Format, given: ActualsGiven) -> int:
+    """``--dimension``: each item's target to date against its actual (``asked``:
+    the command's arguments)."""
+    from targetsplit.api.dimension import progress_by_dimension
+    from targetsplit.errors import UsageError
+    from targetsplit.report import dimension as view
+
+    if form is Format.xlsx:
+        raise UsageError("--dimension: --format xlsx is not available; give csv or json")
+    others = ("window", "tier", "depth", "node", "sort", "fail_under")
+    if asked["leaderboard"] or any(asked[k] is not None for k in others):
+        raise UsageError(
+            "--dimension shows the items of a dimension: it takes --week, --as-of, --metric"
+            " and the actuals' options, not --window, --tier, --depth, --node, --leaderboard,"
+            " --sort or --fail-under"
+        )
+    result = progress_by_dimension(
+        asked["plan"],
+        asked["dimension"],
+        week=asked["week"],
+        as_of=asked["as_of"],
+        metrics=asked["metric"],
+        on_warning=warner(asked["quiet"]),
+        **given,
+    )
+    show(form, asked["output"], view.render(result, form), result.inputs, bom=asked["bom"])
+    return 0
 
 
 def _failed(

@@ -32,6 +32,7 @@ KEYS = (
     "node",
     "values",
     "where",
+    "dimensions",
     "encoding",
     "date_format",
 )
@@ -68,6 +69,7 @@ class ActualsMap:
     )
     table: str | None = None  # a database's table (or view) ...
     query: str | None = None  # ... or a query whose rows are read
+    dimensions: tuple[tuple[str, str], ...] = ()  # (plan dimension, the column naming its item)
 
     @property
     def database(self) -> bool:
@@ -85,6 +87,7 @@ class ActualsMap:
         """Every column the mapping names, once each, in the order it names them."""
         named = [self.date, self.node, *(c for _, c in self.values if c != COUNT)]
         named += [c for c, _ in self.where]
+        named += [c for _, c in self.dimensions]
         return tuple(dict.fromkeys(named))
 
     def describe_where(self) -> str:
@@ -99,7 +102,9 @@ class ActualsMap:
 
 def _text(key: str, value: Any) -> str:
     if value is None or isinstance(value, dict | list) or isinstance(value, bool):
-        raise ValueError(f"{key}: expected {_what(key)} (text), e.g. {key}: {_EXAMPLES[key]}")
+        raise ValueError(
+            f"{key}: expected {_what(key)} (text), e.g. {key}: {_EXAMPLES.get(key, 'Amount')}"
+        )
     text = str(value).strip()
     if not text:
         raise ValueError(f"{key}: {_what(key)} cannot be empty")
@@ -107,7 +112,8 @@ def _text(key: str, value: Any) -> str:
 
 
 def _what(key: str) -> str:
-    return "a column name" if key in ("date", "node") or key.startswith("values") else "a value"
+    columns = key in ("date", "node") or key.startswith(("values", "dimensions"))
+    return "a column name" if columns else "a value"
 
 
 _EXAMPLES = {
@@ -182,10 +188,22 @@ def parse_map(value: Any, metrics: tuple[str, ...] | None = None) -> ActualsMap:
                 )
     values = _values(value.get("values"), metrics, problems)
     where = _where(value.get("where"), problems)
+    dimensions = _dimension_columns(value.get("dimensions"), problems)
     if problems or date is None or node is None:
         raise ValueError("\n".join(problems))
     return ActualsMap(
-        date, node, values, where, file, encoding, date_format, sheet, url, table, query
+        date,
+        node,
+        values,
+        where,
+        file,
+        encoding,
+        date_format,
+        sheet,
+        url,
+        table,
+        query,
+        dimensions,
     )
 
 
@@ -245,6 +263,24 @@ def _where(given: Any, problems: list[str]) -> tuple[tuple[str, tuple[str, ...]]
     return tuple(out)
 
 
+def _dimension_columns(given: Any, problems: list[str]) -> tuple[tuple[str, str], ...]:
+    if given is None:
+        return ()
+    if not isinstance(given, dict) or not given:
+        problems.append(
+            "dimensions: expected a mapping from the plan's dimension to the column naming"
+            " its item, e.g. dimensions: {product: Product Line}"
+        )
+        return ()
+    out = []
+    for dim, column in given.items():
+        try:
+            out.append((str(dim).strip(), _text(f"dimensions: {dim}", column)))
+        except ValueError:
+            problems.append(f"dimensions: {dim}: expected a column name")
+    return tuple(out)
+
+
 def _scalar(value: Any) -> str:
     """A YAML scalar as the text a cell would hold (``true`` from YAML: ``true``)."""
     if isinstance(value, bool):
@@ -271,6 +307,8 @@ def merge(base: ActualsMap | None, given: Mapping[str, Any]) -> dict[str, Any]:
         for key in ("sheet", "url", "table", "query"):
             if getattr(base, key) is not None:
                 out[key] = getattr(base, key)
+        if base.dimensions:
+            out["dimensions"] = dict(base.dimensions)
     if "file" in given:  # a file given here replaces a database (and the other way)
         for key in ("url", "table", "query"):
             out.pop(key, None)
@@ -283,7 +321,11 @@ def merge(base: ActualsMap | None, given: Mapping[str, Any]) -> dict[str, Any]:
         out.pop("table", None)
     for key, value in given.items():
         before = out.get(key)
-        if key in ("values", "where") and isinstance(value, dict) and isinstance(before, dict):
+        if (
+            key in ("values", "where", "dimensions")
+            and isinstance(value, dict)
+            and isinstance(before, dict)
+        ):
             out[key] = {**before, **value}
         else:
             out[key] = value

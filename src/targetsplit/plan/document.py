@@ -383,6 +383,12 @@ _ACTUALS_SCHEMA: dict[str, Any] = {
                         ]
                     },
                 },
+                "dimensions": {
+                    "type": "object",
+                    "description": "a plan dimension: the column naming its item"
+                    " (progress --dimension)",
+                    "additionalProperties": {"type": "string"},
+                },
                 "encoding": {"type": "string", "description": "default utf-8; e.g. gb18030"},
                 "date_format": {
                     "enum": ["day-first", "month-first", "DD/MM/YYYY", "MM/DD/YYYY"],

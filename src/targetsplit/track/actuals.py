@@ -67,6 +67,8 @@ class Actuals:
     rows: int  # records read (blank ones not counted)
     skipped: int  # rows dated outside the period or after the cut-off
     warnings: tuple[Diagnostic, ...] = field(default_factory=tuple)
+    # (dimension, item as written, metric) -> sum: an export mapped with dimensions:
+    by_item: Mapping[tuple[str, str, str], Decimal] = field(default_factory=dict)
 
 
 def _fail(source: str, message: str, line: int | None = None) -> ActualsError:

@@ -32,7 +32,7 @@ from targetsplit.plan.names import did_you_mean, fold
 from targetsplit.track import csvfile
 from targetsplit.track.actuals import ActualsError
 from targetsplit.track.exported import export_value
-from targetsplit.track.mapping import Bad, Mapped, Unmatched
+from targetsplit.track.mapping import Bad, Columns, Mapped, Unmatched
 
 #: The URL when the mapping gives none.
 ENV_URL = "TARGETSPLIT_DB_URL"
@@ -199,13 +199,14 @@ def _sum(sa: Any, con: Any, mapped: Mapped, shown: str) -> None:
     mapped.rows, mapped.kept = int(counts[0] or 0), int(counts[1] or 0)
     if counts[2]:
         raise _fail(shown, f"{int(counts[2]):,} row(s) kept have no date ({mapping.date})")
+    dims = [col[i] for _, i in columns.dims]  # grouped too: each item's sums
     grouped = con.execute(
-        sa.select(node, sa.func.count(), *sums)
+        sa.select(node, *dims, sa.func.count(), *sums)
         .select_from(source)
         .where(keep, in_dates)
-        .group_by(node)
+        .group_by(node, *dims)
     ).all()
-    counted = _groups(mapped, grouped, columns.values, problems)
+    counted = _groups(mapped, grouped, columns, problems)
     mapped.skipped = mapped.kept - counted
     if problems:
         raise ActualsError(problems.diagnostics())
@@ -267,15 +268,17 @@ def _exact(sa: Any, dialect: str, column: Any) -> Any:
 def _groups(
     mapped: Mapped,
     grouped: list[Any],
-    values: tuple[tuple[str, int], ...],
+    columns: Columns,
     problems: csvfile.Problems,
 ) -> int:
-    """Each node value's sums into ``mapped``; the rows counted."""
+    """Each node value's (and dimension items') sums into ``mapped``; the rows counted."""
     exact = amounts.EXACT
     counted = 0
+    values, k = columns.values, len(columns.dims)
     for row in grouped:
         text = "" if row[0] is None else _text(row[0])
-        rows = int(row[1])
+        items = ["" if x is None else _text(x).strip() for x in row[1 : 1 + k]]
+        rows = int(row[1 + k])
         node = mapped.node(text)
         if isinstance(node, Unmatched) and not mapped.strict:
             mapped.unmatched[text.strip()] = mapped.unmatched.get(text.strip(), 0) + rows
@@ -286,11 +289,13 @@ def _groups(
             continue
         counted += rows
         mapped.per_node[node] = mapped.per_node.get(node, 0) + rows
-        for (metric, _), total in zip(values, row[2:], strict=True):
+        for (metric, _), total in zip(values, row[2 + k :], strict=True):
             value = _decimal(total, problems)
             if value is not None:
                 key = (node, metric)
                 mapped.direct[key] = exact.add(mapped.direct.get(key, Decimal(0)), value)
+                for (dim, _), item in zip(columns.dims, items, strict=True):
+                    mapped.add_item((dim, item, metric), value)
     return counted
 
 

@@ -161,4 +161,5 @@ def _actuals(mapped: Mapped, source: str) -> Actuals:
             ).placed(source, None, None),
         )
     direct = {k: _canon(v) for k, v in mapped.direct.items()}
-    return Actuals(direct, mapped.rows, mapped.skipped, warnings)
+    by_item = {k: _canon(v) for k, v in mapped.by_item.items()}
+    return Actuals(direct, mapped.rows, mapped.skipped, warnings, by_item)

@@ -91,6 +91,7 @@ class Columns:
     values: tuple[tuple[str, int], ...]  # (metric, column; -1 for count)
     where: tuple[tuple[int, frozenset[str]], ...]
     width: int  # the columns a row must have for these to be read
+    dims: tuple[tuple[str, int], ...] = ()  # (plan dimension, column of its item)
 
 
 class Mapped:
@@ -121,6 +122,8 @@ class Mapped:
         self.skipped = 0  # of those, dated outside the period or the window
         self.unmatched: dict[str, int] = {}  # node text -> rows kept (not strict)
         self.per_node: dict[str, int] = {}  # node path -> rows counted
+        # (dimension, its item as written, metric) -> sum: the mapping's dimensions:
+        self.by_item: dict[tuple[str, str, str], Decimal] = {}
         self._days: dict[str, bool | Bad] = {}
         self._nodes: dict[str, str | Bad] = {}
         self._values: dict[str, Decimal | Bad | None] = {}
@@ -159,10 +162,12 @@ class Mapped:
             for metric, column in m.values
         )
         where = tuple((find(c, "where:"), frozenset(kept)) for c, kept in m.where)
+        dims = tuple((d, find(c, f"dimensions: {d}")) for d, c in m.dimensions)
         if not ok:
             return None
         used = [at_date, at_node, *(i for _, i in values), *(i for i, _ in where)]
-        return Columns(at_date, at_node, values, where, max(used) + 1)
+        used += [i for _, i in dims]
+        return Columns(at_date, at_node, values, where, max(used) + 1, dims)
 
     def take(self, columns: Columns, line: int, cells: Sequence[str], problems: Problems) -> None:
         """Count one record (not blank) of a table bound as ``columns``."""
@@ -204,6 +209,12 @@ class Mapped:
             if v is not None:
                 key = (node, metric)
                 self.direct[key] = exact.add(self.direct.get(key, _ZERO), v)
+                for dim, i in columns.dims:
+                    self.add_item((dim, cells[i].strip(), metric), v)
+
+    def add_item(self, key: tuple[str, str, str], value: Decimal) -> None:
+        """Add ``value`` to a dimension item's sum."""
+        self.by_item[key] = amounts.EXACT.add(self.by_item.get(key, _ZERO), value)
 
     def day(self, text: str) -> bool | Bad:
         found = self._days.get(text)

@@ -58,7 +58,7 @@ def build_plan(doc: PlanDoc) -> Plan:
     check_aliases(diags, root)
     mapping = doc.actuals if isinstance(doc.actuals, ActualsMap) else None
     if mapping is not None:
-        check_map(diags, mapping, metrics)
+        check_map(diags, mapping, metrics, list((doc.dimensions or {}).keys()))
     diags.raise_if_errors()
     return Plan(
         title=doc.plan,

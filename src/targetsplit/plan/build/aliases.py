@@ -44,8 +44,22 @@ def check_aliases(diags: Collector, root: Node) -> None:
                 )
 
 
-def check_map(diags: Collector, mapping: ActualsMap, metrics: Sequence[Metric]) -> None:
-    """The mapping's ``values:`` name the plan's metrics."""
+def check_map(
+    diags: Collector,
+    mapping: ActualsMap,
+    metrics: Sequence[Metric],
+    dimensions: Sequence[str] = (),
+) -> None:
+    """The mapping's ``values:`` name the plan's metrics, its ``dimensions:`` the
+    plan's dimensions."""
+    for dim, _ in mapping.dimensions:
+        if dim not in dimensions:
+            known = f" (dimensions: {', '.join(dimensions)})" if dimensions else " (it has none)"
+            diags.error(
+                f"unknown dimension '{dim}'{did_you_mean(dim, list(dimensions))}: not one of"
+                f" the plan's{known}",
+                ("actuals", "dimensions", dim),
+            )
     names = [m.name for m in metrics]
     for metric, _ in mapping.values:
         if metric not in names:
