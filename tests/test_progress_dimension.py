@@ -185,6 +185,10 @@ def test_wrong_uses(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def
     assert "needs the actuals' customer column: add dimensions: {customer: COLUMN}" in other.err
     mixed = run("progress", plan, "--dimension", "product", "--window", "month")
     assert mixed.code == 2
+    book = run("progress", plan, "--dimension", "product", "-o", str(tmp_path / "p.xlsx"))
+    assert book.code == 2
+    assert book.err == "error: --dimension: --format xlsx is not available; give csv or json\n"
+    assert not (tmp_path / "p.xlsx").exists()
     bad = project(tmp_path, MAPPING.replace("{product: Product Line}", "{produkt: Product Line}"))
     wrong = run("progress", bad, "--as-of", "2026-06-30")
     assert wrong.code == 1
