@@ -282,3 +282,68 @@ def test_values_as_exported(text: str, value: str) -> None:
 )
 def test_ambiguous_values_are_refused_saying_why(text: str, why: str) -> None:
     assert why in str(export_value(text))
+
+
+def test_the_crm_example_gives_the_figures_of_its_rows_in_our_csv(tmp_path, run) -> None:  # type: ignore[no-untyped-def]
+    """The shipped export, converted by hand (csv module, a dict of owners) into
+    our own CSV: the same progress JSON, through the week and through the year."""
+    import csv
+
+    from conftest import EXAMPLES
+
+    owners = {
+        "Zhao Min": "North/Rep Zhao",
+        "赵敏": "North/Rep Zhao",
+        "zhao.min@example.com": "North/Rep Zhao",
+        "Sun Li": "North/Rep Sun",
+        "孙丽": "North/Rep Sun",
+        "Chen Wei": "South/Rep Chen",
+        "陈伟": "South/Rep Chen",
+        "wei.chen@example.com": "South/Rep Chen",
+        "Liu Yang": "South/Rep Liu",
+        "刘洋": "South/Rep Liu",
+        "Manager Li": "North",
+        "Manager Wang": "South",
+    }
+    lines = ["date,node,metric,value"]
+    with open(EXAMPLES / "crm-deals-2026.csv", encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            if row["Stage"] != "Closed Won":
+                continue
+            y, m, d = row["Close Date"].split()[0].split("/")
+            day = f"{y}-{int(m):02d}-{int(d):02d}"
+            node = owners[row["Owner"]]
+            lines.append(f"{day},{node},revenue,{row['Amount'].replace(',', '')}")
+            lines.append(f"{day},{node},deals,1")
+    own = tmp_path / "own.csv"
+    own.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    text = (EXAMPLES / "crm-2026.yaml").read_text(encoding="utf-8")
+    start, end = text.index("\nactuals:") + 1, text.index("\nsplit:") + 1
+    plain = write(tmp_path, text[:start] + "actuals: own.csv\n" + text[end:])
+    for cut in (["--week", "32"], ["--as-of", "2026-12-31"]):
+        mapped = run("progress", str(EXAMPLES / "crm-2026.yaml"), *cut, "-f", "json")
+        ours = run("progress", plain, *cut, "-f", "json")
+        assert mapped.code == ours.code == 0, mapped.err + ours.err
+        assert json.loads(mapped.out)["nodes"] == json.loads(ours.out)["nodes"]
+
+
+def test_the_schema_has_the_mapping_and_aliases(run) -> None:  # type: ignore[no-untyped-def]
+    schema = json.loads(run("schema").out)
+
+    def forms(node: dict[str, object]) -> list[dict[str, object]]:
+        inner = node.get("anyOf")
+        return [f for g in inner for f in forms(g)] if isinstance(inner, list) else [node]
+
+    mapping = next(f for f in forms(schema["properties"]["actuals"]) if f.get("type") == "object")
+    assert set(mapping["properties"]) == {
+        "file",
+        "date",
+        "node",
+        "values",
+        "where",
+        "encoding",
+        "date_format",
+    }
+    assert mapping["required"] == ["date", "node", "values"]
+    aliases = forms(schema["$defs"]["NodeDoc"]["properties"]["aliases"])
+    assert {"type": "null"} in aliases and any(f.get("type") == "array" for f in aliases)
