@@ -161,6 +161,8 @@ def _actuals_early(args: list[str]) -> Callable[[], None] | None:
     for word in words:
         if word == "--":
             break
+        if word.startswith("--actuals-map"):  # an export, read by its own reader
+            return False
         if word in ("--actuals", "-a"):
             path = next(words, None)
         elif word.startswith("--actuals="):
