@@ -157,3 +157,33 @@ def test_the_property_sees_every_form() -> None:
     for form in range(4):
         for minutes in (0, 1, 61):
             assert export_date(date_text(day, form, minutes)) == day
+
+
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=6))
+_SHAPES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_KEYS = st.sampled_from(
+    ["file", "date", "node", "values", "where", "encoding", "date_format", "nodes", "x"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_KEYS, _SHAPES, max_size=7), st.booleans())
+def test_any_mapping_is_read_or_refused_in_words(
+    given_map: dict[str, object], metrics: bool
+) -> None:
+    """Whatever YAML gives ``actuals:`` (or --actuals-map builds), the mapping is
+    read or refused with a ValueError naming what is wrong; never another error."""
+    from targetsplit.plan.actualsmap import ActualsMap, parse_map
+
+    try:
+        found = parse_map(given_map, ("revenue", "deals") if metrics else None)
+    except ValueError as e:
+        assert str(e)
+    else:
+        assert isinstance(found, ActualsMap)
