@@ -353,7 +353,7 @@ def test_no_early_duckdb_child_for_an_export_mapped_on_the_command_line(tmp_path
     """The child reads our own CSV; an export given with --actuals-map is read by
     the mapped reader, so none is started for it (it would only be stopped)."""
     from targetsplit.cli.main import _actuals_early
-    from targetsplit.track.actuals import FAST_BYTES, abandon_early
+    from targetsplit.track.actuals import FAST_BYTES
 
     big = tmp_path / "big.csv"
     row = "2026-08-03,East/Chen,revenue,1\n"
@@ -361,8 +361,7 @@ def test_no_early_duckdb_child_for_an_export_mapped_on_the_command_line(tmp_path
         "date,node,metric,value\n" + row * (FAST_BYTES // len(row) + 1), encoding="utf-8"
     )
     mapped = ["progress", "p.yaml", "--actuals", str(big), "--actuals-map", "date=Close Date"]
-    assert _actuals_early(mapped) is False
-    try:
-        assert _actuals_early(mapped[:4]) is True
-    finally:
-        abandon_early()
+    assert _actuals_early(mapped) is None
+    stop = _actuals_early(mapped[:4])
+    assert stop is not None
+    stop()

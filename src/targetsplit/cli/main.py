@@ -162,7 +162,7 @@ def _actuals_early(args: list[str]) -> Callable[[], None] | None:
         if word == "--":
             break
         if word.startswith("--actuals-map"):  # an export, read by its own reader
-            return False
+            return None
         if word in ("--actuals", "-a"):
             path = next(words, None)
         elif word.startswith("--actuals="):
