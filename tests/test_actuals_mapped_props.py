@@ -95,9 +95,19 @@ def date_text(day: date, form: int, minutes: int) -> str:
     return f"{day.year}年{day.month}月{day.day}日{time}"
 
 
-def figures(plan: Path, actuals: Path) -> str:
+def figures(plan: Path, actuals: Path) -> tuple[str, str, list[str]]:
+    """Progress through 9 August and the review of Q2, as JSON, and their warnings
+    (without the file's name)."""
+    from targetsplit.api.review import review
+    from targetsplit.report import review as review_view
+
     result = progress(str(plan), as_of="2026-08-09", actuals=str(actuals))
-    return as_text(Format.json, view.render(result, Format.json, None, False))
+    window = review(str(plan), period="2026-Q2", actuals=str(actuals), today=date(2027, 1, 1))
+    return (
+        as_text(Format.json, view.render(result, Format.json, None, False)),
+        as_text(Format.json, review_view.render(window, Format.json, None, False)),
+        [d.message for d in (*result.warnings, *window.warnings)],
+    )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
