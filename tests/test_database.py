@@ -213,6 +213,8 @@ def test_an_unmatched_owner_is_an_error(tmp_path: Path, small_db: str) -> None:
             "error: not a database URL (e.g. postgresql://user@host/sales, sqlite:///sales.db)",
         ),
         ("nosuchdialect://u:pw123@h/db", "error: no driver for this URL"),
+        ("postgresql://u:pw123@host:notaport/db", "error: not a database URL"),
+        ("sqlite:///sales.db?mode=bogus&password=pw123", "error: no such database file"),
     ],
 )
 def test_a_bad_url(tmp_path: Path, url: str, error: str) -> None:
@@ -348,3 +350,65 @@ def test_postgresql_errors_never_show_the_password(
 
 def pgserver_masked(url: str) -> str:
     return mask(url)
+
+
+def _raw_db(path: Path, rows: list[tuple[object, str, str, object]]) -> str:
+    con = sqlite3.connect(path)
+    con.execute('create table deals ("Close Date", "Owner" text, "Stage" text, "Amount" NUMERIC)')
+    con.executemany("insert into deals values (?, ?, ?, ?)", rows)
+    con.commit()
+    con.close()
+    return f"sqlite:///{path}"
+
+
+@pytest.mark.parametrize("day", ["2026/1/5", "05/01/2026", "2026年1月5日", "20260105", 46027, "x"])
+def test_a_date_the_database_would_compare_as_text_wrongly_is_an_error(
+    tmp_path: Path, day: object
+) -> None:
+    """Text dates are compared as text in the database: only ISO ones are safe.
+    Any other form was left out by the date filter without a word (found by an
+    outside test); it is an error naming the values, and rows left out by
+    where: are not looked at."""
+    url = _raw_db(
+        tmp_path / "d.db",
+        [
+            ("2026-01-05 09:30", "陈伟", "Won", "1"),
+            (day, "陈伟", "Won", "2"),
+            (day, "陈伟", "Lost", "3"),
+        ],
+    )
+    plan = db_plan(tmp_path, f"url: '{url}', table: deals")
+    result = run_cli("progress", plan, "--as-of", "2026-12-31")
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"{url}: error: 1 row(s) kept have a date (Close Date) that is not an ISO date"
+        f" (YYYY-MM-DD), which the database cannot compare: '{day}' (1); store dates as"
+        " DATE, or as YYYY-MM-DD text\n"
+    )
+    fine = _raw_db(
+        tmp_path / "f.db", [("2026-01-05 09:30", "陈伟", "Won", "1"), (day, "陈伟", "Lost", "3")]
+    )
+    assert (
+        run_cli(
+            "progress", db_plan(tmp_path, f"url: '{fine}', table: deals"), "--week", "2"
+        ).returncode
+        == 0
+    )
+
+
+def test_where_ignores_the_spaces_around_a_value_as_in_a_file(tmp_path: Path) -> None:
+    rows = [
+        ("2026-01-05", "陈伟", s, v) for s, v in [("Won", "1"), (" Won ", "10"), ("won", "100")]
+    ]
+    url = _raw_db(tmp_path / "w.db", rows)
+    csv = tmp_path / "w.csv"
+    csv.write_text(
+        "Close Date,Owner,Stage,Amount\n" + "".join(f"{d},{n},{s},{v}\n" for d, n, s, v in rows)
+    )
+    from_db = run_cli(
+        "progress", db_plan(tmp_path, f"url: '{url}', table: deals"), "--week", "2", "-f", "csv"
+    )
+    from_csv = run_cli("progress", db_plan(tmp_path, f"file: '{csv}'"), "--week", "2", "-f", "csv")
+    assert from_db.returncode == 0, from_db.stderr
+    assert from_db.stdout == from_csv.stdout
+    assert ",11," in next(x for x in from_db.stdout.splitlines() if x.startswith("East/Chen,"))

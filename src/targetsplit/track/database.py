@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -87,9 +88,13 @@ def fill(mapped: Mapped, shown: str) -> None:
         )
     secret = _password(sa, url)
     try:
-        engine = _engine(sa, url, shown)
-        with engine.connect() as con:
-            _sum(sa, con, mapped, shown)
+        with warnings.catch_warnings():
+            # A driver's or SQLAlchemy's own warnings (an unknown URL argument)
+            # would print a line of its source, the URL's arguments with it.
+            warnings.simplefilter("ignore")
+            engine = _engine(sa, url, shown)
+            with engine.connect() as con:
+                _sum(sa, con, mapped, shown)
     except ActualsError as e:
         raise ActualsError(
             [
@@ -122,7 +127,12 @@ def _password(sa: Any, url: str) -> str | None:
 def _engine(sa: Any, url: str, shown: str) -> Any:
     from sqlalchemy.pool import NullPool
 
-    parsed = sa.engine.make_url(url)
+    try:
+        parsed = sa.engine.make_url(url)
+    except (sa.exc.ArgumentError, ValueError):  # ValueError: a port that is not a number
+        raise _fail(
+            shown, "not a database URL (e.g. postgresql://user@host/sales, sqlite:///sales.db)"
+        ) from None
     if parsed.get_backend_name() == "sqlite":
         path = parsed.database
         if path and path != ":memory:" and not path.startswith("file:"):
@@ -180,7 +190,11 @@ def _sum(sa: Any, con: Any, mapped: Mapped, shown: str) -> None:
             ]
         )
     col = [source.c[n] for n in names]
-    kept = [sa.cast(col[i], sa.String).in_(sorted(values)) for i, values in columns.where]
+    # As a file's cells, a value is compared without the spaces around it.
+    kept = [
+        sa.func.trim(sa.cast(col[i], sa.String)).in_(sorted(values))
+        for i, values in columns.where
+    ]
     day = col[columns.date]
     lo, hi = _bounds(sa, con, source, day, mapped.first, mapped.last + timedelta(days=1))
     in_dates = sa.and_(day >= lo, day < hi)
@@ -189,6 +203,8 @@ def _sum(sa: Any, con: Any, mapped: Mapped, shown: str) -> None:
     node = col[columns.node]
     # Rows read, kept by where, without a date: one pass (counts only).
     keep = sa.and_(*kept) if kept else sa.true()
+    if isinstance(lo, str):
+        _check_text_dates(sa, con, source, day, keep, mapping.date, shown)
     counts = con.execute(
         sa.select(
             sa.func.count(),
@@ -252,6 +268,44 @@ def _bounds(sa: Any, con: Any, source: Any, day: Any, first: date, after: date) 
     if isinstance(found, date):
         return first, after
     return first.isoformat(), after.isoformat()
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _check_text_dates(
+    sa: Any, con: Any, source: Any, day: Any, keep: Any, column: str, shown: str
+) -> None:
+    """Dates held as text are compared as text in the database, which is right
+    only for ISO dates (2026-08-03, with or without a time): any other form
+    (2026/8/3, 03/08/2026, an Excel serial) would be left out by the date
+    filter without a word, so it is an error. One row back per distinct day."""
+    prefix = sa.func.substr(sa.cast(day, sa.String), 1, 10)
+    found = con.execute(
+        sa.select(prefix, sa.func.count())
+        .select_from(source)
+        .where(keep, day.is_not(None))
+        .group_by(prefix)
+    ).all()
+    bad: list[tuple[str, int]] = []
+    for text, count in found:
+        value = "" if text is None else str(text)
+        try:
+            ok = bool(_ISO_DAY.fullmatch(value)) and bool(date.fromisoformat(value))
+        except ValueError:
+            ok = False
+        if not ok:
+            bad.append((value, int(count)))
+    if bad:
+        rows = sum(n for _, n in bad)
+        listed = ", ".join(f"'{csvfile.clip(v, 40)}' ({n:,})" for v, n in bad[:5])
+        more = f" and {len(bad) - 5:,} more" if len(bad) > 5 else ""
+        raise _fail(
+            shown,
+            f"{rows:,} row(s) kept have a date ({column}) that is not an ISO date"
+            f" (YYYY-MM-DD), which the database cannot compare: {listed}{more};"
+            " store dates as DATE, or as YYYY-MM-DD text",
+        )
 
 
 def _exact(sa: Any, dialect: str, column: Any) -> Any:
