@@ -401,3 +401,46 @@ def test_a_timestamp_with_time_zone_counts_by_its_date_in_utc(tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     west = next(x for x in result.stdout.splitlines() if x.startswith("West,"))
     assert west.split(",")[5] == "1.5"  # revenue_actual
+
+
+def test_an_excel_error_cell_is_an_error_at_its_row(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    """The reader gives #DIV/0!, #N/A… as empty cells: a row with one counted
+    as a deal worth nothing, without a word (found by an outside test)."""
+    plan = write(tmp_path, PLAN)
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "Deals"
+    ws.append(["date", "node", "metric", "value"])
+    ws.append(["2026-01-05", "West", "revenue", 7])
+    ws.append(["2026-01-06", "West", "revenue", "#DIV/0!"])
+    ws.append(["2026-01-07", "West", "revenue", "#N/A"])
+    assert ws["D3"].data_type == "e"  # stored as Excel's error cells
+    book.save(tmp_path / "e.xlsx")
+    result = run("progress", plan, "--week", "5", "--actuals", str(tmp_path / "e.xlsx"))
+    assert result.code == 1
+    err = result.err.replace(str(tmp_path) + "/", "").splitlines()
+    assert [line.split(" is not")[0] for line in err] == [
+        "e.xlsx:Deals:3: error: '#DIV/0!'",
+        "e.xlsx:Deals:4: error: '#N/A'",
+    ]
+
+
+def test_a_workbook_on_standard_input_says_to_give_the_file(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    plan = write(tmp_path, PLAN)
+    write_xlsx(tmp_path / "w.xlsx", ["date", "node", "metric", "value"], [])
+    done = subprocess.run(
+        [sys.executable, "-m", "targetsplit", "progress", plan, "--week", "5", "--actuals", "-"],
+        stdin=(tmp_path / "w.xlsx").open("rb"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr == (
+        "<stdin>:1: error: an Excel workbook (a zip), not a CSV: give it as a file named"
+        " .xlsx or .parquet (standard input and other names are read as CSV)\n"
+    )

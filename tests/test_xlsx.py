@@ -673,3 +673,18 @@ def test_check_without_against_writes_no_workbook(run, tmp_path: Path) -> None: 
     done = run("check", FY, "-o", str(out))
     assert done.code == 2 and "xlsx format is not available" in done.err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("name", ["t.csv", "t.json", "t.md", "t.txt"])
+def test_a_workbook_is_never_written_into_a_text_file(run, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    """The other way round (found by an outside test): -f xlsx -o out.csv wrote a
+    binary workbook into the .csv file."""
+    out = tmp_path / name
+    done = run("allocate", FY, "--format", "xlsx", "-o", str(out))
+    assert done.code == 2
+    wanted = {"md": "markdown", "txt": "plain"}.get(name[2:], name[2:])
+    assert done.err == (
+        f"error: --output {out} is a {wanted} file, and --format xlsx writes a binary"
+        " workbook (nothing was written); name a .xlsx file, or drop --format\n"
+    )
+    assert not out.exists()

@@ -68,6 +68,11 @@ def output_format(
             f"--output {output} is an {wanted} file, and --format {chosen.value} was asked"
             " for (nothing was written); drop --format, or name another file"
         )
+    if chosen is Format.xlsx and wanted not in (None, "xlsx"):
+        raise UsageError(
+            f"--output {output} is a {wanted} file, and --format xlsx writes a binary"
+            " workbook (nothing was written); name a .xlsx file, or drop --format"
+        )
     if chosen not in TEXT_FORMATS and chosen not in also:
         where = "" if output in (None, "-") else f"--output {output}: "
         raise UsageError(

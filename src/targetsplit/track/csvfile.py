@@ -210,6 +210,14 @@ class Records:
         elif len(text) >= MAX_RECORD:
             self.problems.add(self.line, f"a line longer than {MAX_RECORD // 1024**2} MiB")
             return None
+        if self.line == 1 and text.startswith(("PK\x03\x04", "PAR1")):
+            what = "a Parquet file" if text.startswith("PAR1") else "an Excel workbook (a zip)"
+            self.problems.add(
+                self.line,
+                f"{what}, not a CSV: give it as a file named .xlsx or .parquet"
+                " (standard input and other names are read as CSV)",
+            )
+            return None
         if "\x00" in text:
             self.problems.add(
                 self.line, "a NUL byte: not a text file (UTF-16?); save the file as CSV UTF-8"

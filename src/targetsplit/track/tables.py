@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -182,7 +183,63 @@ def _sheet_rows(
         rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except Exception as e:
         raise csvfile.fail(error, f"{source}:{name}", f"cannot read: {_reason(e)}") from None
+    if path.lower().endswith((".xlsx", ".xlsm")):
+        for (r, c), text in _error_cells(path, names.index(name)).items():
+            if r < len(rows) and c < len(rows[r]):
+                rows[r][c] = text
     return rows, name
+
+
+_ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"[^>]*?(/?)>')
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_CELL_VALUE = re.compile(rb"<v>([^<]{1,40})</v>")
+
+
+def _error_cells(path: str, index: int) -> dict[tuple[int, int], str]:
+    """The error cells (#DIV/0!, #N/A, #REF!…) of the workbook's sheet ``index``,
+    by (row, column) from 0, with their text. The reader gives them as empty
+    cells, which would count as nothing without a word; written as their text,
+    they are errors at their rows like any value that is not a number."""
+    import zipfile
+
+    found: dict[tuple[int, int], str] = {}
+    try:
+        with zipfile.ZipFile(path) as z:
+            part = _sheet_part(z, index)
+            data = z.read(part) if part is not None else b""
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError):
+        return found  # the reader read it: nothing more to learn here
+    if b't="e"' not in data:
+        return found
+    for m in _ERROR_CELL.finditer(data):
+        ref = _CELL_REF.search(m.group(0))
+        if ref is None:
+            continue
+        letters, digits = ref.groups()
+        column = 0
+        for ch in letters:
+            column = column * 26 + (ch - 64)
+        end = data.find(b"</c>", m.end())
+        value = None if m.group(1) or end < 0 else _CELL_VALUE.search(data, m.end(), end)
+        text = value.group(1).decode("utf-8", "replace") if value else "#ERROR"
+        found[(int(digits) - 1, column - 1)] = text if text.startswith("#") else f"#{text}"
+    return found
+
+
+def _sheet_part(z: Any, index: int) -> str | None:
+    """The zip member holding the workbook's sheet ``index`` (0 first)."""
+    book = z.read("xl/workbook.xml")
+    ids = re.findall(rb'<sheet\b[^>]*\br:id="([^"]+)"', book)
+    if index >= len(ids):
+        return None
+    rels = z.read("xl/_rels/workbook.xml.rels")
+    for tag in re.findall(rb"<Relationship\b[^>]*>", rels):
+        rid = re.search(rb'\bId="([^"]+)"', tag)
+        target = re.search(rb'\bTarget="([^"]+)"', tag)
+        if rid and target and rid.group(1) == ids[index]:
+            t = target.group(1).decode("utf-8")
+            return t.lstrip("/") if t.startswith("/") else f"xl/{t}"
+    return None
 
 
 def _cell(value: Any, serial_date: bool = False) -> str:
