@@ -192,8 +192,7 @@ def _sum(sa: Any, con: Any, mapped: Mapped, shown: str) -> None:
     col = [source.c[n] for n in names]
     # As a file's cells, a value is compared without the spaces around it.
     kept = [
-        sa.func.trim(sa.cast(col[i], sa.String)).in_(sorted(values))
-        for i, values in columns.where
+        sa.func.trim(sa.cast(col[i], sa.String)).in_(sorted(values)) for i, values in columns.where
     ]
     day = col[columns.date]
     lo, hi = _bounds(sa, con, source, day, mapped.first, mapped.last + timedelta(days=1))
