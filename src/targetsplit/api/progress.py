@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from targetsplit.split.hierarchy import Allocation
     from targetsplit.track.burnup import BurnWeek
     from targetsplit.track.progress import Cutoff, Progress
+    from targetsplit.track.weekly import Weekly
 
 
 class ProgressResult(NamedTuple):
@@ -31,6 +32,7 @@ class ProgressResult(NamedTuple):
     inputs: Inputs  # the files read
     node: Node | None = None  # the subtree shown (--node), None for the whole plan
     burnup: tuple[BurnWeek, ...] | None = None  # the root's weeks, when asked for
+    weekly: Weekly | None = None  # the root's weeks (with weekly=True: an HTML report)
 
 
 @exact
@@ -47,6 +49,7 @@ def progress(
     on_warning: WarningSink | None = None,
     actuals_map: ActualsMapGiven | None = None,
     burnup: bool = False,
+    weekly: bool = False,
 ) -> ProgressResult:
     """Progress at the end of ``week`` (32, ``W32`` or ``2026-W32``) or of ``as_of``
     (default: today), from ``actuals`` (``-``: standard input) or the plan's own
@@ -58,7 +61,9 @@ def progress(
     ``tier``, against that tier's targets (as ``allocate --tier`` splits them);
     ``burnup``: also the root's cumulative target and actual week by week over
     the period (the actuals read again through each week's end; from standard
-    input or a pipe, read once, only the cut-off's; none with a ``window``)."""
+    input or a pipe, read once, only the cut-off's; none with a ``window``);
+    ``weekly``: also the target and actual by week of the root (of ``node``) (the
+    actuals are read once more, for the burn-up of an HTML report; not in a window)."""
     if week is not None and as_of is not None:
         raise UsageError("give --week or --as-of, not both")
     if window is not None:
@@ -80,6 +85,7 @@ def progress(
             early,
             actuals_map,
             burnup,
+            weekly,
         )
 
 
@@ -94,6 +100,7 @@ def _progress(
     early: Early | None,
     actuals_map: ActualsMapGiven | None = None,
     burnup: bool = False,
+    weekly: bool = False,
 ) -> ProgressResult:
     from targetsplit.api.common import (
         Warnings,
@@ -127,20 +134,29 @@ def _progress(
     if window is not None and window != "period":
         files = (path, shown, mapping)
         return _in_window(alloc, cut, window, files, chosen, warnings, inputs, under, early)
-    facts, to_date = read_actuals_while(
-        path,
-        shown,
-        p,
-        cut.day,
-        lambda: targets_to_date(alloc, cut.day),
-        early=early,
-        mapping=mapping,
-    )
+    weeks = None
+    if weekly:
+        from targetsplit.track.weekly import read_with_weeks
+
+        work = lambda: targets_to_date(alloc, cut.day)  # noqa: E731
+        facts, to_date, weeks = read_with_weeks(
+            path, shown, alloc, cut.day, work, early, under, mapping
+        )
+    else:
+        facts, to_date = read_actuals_while(
+            path,
+            shown,
+            p,
+            cut.day,
+            lambda: targets_to_date(alloc, cut.day),
+            early=early,
+            mapping=mapping,
+        )
     warnings.add(facts.warnings)
     result = compute(alloc, cut, to_date, facts.direct)
     inputs += (("actuals", path),)
-    weeks = _burnup(alloc, result, path, shown, mapping) if burnup else None
-    return ProgressResult(result, chosen, shown, warnings.all(), inputs, under, weeks)
+    burn = _burnup(alloc, result, path, shown, mapping) if burnup else None
+    return ProgressResult(result, chosen, shown, warnings.all(), inputs, under, burn, weeks)
 
 
 def _burnup(

@@ -84,7 +84,7 @@ def allocate(
     from targetsplit.cli.show import output_format, show, terminal_width, warner
     from targetsplit.report import allocation
 
-    form = output_format(fmt, output, Format.table, bom, also=(Format.xlsx,))
+    form = output_format(fmt, output, Format.table, bom, also=(Format.xlsx, Format.html))
     result = api.allocate(
         plan,
         metrics=metric,

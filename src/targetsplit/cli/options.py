@@ -33,8 +33,9 @@ FormatOpt = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="Output format (default: from --output's extension, .csv .json .md .txt .xlsx;"
-        " else table on a terminal, plain in a file).",
+        help="Output format (default: from --output's extension, .csv .json .md .txt"
+        " .xlsx .html; else table on a terminal, plain in a file). xlsx: allocate;"
+        " html: a report file (progress, allocate).",
         case_sensitive=False,
         show_default=False,
     ),
@@ -44,7 +45,8 @@ PlainFormatOpt = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="Output format (default: from --output's extension, .csv .json .md .txt; else plain).",
+        help="Output format (default: from --output's extension, .csv .json .md .txt;"
+        " else plain). html: progress and allocate only.",
         case_sensitive=False,
         show_default=False,
     ),

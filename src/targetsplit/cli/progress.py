@@ -124,7 +124,7 @@ def progress(
     from targetsplit.api import progress as api
     from targetsplit.report import progress as view
 
-    form = output_format(fmt, output, Format.table, bom, also=(Format.xlsx,))
+    form = output_format(fmt, output, Format.table, bom, also=(Format.xlsx, Format.html))
     if dimension is not None:  # each item of a dimension: a view of its own
         return _by_dimension(dict(locals()), form, actuals_given(actuals, amap))
     rank, threshold = rank_sort(sort), percent("--fail-under", fail_under)
@@ -142,8 +142,15 @@ def progress(
 
 
 def _views(node: str | None, window: str | None, tier: str | None, form: Format) -> dict[str, Any]:
-    """The views asked for; a workbook's burn-up chart (xlsx) needs the weeks."""
-    return {"node": node, "window": window, "tier": tier, "burnup": form is Format.xlsx}
+    """The views asked for; a report's burn-up chart needs the weeks: a workbook's
+    (xlsx) as ``burnup``, an HTML report's as ``weekly``."""
+    return {
+        "node": node,
+        "window": window,
+        "tier": tier,
+        "burnup": form is Format.xlsx,
+        "weekly": form is Format.html,
+    }
 
 
 def _by_dimension(asked: dict[str, Any], form: Format, given: ActualsGiven) -> int:
@@ -153,8 +160,8 @@ def _by_dimension(asked: dict[str, Any], form: Format, given: ActualsGiven) -> i
     from targetsplit.errors import UsageError
     from targetsplit.report import dimension as view
 
-    if form is Format.xlsx:
-        raise UsageError("--dimension: --format xlsx is not available; give csv or json")
+    if form in (Format.xlsx, Format.html):
+        raise UsageError(f"--dimension: --format {form.value} is not available; give csv or json")
     others = ("window", "tier", "depth", "node", "sort", "fail_under")
     if asked["leaderboard"] or any(asked[k] is not None for k in others):
         raise UsageError(

@@ -531,6 +531,14 @@ def render(result: AllocateResult, fmt: Format, depth: int | None, width: int | 
                 alloc, metrics, depth, split, result.periods, crossed, under, result.tiers
             )
         )
+    if fmt is Format.html:
+        from targetsplit.report import pages
+
+        if result.tiers is not None:
+            return pages.grids_page(result, tier_grids(alloc, result.tiers, metrics, depth, under))
+        if crossed is not None:
+            return pages.grids_page(result, cross_grids(crossed, metrics, depth, under))
+        return pages.allocation_page(result, depth)
     if result.tiers is not None:
         if fmt is Format.csv:
             return csv_text(*tier_csv(alloc, result.tiers, metrics, depth, under))

@@ -653,6 +653,10 @@ def render(
     p, metrics, under = result.progress, result.metrics, result.node
     if fmt is Format.xlsx:
         return progress_workbook(result, depth, rank, board)
+    if fmt is Format.html:
+        from targetsplit.report.pages import progress_page
+
+        return progress_page(result, depth, metrics[0].name if rank else None, board)
     if board:
         if fmt is Format.json:
             return Stream(leaderboard_json(p, metrics, depth, under))
