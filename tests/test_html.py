@@ -173,6 +173,38 @@ def test_a_subtree_and_its_leaderboard(run, tmp_path: Path) -> None:  # type: ig
     assert [c["rank"][0] for c in boards[0].values()] == ["1", "2", "3"]
 
 
+def test_weekly_actuals_read_as_progress_reads_them(tmp_path: Path) -> None:
+    """Wide form by week, amounts in the amount syntax, blank cells, a row after
+    the cut-off and one before the period: each week's sum, adding up to the
+    root's actual."""
+    from targetsplit.api.progress import progress
+
+    plan = write(
+        tmp_path,
+        "plan: W\nperiod: 2026\nmetrics: {revenue: {total: 100万}, deals: {total: 50}}\n"
+        "split: {A: 1, B: 1}\n",
+    )
+    actuals = write(
+        tmp_path,
+        "week,node,revenue,deals\n"
+        "2026-W27,A,1.5万,1\n"
+        "W27,B,100,\n"
+        "28,A,,2\n"
+        "2026-W29,B,(500),\n".replace(  # an accounting negative is an error in our CSV...
+            "(500)", "-500"
+        )
+        + "2026-W40,A,999,9\n",  # after the cut-off
+        "a.csv",
+    )
+    result = progress(plan, week=29, actuals=actuals, weekly=True, on_warning=lambda d: None)
+    assert result.weekly is not None and result.weekly.actual is not None
+    revenue, deals = result.weekly.actual["revenue"], result.weekly.actual["deals"]
+    assert [str(v) for v in revenue[26:30]] == ["15100", "0", "-500", "0"]  # weeks 27 to 30
+    assert [str(v) for v in deals[26:30]] == ["1", "2", "0", "0"]
+    root = result.progress.rows[0].figures
+    assert sum(revenue) == root["revenue"].actual and sum(deals) == root["deals"].actual
+
+
 def test_the_burnup_of_a_subtree_adds_up() -> None:
     from targetsplit.api.progress import progress
 
@@ -350,6 +382,55 @@ def test_cross_is_its_tables(run, tmp_path: Path) -> None:  # type: ignore[no-un
     for line in plain.out.splitlines()[2:8]:
         for cell in line.split("  "):
             assert cell.strip() in words or set(cell.strip()) == {"-"}
+
+
+def _cells_of(text: str) -> list[str]:
+    """The cells of plain tables (columns two spaces apart or more)."""
+    import re
+
+    out = []
+    for line in text.splitlines():
+        if line.strip() and set(line.strip()) - set("- "):
+            out += [c.strip() for c in re.split(r"\s{2,}", line) if c.strip()]
+    return out
+
+
+def test_review_is_its_tables(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    args = ["review", FY, "--period", "2026-H1", "-a", ACTUALS, "-q"]
+    out = tmp_path / "review.html"
+    assert run(*args, "-o", str(out)).code == 0
+    text = out.read_text(encoding="utf-8")
+    _no_way_out(text)
+    words = " ".join(Page(text).texts)
+    plain = run(*args, "-f", "plain").out
+    for cell in _cells_of(plain):
+        if not set(cell) <= set("█░+ "):  # the bars are drawn
+            assert cell in words, cell
+    assert text.count('class="bar') >= 18  # a bar per node and metric
+
+
+def test_check_against_a_sheet(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    plan, sheet = str(EXAMPLES / "two-reps.yaml"), str(EXAMPLES / "two-reps-sheet.csv")
+    out = tmp_path / "check.html"
+    result = run("check", plan, "--against", sheet, "-o", str(out))
+    assert result.code == 1  # the sheet differs, as on the terminal
+    text = out.read_text(encoding="utf-8")
+    _no_way_out(text)
+    words = " ".join(Page(text).texts)
+    assert "two-reps-sheet.csv: 2 figure(s) differ from the plan" in words
+    assert "the sheet's figures are the 1.2 : 1.0 split" in words
+    agrees = write(
+        tmp_path, "node,metric,value\nRep A,revenue,300\nRep B,revenue,200\n", "good.csv"
+    )
+    assert run("check", plan, "--against", agrees, "-o", str(out)).code == 0
+    assert "agrees with the plan" in out.read_text(encoding="utf-8")
+
+
+def test_check_without_a_sheet_writes_no_html(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "check.html"
+    result = run("check", FY, "-o", str(out))
+    assert result.code == 2 and not out.exists()
+    assert "the html format is not available for this command" in result.err
 
 
 def test_html_to_standard_output(run) -> None:  # type: ignore[no-untyped-def]

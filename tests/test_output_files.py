@@ -14,7 +14,7 @@ from conftest import EXAMPLES, write
 FY = str(EXAMPLES / "fy2026.yaml")
 ACTUALS = str(EXAMPLES / "fy2026-actuals.csv")
 BOX = set("─│┃━┏┓┗┛╭╮╰╯")
-HTML_COMMANDS = {"allocate", "progress"}  # the commands that write an HTML report
+HTML_COMMANDS = {"allocate", "progress", "review"}  # the commands that write an HTML report
 
 COMMANDS = {
     "allocate": ["allocate", FY],

@@ -138,10 +138,7 @@ def _progress(
     if weekly:
         from targetsplit.track.weekly import read_with_weeks
 
-        work = lambda: targets_to_date(alloc, cut.day)  # noqa: E731
-        facts, to_date, weeks = read_with_weeks(
-            path, shown, alloc, cut.day, work, early, under, mapping
-        )
+        facts, to_date, weeks = read_with_weeks(path, shown, alloc, cut.day, early, under, mapping)
     else:
         facts, to_date = read_actuals_while(
             path,

@@ -42,7 +42,8 @@ def check(
     from targetsplit.report import check as view
     from targetsplit.report.output import say
 
-    form = output_format(fmt, output, Format.plain, bom, also=(Format.xlsx,) if against else ())
+    writes = (Format.xlsx, Format.html) if against else ()  # a sheet's differences
+    form = output_format(fmt, output, Format.plain, bom, also=writes)
     # --strict shows the warnings that fail the check, even with --quiet.
     result = api.check(plan, against=against, on_warning=warner(quiet and not strict))
     if result.sheet is None:

@@ -35,7 +35,7 @@ FormatOpt = Annotated[
         "-f",
         help="Output format (default: from --output's extension, .csv .json .md .txt"
         " .xlsx .html; else table on a terminal, plain in a file). xlsx: allocate;"
-        " html: a report file (progress, allocate).",
+        " html: a report file (progress, allocate, review).",
         case_sensitive=False,
         show_default=False,
     ),
@@ -45,8 +45,8 @@ PlainFormatOpt = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="Output format (default: from --output's extension, .csv .json .md .txt;"
-        " else plain). html: progress and allocate only.",
+        help="Output format (default: from --output's extension, .csv .json .md .txt"
+        " .html; else plain). html: check --against only (not explain).",
         case_sensitive=False,
         show_default=False,
     ),

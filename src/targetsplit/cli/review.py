@@ -60,7 +60,7 @@ def review(
     from targetsplit.cli.show import output_format, show, warner
     from targetsplit.report import review as view
 
-    form = output_format(fmt, output, Format.table, bom, also=(Format.xlsx,))
+    form = output_format(fmt, output, Format.table, bom, also=(Format.xlsx, Format.html))
     rank = rank_sort(sort)
     result = api.review(
         plan, period=period, actuals=actuals, metrics=metric, on_warning=warner(quiet)

@@ -71,6 +71,14 @@ def check_workbook(result: CheckResult) -> Workbook:
 
 def render(result: CheckResult, fmt: Format) -> Shown:
     """Where the sheet differs from the plan, with the likely cause of each difference."""
+    if fmt is Format.html:
+        from targetsplit.report.pages import check_page
+
+        return check_page(result, _differences(result, Format.plain))
+    return _differences(result, fmt)
+
+
+def _differences(result: CheckResult, fmt: Format) -> Shown:
     differences, sheet, plan = result.differences, result.sheet, result.plan
     if fmt is Format.xlsx:
         return check_workbook(result)

@@ -58,6 +58,7 @@ tr.root td { font-weight: 600; background: #fafafa; }
 .bar { width: 64px; height: 10px; background: #eceff1; border-radius: 2px; display: inline-block;
   position: relative; vertical-align: middle; }
 .bar span { display: block; height: 100%; border-radius: 2px; }
+.bar span.plain { background: #1565c0; }
 .bar.over::after { content: "+"; position: absolute; right: -10px; top: -5px; font-size: 12px; }
 svg.chart { width: 100%; max-width: 760px; height: auto; display: block; margin: 4px 0 12px;
   font-family: FONTS; font-size: 12px; }
@@ -99,6 +100,8 @@ footer { color: #777; font-size: 11px; margin-top: 24px; border-top: 1px solid #
 
 def esc(text: str) -> str:
     """Plan text as inert HTML: controls as escapes (``\\x1b``), then ``& < > " '``."""
+    if text.isprintable() and not any(c in text for c in "&<>\"'"):
+        return text  # (most figures and names: nothing to escape)
     return html.escape(visible(text), quote=True)
 
 
@@ -206,6 +209,14 @@ def bar(width_percent: str, status: str | None, over: bool) -> str:
     return f'<span class="{klass}">{inner}</span>'
 
 
+def text_bar(text: str) -> str:
+    """A terminal bar (``███████░░░+``) drawn as a bar, as long as it is."""
+    filled, width = text.count("█"), text.count("█") + text.count("░")
+    if not width:
+        return ""
+    return bar(str(100 * filled // width), "plain", "+" in text)
+
+
 def grid_table(g: Grid) -> str:
     """A report grid as a table (its status column coloured)."""
     headers = [(c.called, c.numeric) for c in g.columns]
@@ -213,10 +224,12 @@ def grid_table(g: Grid) -> str:
     for r in g.rows:
         cells = []
         for c, value in zip(g.columns, r, strict=True):
-            pill = c.header == "status" and value in STATUSES
-            cells.append(
-                Cell(value, numeric=c.numeric, markup=status_pill(value) if pill else None)
-            )
+            markup = None
+            if c.header == "status" and value in STATUSES:
+                markup = status_pill(value)
+            elif c.called == "bar" and value.strip(" █░+") == "":  # report.progress.bar's
+                markup = text_bar(value)
+            cells.append(Cell(value, numeric=c.numeric, markup=markup))
         rows.append(cells)
     notes = "".join(f'<p class="note">{esc(note)}</p>' for note in g.notes)
     return table(g.title, headers, rows, g.indents) + notes

@@ -20,9 +20,12 @@ from targetsplit.report.html import Cell, esc
 
 if TYPE_CHECKING:
     from targetsplit.api.allocate import AllocateResult
+    from targetsplit.api.check import CheckResult
     from targetsplit.api.progress import ProgressResult
+    from targetsplit.api.review import ReviewResult
     from targetsplit.calendar.workdays import Slot
     from targetsplit.plan.tree import Node
+    from targetsplit.report.formats import Shown
     from targetsplit.report.grid import Grid
     from targetsplit.track.progress import Progress, Tally
     from targetsplit.track.weekly import Weekly
@@ -400,6 +403,34 @@ def grids_page(result: AllocateResult, grids: Sequence[Grid]) -> str:
     plan = result.allocation.plan
     about = [("Period", period_text(plan)), ("Metrics", ", ".join(m.title for m in result.metrics))]
     return html.grids_page(f"{plan.title} — targets", grids, about, _footer(result.inputs))
+
+
+def review_page(result: ReviewResult, grids: Sequence[Grid]) -> str:
+    """The review's tables (the summary, then each metric's figures) as a page."""
+    from targetsplit.report.allocation import period_text
+    from targetsplit.report.review import window_text
+
+    r = result.review
+    about = [
+        ("Period", period_text(r.plan)),
+        ("Reviewed", window_text(r.window)),
+        ("Actuals", result.actuals),
+        ("Metrics", ", ".join(m.title for m in result.metrics)),
+    ]
+    title = f"{r.plan.title} — review"
+    return html.grids_page(title, grids, about, _footer(result.inputs))
+
+
+def check_page(result: CheckResult, shown: Shown) -> str:
+    """Where a target sheet differs from the plan (or that it agrees), as a page."""
+    about = [("Plan", result.source), ("Sheet", result.sheet or "—")]
+    title = f"{result.plan.title} — check of {result.sheet}"
+    if isinstance(shown, list):
+        return html.grids_page(title, shown, about, _footer(result.inputs))
+    assert isinstance(shown, str), "check shows its tables, or a line"
+    text = shown
+    parts = [f"<h1>{esc(title)}</h1>", html.facts(about), f"<p>{esc(text.strip())}</p>"]
+    return html.page(title, parts, _footer(result.inputs))
 
 
 def _share(part: int, whole: int) -> str:

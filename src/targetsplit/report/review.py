@@ -431,4 +431,9 @@ def render(result: ReviewResult, fmt: Format, depth: int | None, rank: bool) -> 
         return Stream(review_json(r, metrics, summary, depth, sort_metric))
     if fmt is Format.csv:
         return csv_text(*review_csv(r, metrics, depth, sort_metric))
-    return summary_grids(r, metrics, summary) + figure_grids(r, metrics, depth, sort_metric)
+    grids = summary_grids(r, metrics, summary) + figure_grids(r, metrics, depth, sort_metric)
+    if fmt is Format.html:
+        from targetsplit.report.pages import review_page
+
+        return review_page(result, grids)
+    return grids

@@ -13,11 +13,10 @@ never gets here): one more pass, by the Python reader's rules.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TypeVar
 
 from targetsplit.numbers import amounts
 from targetsplit.plan.actualsmap import ActualsMap
@@ -33,8 +32,6 @@ from targetsplit.track.actuals import (
     _layout,
     read_actuals_while,
 )
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -52,29 +49,41 @@ def read_with_weeks(
     source: str,
     alloc: Allocation,
     cut_day: date,
-    work: Callable[[], T],
     early: Early | None,
     top: Node | None = None,
     mapping: ActualsMap | None = None,
-) -> tuple[Actuals, T, Weekly]:
-    """:func:`~targetsplit.track.actuals.read_actuals_while`, and then the weekly
-    targets and actuals of the root (of ``top``, when given: its subtree's
-    rows) by week (standard input, ``-``, is read once: both read the copy
-    made of it). An export read through a ``mapping`` gives no weekly actuals."""
-    from targetsplit.split.timesplit import split_over_time
+) -> tuple[Actuals, dict[str, dict[str, int]], Weekly]:
+    """The actuals (as :func:`~targetsplit.track.actuals.read_actuals_while`
+    reads them), the targets to date at ``cut_day`` (as ``targets_to_date``
+    gives them: the ledger is built once, meanwhile) and the weekly targets and
+    actuals of the root (of ``top``, when given: its subtree's rows). Standard
+    input (``-``) is read once: both reads read the copy made of it. An export
+    read through a ``mapping`` gives no weekly actuals."""
+    from targetsplit.split.ledger import Ledger, build
+    from targetsplit.split.timesplit import view
+
+    b = alloc.plan.breakdown
+    assert b is not None
+
+    def work() -> tuple[Ledger, dict[str, dict[str, int]]]:
+        ledger = build(alloc)
+        return ledger, ledger.to_date(cut_day)
 
     actual = None
     if mapping is not None:
-        facts, done = read_actuals_while(
+        facts, (ledger, to_date) = read_actuals_while(
             path, source, alloc.plan, cut_day, work, early=early, mapping=mapping
         )
     else:
         with csvfile.regular_file(path, source, "actuals", MAX_ACTUALS_BYTES, ActualsError) as f:
-            facts, done = read_actuals_while(f, source, alloc.plan, cut_day, work, early=early)
+            facts, (ledger, to_date) = read_actuals_while(
+                f, source, alloc.plan, cut_day, work, early=early
+            )
             actual = weekly_actuals(f, source, alloc.plan, cut_day, top)
-    root = split_over_time(alloc, "week").units[alloc.root.path if top is None else top.key]
+    weeks = view(ledger, "week", b.weeks())
+    root = weeks.units[alloc.root.path if top is None else top.key]
     target = {m.name: list(root[m.name]) for m in alloc.plan.metrics}
-    return facts, done, Weekly(target, actual)
+    return facts, to_date, Weekly(target, actual)
 
 
 def weekly_actuals(
