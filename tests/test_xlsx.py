@@ -688,3 +688,79 @@ def test_a_workbook_is_never_written_into_a_text_file(run, tmp_path: Path, name:
         " workbook (nothing was written); name a .xlsx file, or drop --format\n"
     )
     assert not out.exists()
+
+
+# --- the README's commands, and hostile text in every part ----------------------------
+
+
+def _readme_commands() -> list[list[str]]:
+    import shlex
+
+    from conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    out = []
+    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+        for line in block.splitlines():
+            if re.match(r"targetsplit (allocate|progress|review|check)\b", line.strip()):
+                words, keep, skip = shlex.split(line)[1:], [], False
+                for w in words:
+                    if skip or w in ("--output", "-o", "--format", "-f"):
+                        skip = not skip
+                        continue
+                    keep.append(w)
+                out.append(keep)
+    return out
+
+
+def test_the_readme_commands_write_workbooks(run, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Each README example of allocate, progress, review and check with -o x.xlsx:
+    a workbook, every figure shown exactly by its number format."""
+    from conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    commands = _readme_commands()
+    assert len(commands) >= 20
+    for args in commands:
+        out = tmp_path / "x.xlsx"
+        done = (
+            run(*args, "-q", "-o", str(out)) if args[0] != "check" else run(*args, "-o", str(out))
+        )
+        assert done.code in (0, 1), (args, done.err)  # check: 1 when the sheet differs
+        for ws in openpyxl.load_workbook(out).worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    if c.data_type == "n" and c.value is not None and "0" in c.number_format:
+                        if c.number_format in ("0.0%", "General", "yyyy-mm-dd"):
+                            continue
+                        v = Decimal(repr(c.value))
+                        text = excel_shows(v, c.number_format)
+                        scale = {"万": 4, "亿": 8, "k": 3, "M": 6, "B": 9}.get(text[-1], 0)
+                        digits = text.rstrip("万亿kMB").replace(",", "")
+                        assert Decimal(digits).scaleb(scale) == v, (args, c.coordinate)
+        out.unlink()
+
+
+def test_hostile_text_in_every_part_of_a_progress_workbook(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Controls in the title and names: every XML part still parses (charts and
+    properties included), no raw control character anywhere, names as text."""
+    plan = write(
+        tmp_path,
+        'plan: "T\\x01itle =1+2"\nperiod: 2026\nmetrics:\n  revenue:\n    total: 1000\n'
+        'split:\n  "=A\\x02": 1\n  "@SUM(1)": 1\n',
+    )
+    actuals = write(tmp_path, 'date,node,metric,value\n2026-01-05,"@SUM(1)",revenue,10\n', "a.csv")
+    out = tmp_path / "p.xlsx"
+    done = run("progress", plan, "--week", "3", "-a", actuals, "-q", "-o", str(out))
+    assert done.code == 0, done.err
+    with zipfile.ZipFile(out) as z:
+        for name in z.namelist():
+            data = z.read(name)
+            assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]", data), name
+            if name.endswith((".xml", ".rels")):
+                ElementTree.fromstring(data)
+        assert any(b"<c:lineChart>" in z.read(n) for n in z.namelist() if "charts/" in n)
+    wb = openpyxl.load_workbook(out)
+    names = [r[0].value for r in wb["revenue"].iter_rows(min_row=2)]
+    assert [ooxml_text(n) for n in names] == ["T\x01itle =1+2", "=A\x02", "@SUM(1)"]
+    assert wb.properties.title == "T\\x01itle =1+2"  # made visible: XML cannot hold it
