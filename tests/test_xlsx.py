@@ -726,6 +726,8 @@ def test_the_readme_commands_write_workbooks(run, tmp_path: Path, monkeypatch) -
         done = (
             run(*args, "-q", "-o", str(out)) if args[0] != "check" else run(*args, "-o", str(out))
         )
+        if done.code == 2 and "--format xlsx is not available" in done.err:
+            continue  # a view with no workbook yet (progress --dimension): refused, none written
         assert done.code in (0, 1), (args, done.err)  # check: 1 when the sheet differs
         for ws in openpyxl.load_workbook(out).worksheets:
             for row in ws.iter_rows():
