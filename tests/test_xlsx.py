@@ -701,7 +701,7 @@ def _readme_commands() -> list[list[str]]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     out = []
     for block in re.findall(r"```sh\n(.*?)```", text, re.S):
-        for line in block.splitlines():
+        for line in block.replace("\\\n", " ").splitlines():  # continued lines joined
             if re.match(r"targetsplit (allocate|progress|review|check)\b", line.strip()):
                 words, keep, skip = shlex.split(line)[1:], [], False
                 for w in words:
@@ -720,7 +720,7 @@ def test_the_readme_commands_write_workbooks(run, tmp_path: Path, monkeypatch) -
 
     monkeypatch.chdir(ROOT)
     commands = _readme_commands()
-    assert len(commands) >= 20
+    written = 0
     for args in commands:
         out = tmp_path / "x.xlsx"
         done = (
@@ -729,6 +729,10 @@ def test_the_readme_commands_write_workbooks(run, tmp_path: Path, monkeypatch) -
         if done.code == 2 and "--format xlsx is not available" in done.err:
             continue  # a view with no workbook yet (progress --dimension): refused, none written
         assert done.code in (0, 1), (args, done.err)  # check: 1 when the sheet differs
+        if not out.exists():  # an example that needs what is not here (a database, an export)
+            assert done.code == 1 and "error" in done.err, args
+            continue
+        written += 1
         for ws in openpyxl.load_workbook(out).worksheets:
             for row in ws.iter_rows():
                 for c in row:
@@ -741,6 +745,7 @@ def test_the_readme_commands_write_workbooks(run, tmp_path: Path, monkeypatch) -
                         digits = text.rstrip("万亿kMB").replace(",", "")
                         assert Decimal(digits).scaleb(scale) == v, (args, c.coordinate)
         out.unlink()
+    assert written >= 20
 
 
 def test_hostile_text_in_every_part_of_a_progress_workbook(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
