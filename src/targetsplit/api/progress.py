@@ -112,7 +112,7 @@ def _progress(
         read_plan,
     )
     from targetsplit.split.hierarchy import allocate
-    from targetsplit.track.progress import compute, cutoff, targets_to_date
+    from targetsplit.track.progress import compute, cutoff, frame, settle, targets_to_date
 
     node, window, tier = views
 
@@ -139,18 +139,20 @@ def _progress(
         from targetsplit.track.weekly import read_with_weeks
 
         facts, to_date, weeks = read_with_weeks(path, shown, alloc, cut.day, early, under, mapping)
+        result = compute(alloc, cut, to_date, facts.direct)
     else:
-        facts, to_date = read_actuals_while(
+        # Everything but the actuals' own figures is made while they are summed.
+        facts, ready = read_actuals_while(
             path,
             shown,
             p,
             cut.day,
-            lambda: targets_to_date(alloc, cut.day),
+            lambda: frame(alloc, cut, targets_to_date(alloc, cut.day)),
             early=early,
             mapping=mapping,
         )
+        result = settle(ready, facts.direct)
     warnings.add(facts.warnings)
-    result = compute(alloc, cut, to_date, facts.direct)
     inputs += (("actuals", path),)
     burn = _burnup(alloc, result, path, shown, mapping) if burnup else None
     return ProgressResult(result, chosen, shown, warnings.all(), inputs, under, burn, weeks)
@@ -195,25 +197,25 @@ def _in_window(
 ) -> ProgressResult:
     """Progress over the cut-off's week, month, quarter or half (``size``): the
     targets are the ledger's over the window, the actuals the rows dated in it."""
-    from targetsplit.track.progress import compute, in_window, window_targets
+    from targetsplit.track.progress import frame, in_window, settle, window_targets
 
     p = alloc.plan
     assert p.breakdown is not None
     cut = in_window(p.breakdown, cut, cast("Granularity", size))
     assert cut.window is not None
     path, shown, mapping = files
-    facts, (to_date, targets) = read_actuals_while(
+    facts, ready = read_actuals_while(
         path,
         shown,
         p,
         cut.day,
-        lambda: window_targets(alloc, cut),
+        lambda: frame(alloc, cut, *window_targets(alloc, cut)),
         first_day=cut.window.start,
         early=early,
         mapping=mapping,
     )
     warnings.add(facts.warnings)
-    result = compute(alloc, cut, to_date, facts.direct, targets)
+    result = settle(ready, facts.direct)
     inputs += (("actuals", path),)
     return ProgressResult(result, chosen, shown, warnings.all(), inputs, under)
 

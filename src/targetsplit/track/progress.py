@@ -279,60 +279,112 @@ def compute(
 
     The arithmetic is in integers (see :class:`Tally`); the figures as
     decimals and fractions are made when asked for."""
+    return settle(frame(alloc, cut, to_date, targets), direct)
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """What the figures need besides the actuals, made while they are summed:
+    the nodes (in the allocation's order) and their tree, the weeks left of
+    those that start later, and each metric's targets and targets to date in
+    units, with the scales that rank siblings by attainment."""
+
+    alloc: Allocation
+    cut: Cutoff
+    nodes: tuple[Node, ...]
+    index: dict[str, int]  # each node's path -> its place
+    tree: _Tree
+    weeks: dict[int, Fraction]  # see _own_weeks
+    units: dict[str, tuple[list[int], list[int]]]  # metric -> (targets, targets to date)
+    # metric -> each family's siblings with a target to date, and what each one's
+    # actual is multiplied by to compare attainments over a common denominator
+    ranking: dict[str, list[tuple[list[int], list[int]]]]
+
+
+def frame(
+    alloc: Allocation,
+    cut: Cutoff,
+    to_date: Mapping[str, Mapping[str, int]],
+    targets: Mapping[str, Mapping[str, int]] | None = None,
+) -> Frame:
+    """The :class:`Frame` of ``alloc`` at ``cut``, from the targets to date (and
+    ``targets``, a window's, in units)."""
     plan = alloc.plan
-    nodes = tuple(r.node for r in alloc.rows)
+    rows = alloc.rows
+    nodes = tuple(r.node for r in rows)
     keys = [n.key for n in nodes]
     index = {key: i for i, key in enumerate(keys)}
-    booked: dict[str, dict[int, Decimal]] = {m.name: {} for m in plan.metrics}
-    for (key, name), value in direct.items():
-        if name in booked and key in index:
-            booked[name][index[key]] = value
     tree = _Tree.of(nodes)
+    ttd_rows = _in_order(to_date, keys)
+    target_rows = [r.units for r in rows] if targets is None else _in_order(targets, keys)
+    units = {}
+    ranking = {}
+    for m in plan.metrics:
+        name = m.name
+        ttd = [by[name] for by in ttd_rows]
+        units[name] = ([by[name] for by in target_rows], ttd)
+        ranking[name] = _rank_scales(tree.families, ttd)
     weeks = _own_weeks(plan, nodes, tree.parent, cut)
+    return Frame(alloc, cut, nodes, index, tree, weeks, units, ranking)
+
+
+def _in_order(by_path: Mapping[str, Mapping[str, int]], keys: list[str]) -> list[Mapping[str, int]]:
+    """The values of ``by_path`` for ``keys``, in their order (the ledger's come
+    in the allocation's order already: then taken as they are, not looked up)."""
+    if list(by_path) == keys:
+        return list(by_path.values())
+    return [by_path[k] for k in keys]
+
+
+def settle(f: Frame, direct: Mapping[tuple[str, str], Decimal]) -> Progress:
+    """The figures of every node in frame ``f``; ``direct`` holds the actuals
+    booked on each node."""
+    alloc, index = f.alloc, f.index
+    plan = alloc.plan
+    booked: dict[str, dict[int, Decimal]] = {m.name: {} for m in plan.metrics}
+    get = index.get
+    for (key, name), value in direct.items():
+        i = get(key)
+        if i is not None and name in booked:
+            booked[name][i] = value
     tallies = {}
     for m in plan.metrics:
-        if targets is None:
-            target = [r.units[m.name] for r in alloc.rows]
-        else:
-            target = [targets[key][m.name] for key in keys]
-        ttd = [to_date[key][m.name] for key in keys]
-        tallies[m.name] = _tally(
-            plan, cut, m, tree, (target, ttd), booked[m.name], weeks, alloc.tier
-        )
-    return Progress(plan, cut, nodes, tallies, alloc.tier)
+        name = m.name
+        tallies[name] = _tally(plan, f, m, booked[name], f.ranking[name], alloc.tier)
+    return Progress(plan, f.cut, f.nodes, tallies, alloc.tier)
 
 
 def _tally(
     plan: Plan,
-    cut: Cutoff,
+    f: Frame,
     m: Metric,
-    tree: _Tree,
-    targets: tuple[list[int], list[int]],
     booked: dict[int, Decimal],
-    weeks: Mapping[int, Fraction],
+    ranking: list[tuple[list[int], list[int]]],
     against: str | None = None,
 ) -> Tally:
-    """One metric's figures from its targets and targets to date (in units);
-    ``weeks`` holds the weeks left of the nodes that start after the cut-off."""
+    """One metric's figures from its targets and targets to date (in units,
+    in ``f``) and what was booked on each node."""
+    targets = f.units[m.name]
     target, ttd = targets
-    tick, actual = _ticks(booked, m.unit, tree.parent)
+    parent = f.tree.parent
+    tick, actual = _ticks(booked, m.unit, parent)
     un, ud = m.unit.as_integer_ratio()
     ut = un * (tick // ud)  # the rounding unit in ticks
     status, projection, tier = _judge(plan, ut, targets, actual, against)
     needed: list[int | None] | None = None
-    wl = cut.weeks_left
+    wl = f.cut.weeks_left
     if wl:  # (target - actual) / weeks left, in units, rounded up
         wn, wd = wl.numerator * ut, wl.denominator
         needed = [-((t - u * ut) * wd // wn) for u, t in zip(target, actual, strict=True)]
-        for i, own in weeks.items():  # a node that starts later: over its own weeks
+        for i, own in f.weeks.items():  # a node that starts later: over its own weeks
             needed[i] = (
                 -((actual[i] - target[i] * ut) * own.denominator // (own.numerator * ut))
                 if own
                 else None
             )
-    rank = _sibling_ranks(tree.families, actual, ttd)
+    rank = _ranked(ranking, actual)
     parts = (target, ttd, actual, needed, projection, status, rank, tier)
-    return Tally(m, tick, ut, *parts, booked, tree.parent)
+    return Tally(m, tick, ut, *parts, booked, parent)
 
 
 def _own_weeks(
@@ -422,6 +474,33 @@ def _sibling_ranks(
         # Over a common denominator the attainments are integers: sorted as fast.
         common = math.lcm(*(ttd[i] for i in found))
         scored = sorted(((actual[i] * (common // ttd[i]), i) for i in found), reverse=True)
+        rank, last = 0, None
+        for place, (score, i) in enumerate(scored, 1):
+            if score != last:
+                rank, last = place, score
+            ranks[i] = rank
+    return ranks
+
+
+def _rank_scales(families: list[list[int]], ttd: list[int]) -> list[tuple[list[int], list[int]]]:
+    """For each family, its members with a target to date, and what each one's
+    actual is multiplied by to put the attainments over a common denominator
+    (``actual / ttd`` compares as ``actual x common / ttd``)."""
+    out = []
+    for kids in families:
+        found = [i for i in kids if ttd[i]]
+        if found:
+            common = math.lcm(*(ttd[i] for i in found))
+            out.append((found, [common // ttd[i] for i in found]))
+    return out
+
+
+def _ranked(ranking: list[tuple[list[int], list[int]]], actual: list[int]) -> list[int | None]:
+    """:func:`_sibling_ranks` with the scales of :func:`_rank_scales`."""
+    ranks: list[int | None] = [None] * len(actual)
+    for found, scales in ranking:
+        scores = [actual[i] * s for i, s in zip(found, scales, strict=True)]
+        scored = sorted(zip(scores, found, strict=True), reverse=True)
         rank, last = 0, None
         for place, (score, i) in enumerate(scored, 1):
             if score != last:
