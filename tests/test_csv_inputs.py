@@ -539,6 +539,40 @@ print(found[0].rows)
     assert (r.returncode, r.stdout, r.stderr) == (0, "40000\n", "")
 
 
+def test_the_child_imports_duckdbs_engine_alone(tmp_path: Path) -> None:
+    # The duckdb package's Python layer is more than half of its import time; the
+    # child needs only the compiled engine (_duckdb, DuckDB 1.4 on).
+    big = big_valid(tmp_path, 2000)
+    script = f"""
+import sys
+sys.path.insert(0, {str(ROOT / "tests")!r})
+from test_csv_inputs import PLAN, CUT
+from targetsplit.track import actuals
+request = actuals._Request.of("b", PLAN, CUT, None)
+sums = actuals._duckdb({str(big)!r}, lambda: request)
+print(sums.actuals().rows, "duckdb" in sys.modules, "_duckdb" in sys.modules)
+"""
+    r = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )  # fmt: skip
+    assert (r.returncode, r.stdout, r.stderr) == (0, "2000 False True\n", "")
+
+
+def test_a_duckdb_without_its_engine_module_is_read_through_the_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duckdb
+
+    path = big_valid(tmp_path, 2000)
+    monkeypatch.setitem(sys.modules, "_duckdb", None)  # as DuckDB before 1.4: no such module
+    assert actuals_mod._engine() is duckdb
+    request = actuals_mod._Request.of("big.csv", PLAN, CUT, None)
+    sums = actuals_mod._duckdb(str(path), lambda: request)
+    assert sums is not None
+    assert sums.actuals() == read_actuals(str(path), "big.csv", PLAN, CUT, engine="python")
+
+
 def test_progress_stops_the_early_child_when_the_plan_or_a_usage_is_wrong(
     tmp_path: Path, plan_file: str
 ) -> None:
