@@ -297,3 +297,67 @@ def test_json_and_csv_from_the_integers_are_those_of_the_figures(plan_file: str)
                     for name, f in r.figures.items()
                     if f.attainment is not None and f.attainment < threshold
                 ]
+
+
+@pytest.mark.parametrize("plan_file", PLANS)
+def test_json_rows_made_before_the_actuals_are_those_made_after(plan_file: str) -> None:
+    """The rows made from the plan alone while the actuals are summed (the
+    figures from the actuals left as holes), filled in afterwards, are the
+    rows made at once: every view, a subtree, a metric subset in another
+    order; made for other metrics or nodes, they are not used."""
+    from targetsplit.report.progress import json_ahead
+    from targetsplit.track.progress import frame, settle
+
+    plan = load_plan(plan_file).plan
+    assert plan.breakdown is not None
+    alloc = allocate(plan)
+    rnd = random.Random(5)
+    direct = _random_actuals(alloc, rnd)
+    first = plan.metrics[0].name
+    under = alloc.rows[1].node
+    subset = plan.metrics[::-1][:2]
+    for offset in (-3, rnd.randint(1, 360), 1000):
+        cut = cutoff(plan.breakdown, plan.period.start + timedelta(days=offset))
+        f = frame(alloc, cut, targets_to_date(alloc, cut.day))
+        p = settle(f, direct)
+        for metrics in (plan.metrics, subset):
+            for depth, sort_rank, node in (
+                (None, None, None),
+                (1, None, None),
+                (None, first, None),
+                (2, first, under),
+                (None, None, under),
+            ):
+                at_once = "".join(progress_json(p, metrics, depth, sort_rank, node))
+                made = json_ahead(f, metrics, depth, node)
+                assert "".join(progress_json(p, metrics, depth, sort_rank, node, made)) == at_once
+        other = json_ahead(f, subset, 0, None)  # other metrics, and the root alone
+        assert "".join(progress_json(p, plan.metrics, None, None, None, other)) == "".join(
+            progress_json(p, plan.metrics, None, None)
+        )
+
+
+@pytest.mark.parametrize("engine_bytes", [None, 0])
+def test_progress_makes_the_json_rows_while_the_actuals_are_read(
+    engine_bytes: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``progress(ahead=...)`` runs it while the actuals are read (by Python, or
+    by DuckDB's child: every file counts as large with FAST_BYTES 0), and the
+    JSON written from what it made is the JSON written without it."""
+    from targetsplit.api.progress import progress
+    from targetsplit.report.formats import Format, Stream
+    from targetsplit.report.progress import JsonAhead, ahead, render
+    from targetsplit.track import actuals
+
+    if engine_bytes is not None:
+        monkeypatch.setattr(actuals, "FAST_BYTES", engine_bytes)
+    plan, csv = str(EXAMPLES / "fy2026.yaml"), str(EXAMPLES / "fy2026-actuals.csv")
+    assert ahead(Format.csv, None, False) is None
+    assert ahead(Format.json, None, True) is None  # (a leaderboard)
+    made = progress(plan, week=20, actuals=csv, ahead=ahead(Format.json, 1, False))
+    plain = progress(plan, week=20, actuals=csv)
+    assert isinstance(made.ahead, JsonAhead) and plain.ahead is None
+    shown = [render(r, Format.json, 1, False) for r in (made, plain)]
+    assert all(isinstance(s, Stream) for s in shown)
+    texts = ["".join(s.pieces) for s in shown if isinstance(s, Stream)]
+    assert texts[0] == texts[1]

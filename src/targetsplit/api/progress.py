@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -20,8 +20,12 @@ if TYPE_CHECKING:
     from targetsplit.plan.tree import Metric, Node
     from targetsplit.split.hierarchy import Allocation
     from targetsplit.track.burnup import BurnWeek
-    from targetsplit.track.progress import Cutoff, Progress
+    from targetsplit.track.progress import Cutoff, Frame, Progress
     from targetsplit.track.weekly import Weekly
+
+
+#: Work done while the actuals are summed (see :func:`progress`).
+Ahead = Callable[["Frame", tuple["Metric", ...], "Node | None"], object]
 
 
 class ProgressResult(NamedTuple):
@@ -33,6 +37,7 @@ class ProgressResult(NamedTuple):
     node: Node | None = None  # the subtree shown (--node), None for the whole plan
     burnup: tuple[BurnWeek, ...] | None = None  # the root's weeks, when asked for
     weekly: Weekly | None = None  # the root's weeks (with weekly=True: an HTML report)
+    ahead: object = None  # what ``ahead`` made while the actuals were summed
 
 
 @exact
@@ -50,6 +55,7 @@ def progress(
     actuals_map: ActualsMapGiven | None = None,
     burnup: bool = False,
     weekly: bool = False,
+    ahead: Ahead | None = None,
 ) -> ProgressResult:
     """Progress at the end of ``week`` (32, ``W32`` or ``2026-W32``) or of ``as_of``
     (default: today), from ``actuals`` (``-``: standard input) or the plan's own
@@ -63,7 +69,11 @@ def progress(
     the period (the actuals read again through each week's end; from standard
     input or a pipe, read once, only the cut-off's; none with a ``window``);
     ``weekly``: also the target and actual by week of the root (of ``node``) (the
-    actuals are read once more, for the burn-up of an HTML report; not in a window)."""
+    actuals are read once more, for the burn-up of an HTML report; not in a window);
+    ``ahead(frame, metrics, node)``: work to do while a large actuals file is summed,
+    given all the figures need but the actuals (a :class:`~targetsplit.track.progress.Frame`)
+    and the metrics and node shown; what it gives is the result's ``ahead``
+    (None when it did not run: in a window, or with ``weekly``)."""
     if week is not None and as_of is not None:
         raise UsageError("give --week or --as-of, not both")
     if window is not None:
@@ -86,6 +96,7 @@ def progress(
             actuals_map,
             burnup,
             weekly,
+            ahead,
         )
 
 
@@ -101,6 +112,7 @@ def _progress(
     actuals_map: ActualsMapGiven | None = None,
     burnup: bool = False,
     weekly: bool = False,
+    ahead: Ahead | None = None,
 ) -> ProgressResult:
     from targetsplit.api.common import (
         Warnings,
@@ -134,28 +146,27 @@ def _progress(
     if window is not None and window != "period":
         files = (path, shown, mapping)
         return _in_window(alloc, cut, window, files, chosen, warnings, inputs, under, early)
-    weeks = None
+    weeks, made = None, None
     if weekly:
         from targetsplit.track.weekly import read_with_weeks
 
         facts, to_date, weeks = read_with_weeks(path, shown, alloc, cut.day, early, under, mapping)
         result = compute(alloc, cut, to_date, facts.direct)
     else:
+
+        def meanwhile() -> tuple[Frame, object]:
+            ready = frame(alloc, cut, targets_to_date(alloc, cut.day))
+            return ready, None if ahead is None else ahead(ready, chosen, under)
+
         # Everything but the actuals' own figures is made while they are summed.
-        facts, ready = read_actuals_while(
-            path,
-            shown,
-            p,
-            cut.day,
-            lambda: frame(alloc, cut, targets_to_date(alloc, cut.day)),
-            early=early,
-            mapping=mapping,
+        facts, (ready, made) = read_actuals_while(
+            path, shown, p, cut.day, meanwhile, early=early, mapping=mapping
         )
         result = settle(ready, facts.direct)
     warnings.add(facts.warnings)
     inputs += (("actuals", path),)
     burn = _burnup(alloc, result, path, shown, mapping) if burnup else None
-    return ProgressResult(result, chosen, shown, warnings.all(), inputs, under, burn, weeks)
+    return ProgressResult(result, chosen, shown, warnings.all(), inputs, under, burn, weeks, made)
 
 
 def _burnup(

@@ -136,6 +136,7 @@ def progress(
         on_warning=warner(quiet),
         **_views(node, window, tier, form),
         **actuals_given(actuals, amap),
+        ahead=view.ahead(form, depth, leaderboard),
     )
     show(form, output, view.render(result, form, depth, rank, leaderboard), result.inputs, bom=bom)
     return _failed(result, depth, threshold, leaderboard)

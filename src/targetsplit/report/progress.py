@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from itertools import repeat
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from targetsplit.numbers.amounts import format_percent, round_fraction
 from targetsplit.plan.tree import Metric, Node, shown_nodes
@@ -21,7 +22,7 @@ from targetsplit.report.jsonout import (
     share_texts,
     stream,
 )
-from targetsplit.track.progress import Progress, ProgressRow, Tally, leaderboard
+from targetsplit.track.progress import Frame, Progress, ProgressRow, Tally, leaderboard
 
 if TYPE_CHECKING:
     from targetsplit.api.progress import ProgressResult
@@ -189,12 +190,19 @@ def progress_grids(
 
 def _unit_texts(t: Tally, units: Sequence[int | None]) -> list[str]:
     """JSON texts of amounts in the metric's rounding units (``null`` for None)."""
-    unit = t.metric.unit
+    return unit_texts(t.metric, units)
+
+
+def unit_texts(m: Metric, units: Sequence[int | None]) -> list[str]:
+    """JSON texts of amounts in ``m``'s rounding units (``null`` for None): each
+    ``u x unit`` exactly (the unit is a whole number, or n / d with d dividing a
+    power of ten), as ``decimal_text`` writes it."""
+    unit = m.unit
     if unit == unit.to_integral_value():
         whole = int(unit)
         return ["null" if u is None else str(u * whole) for u in units]
-    ut = t.unit_ticks
-    texts = scaled_texts([0 if u is None else u * ut for u in units], t.tick)
+    un, ud = unit.as_integer_ratio()
+    texts = scaled_texts([0 if u is None else u * un for u in units], ud)
     return ["null" if u is None else x for u, x in zip(units, texts, strict=True)]
 
 
@@ -206,11 +214,17 @@ def _few_texts(values: list[Any]) -> list[str]:
 
 def figure_texts(t: Tally, rows: list[int]) -> list[list[str]]:
     """For each of ``rows``, the JSON texts of its figures (``FIELDS``, in order)."""
+    m = t.metric
+    target = unit_texts(m, [t.target[i] for i in rows])
+    return [target, unit_texts(m, [t.to_date[i] for i in rows]), *actual_texts(t, rows)]
+
+
+def actual_texts(t: Tally, rows: list[int]) -> list[list[str]]:
+    """For each of ``rows``, the JSON texts of the figures that depend on the
+    actuals (``FIELDS`` from ``actual`` on, in order)."""
     target, ttd, actual = ([col[i] for i in rows] for col in (t.target, t.to_date, t.actual))
     ut, tick = t.unit_ticks, t.tick
     return [
-        _unit_texts(t, target),
-        _unit_texts(t, ttd),
         scaled_texts(actual, tick),
         share_texts(actual, [u * ut for u in ttd]),
         share_texts(actual, [u * ut for u in target]),
@@ -256,17 +270,85 @@ def _head(p: Progress, names: Sequence[str], under: Node | None) -> dict[str, An
     return head
 
 
+NODE_KEYS = ("path", "name", "depth", "owner", "due", "strategy", "note", "targets", "progress")
+_HOLE = "\x00"  # where a figure from the actuals goes (JSON never holds a raw NUL)
+_FROM_ACTUALS = len(FIELDS) - 2  # the figures after target and target_to_date
+
+
+class JsonAhead(NamedTuple):
+    """The progress's JSON rows made before the actuals are summed (all they
+    need is the plan's): each node's text around its figures from the actuals.
+    A row is ``heads[i][0]``, the first metric's figures from the actuals with
+    ``between`` between them, ``heads[i][1]``, the next metric's, ..., and
+    ``heads[i][-1]``."""
+
+    names: tuple[str, ...]  # the metrics, in the order written
+    heads: dict[int, list[str]]  # node index -> its row's own texts
+    between: tuple[str, ...]  # between the figures from the actuals of a metric
+
+
+def json_ahead(
+    f: Frame, metrics: Sequence[Metric], depth: int | None, under: Node | None
+) -> JsonAhead:
+    """The rows of :func:`progress_json` for the nodes it would show, with a
+    hole for each figure from the actuals, from frame ``f``."""
+    names = tuple(m.name for m in metrics)
+    nodes = f.nodes
+    if under is None:
+        shown = [i for i, n in enumerate(nodes) if depth is None or n.depth <= depth]
+    else:
+        shown = shown_nodes(nodes, under, depth)
+    heads: dict[int, list[str]] = {}
+    between: tuple[str, ...] = ()
+    for b in range(0, len(shown), BLOCK):
+        rows = shown[b : b + BLOCK]
+        holes = [_HOLE] * len(rows)
+        texts = []
+        for m in metrics:
+            target, ttd = f.units[m.name]
+            texts.append(
+                [
+                    unit_texts(m, [target[i] for i in rows]),
+                    unit_texts(m, [ttd[i] for i in rows]),
+                    *[holes] * _FROM_ACTUALS,
+                ]
+            )
+        targets = objects(names, 3, [columns[0] for columns in texts])
+        progress = objects(names, 3, [objects(FIELDS, 4, columns) for columns in texts])
+        nodes_texts = node_columns([nodes[i] for i in rows])
+        for i, row in zip(
+            rows, objects(NODE_KEYS, 2, [*nodes_texts, targets, progress]), strict=True
+        ):
+            pieces = row.split(_HOLE)
+            heads[i] = pieces[::_FROM_ACTUALS]
+            between = tuple(pieces[1:_FROM_ACTUALS])
+    return JsonAhead(names, heads, between)
+
+
+def ahead(
+    fmt: Format, depth: int | None, board: bool
+) -> Callable[[Frame, Sequence[Metric], Node | None], JsonAhead] | None:
+    """What :func:`render` can use made while the actuals are summed (for
+    ``api.progress(ahead=...)``): the JSON rows, but for the figures from the
+    actuals; None for the other formats."""
+    if fmt is not Format.json or board:
+        return None
+    return lambda f, metrics, under: json_ahead(f, metrics, depth, under)
+
+
 def progress_json(
     p: Progress,
     metrics: Sequence[Metric],
     depth: int | None,
     sort_rank: str | None,
     under: Node | None = None,
+    made: JsonAhead | None = None,
 ) -> Iterator[str]:
-    """The progress as JSON, a block of nodes at a time."""
+    """The progress as JSON, a block of nodes at a time (with ``made``, from the
+    rows made before the actuals were summed)."""
     names = tuple(m.name for m in metrics)
-    keys = ("path", "name", "depth", "owner", "due", "strategy", "note", "targets", "progress")
     tallies = [p.tallies[name] for name in names]
+    shown = order(p, depth, sort_rank, under)
 
     def block(rows: list[int]) -> str:
         """The rows' JSON texts, as items of the array of nodes."""
@@ -274,11 +356,26 @@ def progress_json(
         targets = objects(names, 3, [columns[0] for columns in texts])
         progress = objects(names, 3, [objects(FIELDS, 4, columns) for columns in texts])
         nodes = node_columns([p.nodes[i] for i in rows])
-        return ROWS_JOIN.join(objects(keys, 2, [*nodes, targets, progress]))
+        return ROWS_JOIN.join(objects(NODE_KEYS, 2, [*nodes, targets, progress]))
 
-    shown = order(p, depth, sort_rank, under)
+    def filled(rows: list[int]) -> str:
+        """:func:`block` from the rows made ahead, their holes filled."""
+        assert made is not None
+        heads = [made.heads[i] for i in rows]
+        parts: list[Iterable[str]] = []
+        for k, t in enumerate(tallies):
+            columns = actual_texts(t, rows)
+            parts += ([h[k] for h in heads], columns[0])
+            for text, column in zip(made.between, columns[1:], strict=True):
+                parts += (repeat(text), column)
+        parts.append([h[-1] for h in heads])
+        return ROWS_JOIN.join(map("".join, zip(*parts, strict=False)))  # (repeats never end)
+
+    if made is not None and (made.names != names or not all(i in made.heads for i in shown)):
+        made = None  # (made for other metrics or nodes)
     blocks = [shown[i : i + BLOCK] for i in range(0, len(shown), BLOCK)]
-    return stream({**_head(p, names, under), "nodes": Rows(blocks, block)})
+    rows = Rows(blocks, block if made is None or not names else filled)
+    return stream({**_head(p, names, under), "nodes": rows})
 
 
 def progress_csv(
@@ -665,7 +762,8 @@ def render(
         return leaderboard_grids(p, metrics, depth, under)
     sort_metric = metrics[0].name if rank else None
     if fmt is Format.json:
-        return Stream(progress_json(p, metrics, depth, sort_metric, under))
+        made = result.ahead if isinstance(result.ahead, JsonAhead) else None
+        return Stream(progress_json(p, metrics, depth, sort_metric, under, made))
     if fmt is Format.csv:
         return csv_text(*progress_csv(p, metrics, depth, sort_metric, under))
     return progress_grids(p, metrics, depth, sort_metric, under)
