@@ -22,7 +22,6 @@ from targetsplit.plan.build.ramp import check_fit, ramps_in
 from targetsplit.plan.build.tiers import build_status, build_tiers
 from targetsplit.plan.build.timing import build_calendar, build_seasonality, check_working_days
 from targetsplit.plan.document import PlanDoc
-from targetsplit.plan.rampfit import has_ramps
 from targetsplit.plan.tree import Plan
 
 __all__ = ["build_plan"]
@@ -50,12 +49,15 @@ def build_plan(doc: PlanDoc) -> Plan:
     units = {m.name: m.total_units for m in metrics if m.derived is None}
     green, yellow = build_status(diags, doc.status)
     items = {dim: list(named) for dim, named in (doc.dimensions or {}).items()}
-    root, figures = build_tree(diags, metrics, days, doc.plan, doc.split, units, items, seasonality)
-    if not diags.errors and has_ramps(root):
+    root, figures, ramped, aliased = build_tree(
+        diags, metrics, days, doc.plan, doc.split, units, items, seasonality
+    )
+    if not diags.errors and ramped:
         check_fit(diags, root, seasonality, days, [m for m in metrics if m.derived is None], tiers)
     metrics = derived_totals(diags, metrics, figures, tiers)
     dimensions = build_dimensions(diags, metrics, doc.dimensions, units)
-    check_aliases(diags, root)
+    if aliased:  # (most plans: no walk over the names)
+        check_aliases(diags, root)
     mapping = doc.actuals if isinstance(doc.actuals, ActualsMap) else None
     if mapping is not None:
         check_map(diags, mapping, metrics, list((doc.dimensions or {}).keys()))

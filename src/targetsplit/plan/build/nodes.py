@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
+from typing import NamedTuple
 
 from targetsplit.calendar.ramp import Ramp
 from targetsplit.calendar.seasonality import Seasonality
@@ -40,6 +41,15 @@ from targetsplit.plan.weights import Weight
 Children = Mapping[str, NodeDoc]
 
 
+class Built(NamedTuple):
+    """The root (the whole plan) and everything under it, as :func:`build_tree` made it."""
+
+    root: Node
+    figures: dict[str, int]  # the root's figures in units (a derived metric's: its leaves')
+    ramped: bool  # a node has a ramp
+    aliased: bool  # a node has aliases
+
+
 def build_tree(
     diags: Collector,
     metrics: Sequence[Metric],
@@ -49,7 +59,7 @@ def build_tree(
     units: Mapping[str, int],
     dimensions: Mapping[str, Sequence[str]] | None = None,
     seasonality: Seasonality | None = None,
-) -> tuple[Node, dict[str, int]]:
+) -> Built:
     """The root (the whole plan, named ``title``) and everything under it, and the
     root's figures in units (a derived metric's: the sum of its leaves');
     ``dimensions`` names each dimension's items (for the nodes' ``mix:``);
@@ -67,7 +77,7 @@ def build_tree(
         tree.drivers,
         _Timing(seasonality, ()),
     )
-    return root, tree.figures.pop((), dict(units))
+    return Built(root, tree.figures.pop((), dict(units)), tree.ramped, tree.aliased)
 
 
 class _Timing:
@@ -79,6 +89,8 @@ class _Timing:
         self.ramps = ramps
 
     def below(self, doc: NodeDoc, ramp: Ramp | None) -> _Timing:
+        if ramp is None and doc.seasonality is None:  # most nodes: the parent's, as it is
+            return self
         s = self.seasonality
         if doc.seasonality is not None:
             own = doc.seasonality
@@ -110,6 +122,8 @@ class _Tree:
         self.figures: dict[tuple[str, ...], dict[str, int]] = {}  # derived, until the parent's
         self.days = days  # the period's days, to check seasonality against
         self.dimensions = dimensions  # each dimension's items, to check a mix against
+        self.ramped = False  # a node with a ramp was built
+        self.aliased = False  # a node with aliases was built
 
     def node(
         self,
@@ -128,6 +142,8 @@ class _Tree:
         children = self._children(path, kids, units, drivers, timing) if kids else []
         if self.derived:
             self._figures(path, children, units, drivers)
+        if doc is not None and doc.aliases:
+            self.aliased = True
         return Node(
             name=name,
             path=path,
@@ -242,7 +258,7 @@ class _Tree:
             weights,
             shares,
             units,
-            self._drivers(own, doc, drivers),
+            self._drivers(own, doc, drivers) if doc.drivers else drivers,
             timing.below(doc, ramp),
             ramp,
             cap,
@@ -259,17 +275,17 @@ class _Tree:
         resolved, ok = self._weights(path, kids)
         where = f"under '{'/'.join(path)}'" if path else "at the top level"
         period = self.days.period if self.days is not None else None
-        ramps: dict[str, Ramp | None] = {}
-        caps: dict[str, Fraction | None] = {}
+        ramps: dict[str, Ramp | None] = dict.fromkeys(kids)
+        caps: dict[str, Fraction | None] = dict.fromkeys(kids)
         for child_name, child in kids.items():
+            if child.start is None and child.ramp is None:  # most nodes: no ramp
+                continue
             r = build_ramp(self.diags, child, (*path, child_name), period)
-            ramps[child_name] = r
-            caps[child_name] = (
-                node_capacity(self.days, timing.seasonality, timing.ramps, r)
-                if r is not None
-                else None
-            )
-        if any(c is not None for c in caps.values()):  # ratios count by capacity
+            if r is not None:
+                self.ramped = True
+                ramps[child_name] = r
+                caps[child_name] = node_capacity(self.days, timing.seasonality, timing.ramps, r)
+        if self.ramped and any(c is not None for c in caps.values()):  # ratios count by capacity
             resolved_by_time = [(n, by_capacity(w, caps[n])) for n, w in resolved]
         else:
             resolved_by_time = resolved
