@@ -39,7 +39,7 @@ from targetsplit.calendar.workdays import Breakdown
 from targetsplit.errors import AmountError, Diagnostic, TargetsplitError
 from targetsplit.numbers import amounts
 from targetsplit.plan.actualsmap import ActualsMap
-from targetsplit.plan.names import Names
+from targetsplit.plan.names import Names, nfc
 from targetsplit.plan.tree import Metric, Node, NodeIndex, Plan
 from targetsplit.track import csvfile
 
@@ -211,10 +211,10 @@ class _Cells:
         self.window = first_day is not None  # a window of the period, not all of it to date
         self.first = b.period.start if first_day is None else max(first_day, b.period.start)
         self.last = min(cut_day, b.period.end)
-        self.index = NodeIndex(plan)
         self.metric_names = Names(plan.metric_names)
-        # No node has a longer name or path: a longer cell needs no suggestions.
-        self.longest = max(max(len(n.key), len(n.name)) for n in plan.nodes())
+        # Made for the first node cell not in the cache (see _node_plan):
+        self.index: NodeIndex | None = None
+        self.longest = 0  # no node has a longer name or path: a longer cell needs no suggestions
         self.days: dict[str, bool | _Bad] = {}
         self.nodes: dict[str, str | _Bad] = {}
         self.metrics: dict[str, str | _Bad] = {}
@@ -250,9 +250,18 @@ class _Cells:
                 return _Bad(f"{csvfile.clip(str(e), 200)}{_total(t)}")
         return self.first <= day <= self.last
 
+    def _node_plan(self) -> Plan:
+        """The plan whose nodes the node cells name."""
+        return self.plan
+
     def node(self, text: str) -> str | _Bad:
         found = self.nodes.get(text)
         if found is None:
+            index = self.index
+            if index is None:
+                plan = self._node_plan()
+                index = self.index = NodeIndex(plan)
+                self.longest = max(max(len(n.key), len(n.name)) for n in plan.nodes())
             t = text.strip()
             if not t:
                 found = _Bad("a row has no node")
@@ -260,7 +269,7 @@ class _Cells:
                 found = _Bad(f"unknown node '{csvfile.clip(t)}'{_total(t)}")
             else:
                 try:
-                    found = self.index.lookup(t).key
+                    found = index.lookup(t).key
                 except LookupError as e:
                     found = _Bad(str(e) if len(t) <= 60 else f"unknown node '{csvfile.clip(t)}'")
             self.nodes[text] = found
@@ -550,14 +559,50 @@ class _Request:
             source, cut_day, first_day, plan.title, plan.period, plan.metrics, plan.breakdown, nodes
         )
 
-    def plan(self) -> Plan:
+    def plan(self, nodes: bool = True) -> Plan:
         """A plan with these names, for the cells to be judged against as the
-        Python reader judges them (the nodes hang flat under the root)."""
-        children = tuple(Node(name, path, {}, {}) for name, path in self.nodes)
+        Python reader judges them (the nodes hang flat under the root; without
+        ``nodes``, the root alone)."""
+        children = tuple(Node(name, path, {}, {}) for name, path in self.nodes) if nodes else ()
         root = Node(self.title, (), {}, {}, children)
         return Plan(
             self.title, self.period, self.metrics, root, {}, False, breakdown=self.breakdown
         )
+
+    def known(self) -> dict[str, str]:
+        """The node texts NodeIndex finds as they stand, each with its node's key:
+        every node's path, and its name where no other node has that name (a path
+        first), in NFC; none with spaces around it (a cell is stripped first) or
+        longer than every name and path (such a cell is unknown: see _Cells.node)."""
+        paths: dict[str, str] = {}  # as NodeIndex.nodes: the first node with the path
+        names: dict[str, list[str]] = {}
+        longest = len(self.title)  # the root's name ('' its path)
+        for name, path in self.nodes:
+            key = "/".join(path)
+            longest = max(longest, len(key), len(name))
+            paths.setdefault(key if key.isascii() else nfc(key), key)
+            names.setdefault(name if name.isascii() else nfc(name), []).append(key)
+        found = {
+            name: paths[key if key.isascii() else nfc(key)]
+            for name, (key, *more) in names.items()
+            if not more
+        }
+        found.update(paths)
+        return {t: key for t, key in found.items() if t and len(t) <= longest and t == t.strip()}
+
+
+class _RequestCells(_Cells):
+    """The child's cells, judged against a request: the node texts it knows
+    (:meth:`_Request.known`) are in the cache from the start; the plan of its
+    nodes, for any other text, is made on first need."""
+
+    def __init__(self, asked: _Request, layout: _Layout) -> None:
+        super().__init__(asked.plan(nodes=False), layout, asked.cut_day, asked.first_day)
+        self.asked = asked
+        self.nodes.update(asked.known())
+
+    def _node_plan(self) -> Plan:
+        return self.asked.plan()
 
 
 class Early:
@@ -691,12 +736,11 @@ def _duckdb(path: str, request: Callable[[], _Request | None]) -> _Sums | None:
         asked = request()
         if texts is None or asked is None:
             return None
-        plan = asked.plan()
         problems = csvfile.Problems(asked.source)
-        layout = _layout(header, plan, problems)
+        layout = _layout(header, asked.plan(nodes=False), problems)
         if layout is None or problems:
             return None
-        return _duck_sum(con, texts, asked, layout, plan)
+        return _duck_sum(con, texts, asked, layout)
     except engine.Error:
         return None
 
@@ -790,16 +834,10 @@ def _duck_read(con: Any, path: str, header: csvfile.Header) -> _Texts | None:
     )
 
 
-def _duck_sum(
-    con: Any,
-    texts: _Texts,
-    asked: _Request,
-    layout: _Layout,
-    plan: Plan,
-) -> _Sums | None:
+def _duck_sum(con: Any, texts: _Texts, asked: _Request, layout: _Layout) -> _Sums | None:
     """The sums, once the request has come: every text judged as the Python
     reader judges it (None at the first it would not take), then summed."""
-    cells = _Cells(plan, layout, asked.cut_day, asked.first_day)
+    cells = _RequestCells(asked, layout)
     keep: list[str] = []
     rows = skipped = 0
     for d, count in texts.days:
