@@ -361,3 +361,42 @@ def test_progress_makes_the_json_rows_while_the_actuals_are_read(
     assert all(isinstance(s, Stream) for s in shown)
     texts = ["".join(s.pieces) for s in shown if isinstance(s, Stream)]
     assert texts[0] == texts[1]
+
+
+def test_judging_by_one_key_a_node_is_judging_node_by_node() -> None:
+    """Status, projection and tier by the attainment's key (bisected among the
+    tiers') are those compared node by node: equal tier shares, a 0 % tier,
+    negative actuals and targets, no target to date."""
+    from dataclasses import replace
+
+    from targetsplit.track.progress import _judge_by_key, _judge_each
+
+    plan = load_plan(str(EXAMPLES / "fy2026.yaml")).plan
+    rnd = random.Random(3)
+    for _ in range(200):
+        names = [f"t{i}" for i in range(rnd.randint(0, 4))]
+        tiers = {n: Fraction(rnd.choice([0, 50, 90, 100, 100, 120, 150]), 100) for n in names}
+        p = replace(
+            plan, tiers=tiers, green=Fraction(rnd.randint(80, 110), 100), yellow=Fraction(3, 4)
+        )
+        order = sorted(tiers.items(), key=lambda kv: kv[1])[::-1]
+        ut = rnd.choice([1, 100, 10**6])
+        n = 50
+        target = [rnd.randint(-5, 300) for _ in range(n)]
+        ttd = [rnd.choice([0, rnd.randint(0, 200)]) for _ in range(n)]
+        actual = [rnd.randint(-50, 400) * ut // rnd.choice([1, 3]) for _ in range(n)]
+        args = (p, ut, (target, ttd), actual, order)
+        assert _judge_by_key(*args) == _judge_each(*args)
+
+
+def test_actuals_of_no_node_or_metric_of_the_plan_are_left_out() -> None:
+    plan = load_plan(str(EXAMPLES / "fy2026.yaml")).plan
+    assert plan.breakdown is not None
+    alloc = allocate(plan)
+    direct = _random_actuals(alloc, random.Random(8))
+    cut = cutoff(plan.breakdown, plan.period.start + timedelta(days=100))
+    to_date = targets_to_date(alloc, cut.day)
+    more = {("No such node", plan.metrics[0].name): Decimal(5), ("", "no_metric"): Decimal(1)}
+    for extra in ({**more, **direct}, {**direct, **more}):
+        p, q = compute(alloc, cut, to_date, extra), compute(alloc, cut, to_date, direct)
+        assert [r.figures for r in p.rows] == [r.figures for r in q.rows]

@@ -236,11 +236,13 @@ def _ticks(
 ) -> tuple[int, list[int]]:
     """The tick (the denominator that makes ``unit`` and every actual whole),
     and each node's actual in ticks, rolled up the tree."""
-    ratios = [(i, *v.as_integer_ratio()) for i, v in booked.items()]
-    tick = math.lcm(unit.as_integer_ratio()[1], *{d for _, _, d in ratios})
+    ratios = list(map(Decimal.as_integer_ratio, booked.values()))
+    dens = {d for _, d in ratios}
+    tick = math.lcm(unit.as_integer_ratio()[1], *dens)
+    scale = {d: tick // d for d in dens}
     actual = [0] * len(parent)
-    for i, n, d in ratios:
-        actual[i] = n * (tick // d)
+    for i, (n, d) in zip(booked, ratios, strict=True):
+        actual[i] = n * scale[d]
     for i in range(len(parent) - 1, 0, -1):  # children before their parents
         actual[parent[i]] += actual[i]
     return tick, actual
@@ -342,11 +344,14 @@ def settle(f: Frame, direct: Mapping[tuple[str, str], Decimal]) -> Progress:
     alloc, index = f.alloc, f.index
     plan = alloc.plan
     booked: dict[str, dict[int, Decimal]] = {m.name: {} for m in plan.metrics}
-    get = index.get
-    for (key, name), value in direct.items():
-        i = get(key)
-        if i is not None and name in booked:
-            booked[name][i] = value
+    try:  # (the actuals are booked on the plan's nodes and metrics: the usual)
+        for (key, name), value in direct.items():
+            booked[name][index[key]] = value
+    except KeyError:
+        booked = {m.name: {} for m in plan.metrics}
+        for (key, name), value in direct.items():
+            if key in index and name in booked:
+                booked[name][index[key]] = value
     tallies = {}
     for m in plan.metrics:
         name = m.name
@@ -422,12 +427,25 @@ def _judge(
     None without a target to date. Against tier ``against``'s targets, a tier
     is reached when the attainment times that tier's percent reaches its own
     (100 % of stretch's targets reaches stretch)."""
-    gn, gd = plan.green.numerator, plan.green.denominator
-    yn, yd = plan.yellow.numerator, plan.yellow.denominator
     # The highest tier first (of equal shares, the plan's last).
     scale = Fraction(1) if against is None else plan.tiers[against]
     scaled = [(n, s / scale) for n, s in plan.tiers.items()] if scale else []  # (0 %: none)
     tiers = sorted(scaled, key=lambda kv: kv[1])[::-1]
+    if min(targets[1], default=0) >= 0:  # (no target to date below zero: the usual)
+        return _judge_by_key(plan, ut, targets, actual, tiers)
+    return _judge_each(plan, ut, targets, actual, tiers)
+
+
+def _judge_each(
+    plan: Plan,
+    ut: int,
+    targets: tuple[list[int], list[int]],
+    actual: list[int],
+    tiers: list[tuple[str, Fraction]],
+) -> tuple[list[str | None], list[int | None], list[str | None]]:
+    """:func:`_judge`, node by node (``tiers`` the highest first)."""
+    gn, gd = plan.green.numerator, plan.green.denominator
+    yn, yd = plan.yellow.numerator, plan.yellow.denominator
     shares = [(name, s.numerator, s.denominator) for name, s in tiers]
     status: list[str | None] = []
     projection: list[int | None] = []
@@ -449,6 +467,48 @@ def _judge(
                     reached = name
                     break
         tier.append(reached)
+    return status, projection, tier
+
+
+def _judge_by_key(
+    plan: Plan,
+    ut: int,
+    targets: tuple[list[int], list[int]],
+    actual: list[int],
+    tiers: list[tuple[str, Fraction]],
+) -> tuple[list[str | None], list[int | None], list[str | None]]:
+    """:func:`_judge` where no target to date is below zero, by one key a node:
+    its attainment ``a`` as ``floor(a x common)``, ``common`` a multiple of the
+    denominators of every threshold (``a >= n / d`` as ``key >= n x common / d``,
+    both sides whole); ``tiers`` the highest first (of equal shares, the plan's
+    last)."""
+    target, ttd = targets
+    shares = [plan.green, plan.yellow, *(share for _, share in tiers)]
+    common = math.lcm(*(share.denominator for share in shares))
+    green, yellow = (int(share * common) for share in shares[:2])
+    ads = [u * ut for u in ttd]
+    keys = [act * common // ad if ad else None for act, ad in zip(actual, ads, strict=True)]
+    status = [
+        None if k is None else "green" if k >= green else "yellow" if k >= yellow else "red"
+        for k in keys
+    ]
+    nums = [act * t for act, t in zip(actual, target, strict=True)]  # actual x target / to date
+    projection = [
+        None
+        if not ad
+        else (2 * num + ad) // (2 * ad)
+        if num >= 0
+        else -((ad - 2 * num) // (2 * ad))
+        for num, ad in zip(nums, ads, strict=True)
+    ]
+    # The tier: the highest whose key the node's reaches (bisect over them, lowest first).
+    lowest = tiers[::-1]
+    marks = [int(share * common) for _, share in lowest]
+    names: list[str | None] = [None, *(name for name, _ in lowest)]
+    tier = [
+        None if k is None or not t else names[bisect_right(marks, k)]
+        for k, t in zip(keys, target, strict=True)
+    ]
     return status, projection, tier
 
 
