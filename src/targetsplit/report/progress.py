@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from itertools import repeat
-from typing import TYPE_CHECKING, Any, NamedTuple
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from targetsplit.numbers.amounts import format_percent, round_fraction
 from targetsplit.plan.tree import Metric, Node, shown_nodes
@@ -42,6 +43,7 @@ FIELDS = (
     "tier",
 )
 BLOCK = 512  # nodes written to JSON at a time
+T = TypeVar("T")
 STATUS_STYLE = {"green": "bold green", "yellow": "bold yellow", "red": "bold red"}
 
 
@@ -206,7 +208,7 @@ def unit_texts(m: Metric, units: Sequence[int | None]) -> list[str]:
     return ["null" if u is None else x for u, x in zip(units, texts, strict=True)]
 
 
-def _few_texts(values: list[Any]) -> list[str]:
+def _few_texts(values: Sequence[Any]) -> list[str]:
     """JSON texts of values of which there are few different ones (status, tier, rank)."""
     texts = {v: scalar(v) for v in set(values)}
     return list(map(texts.__getitem__, values))
@@ -222,7 +224,8 @@ def figure_texts(t: Tally, rows: list[int]) -> list[list[str]]:
 def actual_texts(t: Tally, rows: list[int]) -> list[list[str]]:
     """For each of ``rows``, the JSON texts of the figures that depend on the
     actuals (``FIELDS`` from ``actual`` on, in order)."""
-    target, ttd, actual = ([col[i] for i in rows] for col in (t.target, t.to_date, t.actual))
+    pick = _picker(rows)
+    target, ttd, actual = pick(t.target), pick(t.to_date), pick(t.actual)
     ut, tick = t.unit_ticks, t.tick
     return [
         scaled_texts(actual, tick),
@@ -230,12 +233,19 @@ def actual_texts(t: Tally, rows: list[int]) -> list[list[str]]:
         share_texts(actual, [u * ut for u in target]),
         scaled_texts([u * ut - a for u, a in zip(ttd, actual, strict=True)], tick),
         scaled_texts([u * ut - a for u, a in zip(target, actual, strict=True)], tick),
-        ["null"] * len(rows) if t.needed is None else _unit_texts(t, [t.needed[i] for i in rows]),
-        _unit_texts(t, [t.projection[i] for i in rows]),
-        _few_texts([t.status[i] for i in rows]),
-        _few_texts([t.rank[i] for i in rows]),
-        _few_texts([t.tier[i] for i in rows]),
+        ["null"] * len(rows) if t.needed is None else _unit_texts(t, pick(t.needed)),
+        _unit_texts(t, pick(t.projection)),
+        _few_texts(pick(t.status)),
+        _few_texts(pick(t.rank)),
+        _few_texts(pick(t.tier)),
     ]
+
+
+def _picker(rows: list[int]) -> Callable[[Sequence[T]], Sequence[T]]:
+    """What takes ``rows`` of a column, in their order (itemgetter: a loop in C)."""
+    if len(rows) < 2:  # (itemgetter of one gives the item itself, of none fails)
+        return lambda column: [column[i] for i in rows]
+    return cast("Callable[[Sequence[T]], Sequence[T]]", itemgetter(*rows))
 
 
 def _head(p: Progress, names: Sequence[str], under: Node | None) -> dict[str, Any]:
@@ -272,7 +282,6 @@ def _head(p: Progress, names: Sequence[str], under: Node | None) -> dict[str, An
 
 NODE_KEYS = ("path", "name", "depth", "owner", "due", "strategy", "note", "targets", "progress")
 _HOLE = "\x00"  # where a figure from the actuals goes (JSON never holds a raw NUL)
-_FROM_ACTUALS = len(FIELDS) - 2  # the figures after target and target_to_date
 
 
 class JsonAhead(NamedTuple):
@@ -290,38 +299,48 @@ class JsonAhead(NamedTuple):
 def json_ahead(
     f: Frame, metrics: Sequence[Metric], depth: int | None, under: Node | None
 ) -> JsonAhead:
-    """The rows of :func:`progress_json` for the nodes it would show, with a
-    hole for each figure from the actuals, from frame ``f``."""
+    """The rows of :func:`progress_json` for the nodes it would show, but for
+    the figures from the actuals, from frame ``f``."""
     names = tuple(m.name for m in metrics)
     nodes = f.nodes
     if under is None:
         shown = [i for i, n in enumerate(nodes) if depth is None or n.depth <= depth]
     else:
         shown = shown_nodes(nodes, under, depth)
+    if not names:
+        return JsonAhead(names, {}, ())
+    # A row of holes: the texts between its values (node, targets, each metric's figures).
+    one = [[_HOLE]]
+    figures = [one * len(FIELDS) for _ in names]
+    targets = objects(names, 3, [columns[0] for columns in figures])
+    progress = objects(names, 3, [objects(FIELDS, 4, columns) for columns in figures])
+    node_keys = len(NODE_KEYS) - 2
+    gaps = objects(NODE_KEYS, 2, [*one * node_keys, targets, progress])[0].split(_HOLE)
+    start = node_keys + len(names)  # where the first metric's figures start
+    between = tuple(gaps[start + 3 : start + len(FIELDS)])
     heads: dict[int, list[str]] = {}
-    between: tuple[str, ...] = ()
     for b in range(0, len(shown), BLOCK):
         rows = shown[b : b + BLOCK]
-        holes = [_HOLE] * len(rows)
-        texts = []
+        units = []
         for m in metrics:
             target, ttd = f.units[m.name]
-            texts.append(
-                [
-                    unit_texts(m, [target[i] for i in rows]),
-                    unit_texts(m, [ttd[i] for i in rows]),
-                    *[holes] * _FROM_ACTUALS,
-                ]
+            units.append(
+                (unit_texts(m, [target[i] for i in rows]), unit_texts(m, [ttd[i] for i in rows]))
             )
-        targets = objects(names, 3, [columns[0] for columns in texts])
-        progress = objects(names, 3, [objects(FIELDS, 4, columns) for columns in texts])
-        nodes_texts = node_columns([nodes[i] for i in rows])
-        for i, row in zip(
-            rows, objects(NODE_KEYS, 2, [*nodes_texts, targets, progress]), strict=True
-        ):
-            pieces = row.split(_HOLE)
-            heads[i] = pieces[::_FROM_ACTUALS]
-            between = tuple(pieces[1:_FROM_ACTUALS])
+        values = [*node_columns([nodes[i] for i in rows]), *(u[0] for u in units), *units[0]]
+        parts: list[Iterable[str]] = []
+        for gap, column in zip(gaps, values, strict=False):
+            parts += (repeat(gap), column)
+        parts.append(repeat(gaps[len(values)]))
+        made = [list(map("".join, zip(*parts, strict=False)))]  # (repeats never end)
+        for k, (target_texts, ttd_texts) in enumerate(units[1:], 1):
+            g = gaps[start + k * len(FIELDS) : start + k * len(FIELDS) + 3]
+            made.append(
+                [g[0] + t + g[1] + d + g[2] for t, d in zip(target_texts, ttd_texts, strict=True)]
+            )
+        last = gaps[-1]
+        for i, *own in zip(rows, *made, strict=True):
+            heads[i] = [*own, last]
     return JsonAhead(names, heads, between)
 
 
