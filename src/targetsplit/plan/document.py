@@ -24,212 +24,12 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from targetsplit.calendar.periods import Period, custom_period, parse_period_text
-from targetsplit.errors import AmountError
 from targetsplit.numbers import amounts
-from targetsplit.plan.actualsmap import ActualsMap, parse_map
-from targetsplit.plan.weights import Weight, WeightSpec, parse_single, parse_weight
-
-
-def _custom(message: str) -> PydanticCustomError:
-    return PydanticCustomError("targetsplit", "{message}", {"message": message})
-
-
-def _number(value: Any, *, percent: bool) -> amounts.Parsed:
-    if value is None or isinstance(value, dict | list):
-        raise _custom(
-            "expected a percent such as 80%"
-            if percent
-            else "expected an amount such as 1.2亿, 4800万, 500 or $1.5M"
-        )
-    try:
-        parsed = amounts.parse(str(value))
-    except AmountError as e:
-        raise _custom(str(e)) from None
-    if percent and parsed.kind != "percent":
-        raise _custom(f"'{value}' is not a percent; write it with %, e.g. 80%")
-    if not percent and parsed.kind == "percent":
-        raise _custom(f"'{value}' is a percent; an amount is expected here")
-    return parsed
-
-
-def _amount(value: Any) -> amounts.Parsed:
-    return _number(value, percent=False)
-
-
-def _percent(value: Any) -> amounts.Parsed:
-    return _number(value, percent=True)
-
-
-def _driver(value: Any) -> amounts.Parsed:
-    """A node's driver: an amount or a percent (which one fits is checked when the
-    plan is built, knowing the metric)."""
-    if value is None or isinstance(value, dict | list):
-        raise _custom("expected an amount such as 50万 or 0.5, or a percent such as 25%")
-    try:
-        return amounts.parse(str(value))
-    except AmountError as e:
-        raise _custom(str(e)) from None
-
-
-def _node_amount(value: Any) -> Weight:
-    """``amount:`` beside a node's other keys: the weight ``{amount: …}``."""
-    try:
-        return parse_single({"amount": value})
-    except ValueError as e:
-        raise _custom(str(e)) from None
-
-
-def _node_history(value: Any) -> Weight:
-    """``history:`` beside a node's other keys: the weight ``{history: …}``."""
-    try:
-        return parse_single({"history": value})
-    except ValueError as e:
-        raise _custom(str(e)) from None
-
-
-def _weight(value: Any) -> WeightSpec:
-    try:
-        return parse_weight(value)
-    except ValueError as e:
-        raise _custom(str(e)) from None
-
-
-def _name(value: str) -> str:
-    """A name that can be addressed: what is typed to find it is what the plan holds."""
-    if value == "":
-        raise _custom("a name cannot be empty")
-    if value.isspace():
-        raise _custom(f"'{value}': a name cannot be only spaces")
-    if value != value.strip():
-        raise _custom(
-            f"'{value}': a name cannot start or end with a space; lookups would not find it"
-        )
-    if "/" in value:
-        raise _custom(f"'{value}': a name cannot contain '/' (it separates a path's names)")
-    return value
-
-
-def _metric_name(value: str) -> str:
-    _name(value)
-    if value == "default":
-        raise _custom("'default' cannot be a metric's name (it is the default weight's key)")
-    return value
-
-
-def _text(value: Any) -> str:
-    if value is None or isinstance(value, dict | list):
-        raise _custom("expected text")
-    return str(value)
-
-
-def _share_list(value: Any) -> tuple[Fraction, ...]:
-    """A seasonality list: all percents adding up to 100 %, or all ratios."""
-    if not isinstance(value, list) or not value:
-        raise _custom("expected a list such as [20%, 25%, 25%, 30%] or [2, 3, 3, 4]")
-    parsed = []
-    for item in value:
-        if item is None or isinstance(item, dict | list):
-            raise _custom("each value must be a percent (25%) or a ratio (2.5)")
-        try:
-            p = amounts.parse(str(item))
-        except AmountError as e:
-            raise _custom(str(e)) from None
-        if p.suffix is not None or p.money:
-            raise _custom(f"'{item}': give shares as percents or ratios, not amounts")
-        parsed.append(p)
-    kinds = {p.kind for p in parsed}
-    if len(kinds) > 1:
-        raise _custom("mix of percents and ratios: give all values as percents or all as ratios")
-    values = [Fraction(p.value) for p in parsed]
-    total = sum(values, Fraction(0))
-    if kinds == {"percent"} and total != 1:
-        raise _custom(f"the percents add up to {amounts.format_percent(total)}, not 100%")
-    if total == 0:
-        raise _custom("the values are all zero")
-    return tuple(v / total for v in values)
-
-
-def _mix_share(value: Any) -> amounts.Parsed:
-    """One item's part of a node's ``mix:``: a percent (40%) or a ratio (2)."""
-    if value is None or isinstance(value, dict | list):
-        raise _custom("expected a percent (40%) or a ratio (2)")
-    try:
-        parsed = amounts.parse(str(value))
-    except AmountError as e:
-        raise _custom(str(e)) from None
-    if parsed.suffix is not None or parsed.money:
-        raise _custom(f"'{value}': give a mix as percents or ratios, not amounts")
-    return parsed
-
-
-def _ramp(value: Any) -> tuple[Fraction, ...]:
-    """``ramp``: productivity in the first, second, … month from the start."""
-    if not isinstance(value, list) or not value:
-        raise _custom("expected a list of percents, one per month from the start: [50%, 75%]")
-    out = []
-    for item in value:
-        if item is None or isinstance(item, dict | list):
-            raise _custom("each value must be a percent, e.g. 50%")
-        try:
-            p = amounts.parse(str(item))
-        except AmountError as e:
-            raise _custom(str(e)) from None
-        if p.kind != "percent":
-            raise _custom(f"'{item}' is not a percent; write a month's productivity as 50%")
-        if p.value > 1:
-            raise _custom(f"'{item}': a month's productivity is at most 100%")
-        out.append(Fraction(p.value))
-    return tuple(out)
-
-
-def _quarter_shares(value: Any) -> tuple[Fraction, ...]:
-    """``within_quarter``: the three months of each quarter."""
-    shares = _share_list(value)
-    if len(shares) != 3:
-        raise _custom(
-            f"needs 3 values, one for each month of a quarter"
-            f" (got {len(shares)}), e.g. [30%, 40%, 30%]"
-        )
-    return shares
-
-
-def _text_list(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        raise _custom("expected a list, e.g. [2026-10-01..2026-10-07, 2026-12-25]")
-    out = []
-    for item in value:
-        if item is None or isinstance(item, dict | list):
-            raise _custom("each entry must be a date, a range or a day name")
-        out.append(str(item))
-    return tuple(out)
-
-
-def _aliases(value: Any) -> tuple[str, ...]:
-    """A node's ``aliases``: other spellings of it in actuals (a CRM's names, emails)."""
-    items = value if isinstance(value, list) else [value]
-    out: list[str] = []
-    for item in items:
-        if item is None or isinstance(item, dict | list):
-            raise _custom("expected a list of names, e.g. [Chen Wei, 陈伟, wei.chen@example.com]")
-        text = str(item).strip()
-        if not text:
-            raise _custom("an alias cannot be empty")
-        out.append(text)
-    return tuple(out)
-
-
-def _actuals(value: Any) -> str | ActualsMap:
-    """``actuals:``: our own CSV's path, or how an export's columns map (a mapping)."""
-    if isinstance(value, dict):
-        try:
-            return parse_map(value)
-        except ValueError as e:
-            raise _custom("; ".join(str(e).splitlines())) from None
-    return _text(value)
-
+from targetsplit.plan import shapes
+from targetsplit.plan.actualsmap import ActualsMap
+from targetsplit.plan.weights import Weight, WeightSpec
 
 _AMOUNT_SCHEMA = {
     "anyOf": [{"type": "number", "minimum": 0}, {"type": "string"}],
@@ -267,7 +67,7 @@ _WEIGHT_SCHEMA: dict[str, Any] = {
 
 DriverText = Annotated[
     amounts.Parsed,
-    PlainValidator(_driver),
+    PlainValidator(shapes.driver),
     WithJsonSchema(
         {
             "anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string"}],
@@ -276,14 +76,18 @@ DriverText = Annotated[
         }
     ),
 ]
-AmountText = Annotated[amounts.Parsed, PlainValidator(_amount), WithJsonSchema(_AMOUNT_SCHEMA)]
-PercentText = Annotated[amounts.Parsed, PlainValidator(_percent), WithJsonSchema(_PERCENT_SCHEMA)]
-WeightField = Annotated[WeightSpec, PlainValidator(_weight), WithJsonSchema(_WEIGHT_SCHEMA)]
-NodeAmount = Annotated[Weight, PlainValidator(_node_amount), WithJsonSchema(_AMOUNT_SCHEMA)]
-NodeHistory = Annotated[Weight, PlainValidator(_node_history), WithJsonSchema(_AMOUNT_SCHEMA)]
+AmountText = Annotated[
+    amounts.Parsed, PlainValidator(shapes.amount), WithJsonSchema(_AMOUNT_SCHEMA)
+]
+PercentText = Annotated[
+    amounts.Parsed, PlainValidator(shapes.percent), WithJsonSchema(_PERCENT_SCHEMA)
+]
+WeightField = Annotated[WeightSpec, PlainValidator(shapes.weight), WithJsonSchema(_WEIGHT_SCHEMA)]
+NodeAmount = Annotated[Weight, PlainValidator(shapes.node_amount), WithJsonSchema(_AMOUNT_SCHEMA)]
+NodeHistory = Annotated[Weight, PlainValidator(shapes.node_history), WithJsonSchema(_AMOUNT_SCHEMA)]
 MixShare = Annotated[
     amounts.Parsed,
-    PlainValidator(_mix_share),
+    PlainValidator(shapes.mix_share),
     WithJsonSchema(
         {
             "anyOf": [{"type": "string"}, {"type": "number", "minimum": 0}],
@@ -291,15 +95,15 @@ MixShare = Annotated[
         }
     ),
 ]
-Text = Annotated[str, PlainValidator(_text), WithJsonSchema({"type": "string"})]
+Text = Annotated[str, PlainValidator(shapes.text), WithJsonSchema({"type": "string"})]
 ShareList = Annotated[
     tuple[Fraction, ...],
-    PlainValidator(_share_list),
+    PlainValidator(shapes.share_list),
     WithJsonSchema({"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "number"}]}}),
 ]
 QuarterShares = Annotated[
     tuple[Fraction, ...],
-    PlainValidator(_quarter_shares),
+    PlainValidator(shapes.quarter_shares),
     WithJsonSchema(
         {
             "type": "array",
@@ -311,7 +115,7 @@ QuarterShares = Annotated[
 ]
 RampList = Annotated[
     tuple[Fraction, ...],
-    PlainValidator(_ramp),
+    PlainValidator(shapes.ramp),
     WithJsonSchema(
         {
             "type": "array",
@@ -323,12 +127,12 @@ RampList = Annotated[
 ]
 TextList = Annotated[
     tuple[str, ...],
-    PlainValidator(_text_list),
+    PlainValidator(shapes.text_list),
     WithJsonSchema({"type": "array", "items": {"type": "string"}}),
 ]
 AliasList = Annotated[
     tuple[str, ...],
-    PlainValidator(_aliases),
+    PlainValidator(shapes.aliases),
     WithJsonSchema(
         {
             "type": "array",
@@ -401,10 +205,10 @@ _ACTUALS_SCHEMA: dict[str, Any] = {
     ]
 }
 ActualsField = Annotated[
-    str | ActualsMap, PlainValidator(_actuals), WithJsonSchema(_ACTUALS_SCHEMA)
+    str | ActualsMap, PlainValidator(shapes.actuals), WithJsonSchema(_ACTUALS_SCHEMA)
 ]
-Name = Annotated[str, AfterValidator(_name)]
-MetricName = Annotated[str, AfterValidator(_metric_name)]
+Name = Annotated[str, AfterValidator(shapes.name)]
+MetricName = Annotated[str, AfterValidator(shapes.metric_name)]
 
 
 @contextmanager
@@ -557,7 +361,7 @@ with _no_pydantic_plugins():
                 return {"weight": data}
             for key, example in (("amount", "300万"), ("history", "120")):
                 if key in data and data[key] is None:
-                    raise _custom(f"'{key}:' needs a value, e.g. {key}: {example}")
+                    raise shapes.custom(f"'{key}:' needs a value, e.g. {key}: {example}")
             return data
 
         @model_validator(mode="after")
@@ -566,7 +370,7 @@ with _no_pydantic_plugins():
                 return self
             given = [k for k in ("weight", "amount", "history") if getattr(self, k) is not None]
             if len(given) > 1:
-                raise _custom(
+                raise shapes.custom(
                     f"give the weight once: {' and '.join(given)} are both given"
                     " (amount: 300万 is short for weight: {amount: 300万})"
                 )
@@ -592,19 +396,19 @@ with _no_pydantic_plugins():
                 first = e.errors()[0]
                 where = ".".join(str(p) for p in first["loc"])
                 what = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
-                raise _custom(f"period {where}: {what} (keys: start, end, name)") from None
+                raise shapes.custom(f"period {where}: {what} (keys: start, end, name)") from None
             try:
                 return custom_period(doc.start, doc.end, doc.name)
             except ValueError as e:
-                raise _custom(str(e)) from None
+                raise shapes.custom(str(e)) from None
         if value is None or isinstance(value, list):
-            raise _custom(
+            raise shapes.custom(
                 "expected a period: 2026, 2026-H1, 2026-Q3, 2026-07 or {start:, end:, name:}"
             )
         try:
             return parse_period_text(str(value))
         except ValueError as e:
-            raise _custom(str(e)) from None
+            raise shapes.custom(str(e)) from None
 
     PeriodField = Annotated[
         Period,

@@ -16,23 +16,15 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from targetsplit.errors import Diagnostic, Loc
-from targetsplit.plan.document import (
-    CALENDAR_KEYS,
-    METRIC_KEYS,
-    NODE_KEYS,
-    PERIOD_KEYS,
-    PLAN_KEYS,
-    SEASONALITY_KEYS,
-    STATUS_KEYS,
-    PlanDoc,
-)
+from targetsplit.plan.quick import quick_model
 from targetsplit.plan.source import Document
 from targetsplit.plan.tree import did_you_mean
+
+if TYPE_CHECKING:
+    from targetsplit.plan.document import PlanDoc
 
 #: How many times the shape is checked again after leaving parts out; each round
 #: leaves out at least one part, and pydantic reports all it finds in the first.
@@ -75,7 +67,17 @@ def _near(loc: Loc, out: Loc) -> bool:
 
 
 def validate(doc: Document) -> Checked:
-    """Check the shape of ``doc``'s plan, leaving out what is wrong; see the module."""
+    """Check the shape of ``doc``'s plan, leaving out what is wrong; see the module.
+    A plain plan read without a problem is checked without pydantic
+    (:mod:`targetsplit.plan.quick`); the models check any other, and say what is wrong."""
+    if not doc.errors and not doc.dropped and isinstance(doc.data, dict):
+        quick = quick_model(doc.data)
+        if quick is not None:
+            return Checked(quick, (), ())
+    from pydantic import ValidationError
+
+    from targetsplit.plan.document import PlanDoc
+
     errors = list(doc.errors)
     left_out = list(doc.dropped)
     data = doc.data
@@ -140,6 +142,16 @@ def in_file_order(diags: Sequence[Diagnostic]) -> list[Diagnostic]:
 
 
 def _allowed_keys(loc: tuple[Any, ...]) -> tuple[str, ...]:
+    from targetsplit.plan.document import (
+        CALENDAR_KEYS,
+        METRIC_KEYS,
+        NODE_KEYS,
+        PERIOD_KEYS,
+        PLAN_KEYS,
+        SEASONALITY_KEYS,
+        STATUS_KEYS,
+    )
+
     if len(loc) == 1:
         return PLAN_KEYS
     if len(loc) >= 2 and loc[-2] == "seasonality":

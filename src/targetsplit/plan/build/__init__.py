@@ -9,6 +9,7 @@ before it raises. The order of the steps is the order of the messages.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from targetsplit.calendar.ramp import cuts
 from targetsplit.calendar.workdays import breakdown
@@ -21,8 +22,10 @@ from targetsplit.plan.build.nodes import build_tree
 from targetsplit.plan.build.ramp import check_fit, ramps_in
 from targetsplit.plan.build.tiers import build_status, build_tiers
 from targetsplit.plan.build.timing import build_calendar, build_seasonality, check_working_days
-from targetsplit.plan.document import PlanDoc
 from targetsplit.plan.tree import Plan
+
+if TYPE_CHECKING:
+    from targetsplit.plan.document import PlanDoc
 
 __all__ = ["build_plan"]
 

@@ -7,12 +7,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from targetsplit.numbers import amounts
 from targetsplit.plan.build.collect import Collector
-from targetsplit.plan.document import MetricDoc
 from targetsplit.plan.tree import Derived, Driver, Metric, did_you_mean
+
+if TYPE_CHECKING:
+    from targetsplit.plan.document import MetricDoc
 
 
 def build_metrics(diags: Collector, docs: Mapping[str, MetricDoc]) -> tuple[Metric, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from targetsplit.calendar.ramp import Ramp
 from targetsplit.calendar.seasonality import Seasonality
@@ -25,7 +25,6 @@ from targetsplit.plan.build.shares import (
     shares_by_metric,
 )
 from targetsplit.plan.build.timing import build_seasonality
-from targetsplit.plan.document import NodeDoc
 from targetsplit.plan.tree import (
     NO_DRIVERS,
     Driver,
@@ -38,7 +37,10 @@ from targetsplit.plan.tree import (
 )
 from targetsplit.plan.weights import Weight
 
-Children = Mapping[str, NodeDoc]
+if TYPE_CHECKING:
+    from targetsplit.plan.document import NodeDoc
+
+Children = Mapping[str, "NodeDoc"]
 
 
 class Built(NamedTuple):

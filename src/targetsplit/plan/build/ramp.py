@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from targetsplit.calendar.periods import Period
 from targetsplit.calendar.ramp import Ramp, capacity
@@ -23,10 +24,12 @@ from targetsplit.calendar.seasonality import Seasonality, SeasonalityError, mont
 from targetsplit.calendar.workdays import Breakdown
 from targetsplit.numbers.apportion import largest_remainder, whole_weights
 from targetsplit.plan.build.collect import Collector
-from targetsplit.plan.document import NodeDoc
 from targetsplit.plan.rampfit import Unfit, fit
 from targetsplit.plan.tree import Metric, Node, node_loc
 from targetsplit.plan.weights import Weight
+
+if TYPE_CHECKING:
+    from targetsplit.plan.document import NodeDoc
 
 
 def build_ramp(

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from targetsplit.numbers import amounts
 from targetsplit.plan.build.collect import Collector
-from targetsplit.plan.document import StatusDoc
 from targetsplit.plan.tree import DEFAULT_TIERS, Metric
+
+if TYPE_CHECKING:
+    from targetsplit.plan.document import StatusDoc
 
 
 def build_tiers(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from targetsplit.calendar.seasonality import Seasonality, SeasonalityError, month_shares
 from targetsplit.calendar.workdays import Breakdown, Calendar, parse_day_range, parse_weekday
 from targetsplit.errors import Loc
 from targetsplit.plan.build.collect import Collector
-from targetsplit.plan.document import CalendarDoc, SeasonalityDoc
+
+if TYPE_CHECKING:
+    from targetsplit.plan.document import CalendarDoc, SeasonalityDoc
 
 
 def build_calendar(diags: Collector, doc: CalendarDoc | None) -> Calendar:
