@@ -27,12 +27,13 @@ import os
 import pickle
 import re
 import stat
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from targetsplit.calendar.periods import Period
 from targetsplit.calendar.workdays import Breakdown
@@ -574,20 +575,25 @@ class _Request:
         every node's path, and its name where no other node has that name (a path
         first), in NFC; none with spaces around it (a cell is stripped first) or
         longer than every name and path (such a cell is unknown: see _Cells.node)."""
-        paths: dict[str, str] = {}  # as NodeIndex.nodes: the first node with the path
-        names: dict[str, list[str]] = {}
-        longest = len(self.title)  # the root's name ('' its path)
-        for name, path in self.nodes:
-            key = "/".join(path)
-            longest = max(longest, len(key), len(name))
-            paths.setdefault(key if key.isascii() else nfc(key), key)
-            names.setdefault(name if name.isascii() else nfc(name), []).append(key)
-        found = {
-            name: paths[key if key.isascii() else nfc(key)]
-            for name, (key, *more) in names.items()
-            if not more
-        }
-        found.update(paths)
+        keys = ["/".join(path) for _, path in self.nodes]
+        names = [name for name, _ in self.nodes]
+        longest = max([len(self.title), *map(len, keys), *map(len, names)])  # the root's too
+        if "".join(keys).isascii() and "".join(names).isascii():  # in NFC as they stand
+            count = Counter(names)
+            found = {name: key for name, key in zip(names, keys, strict=True) if count[name] == 1}
+            found.update(zip(keys, keys, strict=True))  # a path first
+        else:
+            paths: dict[str, str] = {}  # as NodeIndex.nodes: the first node with the path
+            named: dict[str, list[str]] = {}
+            for name, key in zip(names, keys, strict=True):
+                paths.setdefault(key if key.isascii() else nfc(key), key)
+                named.setdefault(name if name.isascii() else nfc(name), []).append(key)
+            found = {
+                name: paths[key if key.isascii() else nfc(key)]
+                for name, (key, *more) in named.items()
+                if not more
+            }
+            found.update(paths)
         return {t: key for t, key in found.items() if t and len(t) <= longest and t == t.strip()}
 
 
@@ -861,21 +867,35 @@ def _duck_sum(con: Any, texts: _Texts, asked: _Request, layout: _Layout) -> _Sum
             odd[v] = value
 
     # Sum per node text and metric (few groups: every node and metric text of the
-    # file is one), then map node texts to paths here. A sum comes as text, with
-    # DuckDB's 12 decimals, and is kept as text in _canon's form (the parent makes
-    # the Decimals); one with more than one part is added up as a Decimal here.
+    # file is one), then map node texts to paths here. A sum comes as text in
+    # _canon's form (DuckDB's 12 decimals, their trailing zeros gone; the parent
+    # makes the Decimals); one with more than one part is added up as a Decimal here.
     _table(con, "keep_dates", d=keep)
     kept = "d in (select d from keep_dates)"
-    metric_of: dict[str, str | _Bad] = {str(i): name for i, name in layout.metrics}
-    exact = amounts.EXACT
-    sums: dict[tuple[str, str], str | Decimal] = {}
-    touched: set[tuple[str, str]] = set()  # sums not in _canon's form
-
-    def key(n: str, m: str) -> tuple[str, str] | None:
-        node, metric = cells.node(n), metric_of.get(m) or cells.metric(m)
-        if isinstance(node, _Bad) or isinstance(metric, _Bad):
+    found: list[tuple[str, str, str | None]] = con.execute(
+        "select n, m, case when contains(t, '.') then rtrim(rtrim(t, '0'), '.') else t end"
+        f" from (select n, m, cast(sum(amount) filter (where {kept}) as varchar) as t"
+        " from rows group by n, m)"
+    ).fetchall()
+    # Each node and metric text judged once (a node's text comes with each metric;
+    # the texts the request knows are judged already).
+    for n in {n for n, _, _ in found}.difference(cells.nodes):
+        if isinstance(cells.node(n), _Bad):
             return None
-        return node, metric
+    node_of = cast("dict[str, str]", cells.nodes)  # every node text of the file: no _Bad
+    metric_of: dict[str, str | _Bad] = {str(i): name for i, name in layout.metrics}
+    metric_by: dict[str, str] = {}
+    for m in {m for _, m, _ in found}:
+        metric = metric_of.get(m) or cells.metric(m)
+        if isinstance(metric, _Bad):
+            return None
+        metric_by[m] = metric
+    live = [(n, m, t) for n, m, t in found if t is not None]
+    keys = [(node_of[n], metric_by[m]) for n, m, _ in live]
+    totals = [t for _, _, t in live]
+    sums: dict[tuple[str, str], str | Decimal] = dict(zip(keys, totals, strict=True))
+    touched: set[tuple[str, str]] = set()  # sums not in _canon's form
+    exact = amounts.EXACT
 
     def add(k: tuple[str, str], amount: Decimal) -> None:
         before = sums.get(k)
@@ -884,26 +904,9 @@ def _duck_sum(con: Any, texts: _Texts, asked: _Request, layout: _Layout) -> _Sum
         sums[k] = amount
         touched.add(k)
 
-    found = con.execute(
-        f"select n, m, cast(sum(amount) filter (where {kept}) as varchar) from rows group by n, m"
-    ).fetchall()
-    # Each node and metric text judged once (a node's text comes with each metric).
-    node_of: dict[str, str] = {}
-    for n in {n for n, _, _ in found}:
-        node = cells.node(n)
-        if isinstance(node, _Bad):
-            return None
-        node_of[n] = node
-    metric_by: dict[str, str] = {}
-    for m in {m for _, m, _ in found}:
-        metric = metric_of.get(m) or cells.metric(m)
-        if isinstance(metric, _Bad):
-            return None
-        metric_by[m] = metric
-    for n, m, total in found:
-        if total is not None:  # 12 decimals: their trailing zeros go
-            k = (node_of[n], metric_by[m])
-            text = total.rstrip("0").rstrip(".") if "." in total else total
+    if len(sums) < len(keys):  # texts of one node in more than one form: added up
+        sums.clear()
+        for k, text in zip(keys, totals, strict=True):
             if k in sums:
                 add(k, Decimal(text))
             else:
@@ -913,11 +916,8 @@ def _duck_sum(con: Any, texts: _Texts, asked: _Request, layout: _Layout) -> _Sum
             f"select n, m, v, count(*) from rows where amount is null and v <> '' and {kept}"
             " group by all"
         ).fetchall():
-            odd_key = key(n, m)
-            if odd_key is None:
-                return None
             if v in odd:
-                add(odd_key, exact.multiply(odd[v], Decimal(count)))
+                add((node_of[n], metric_by[m]), exact.multiply(odd[v], Decimal(count)))
     for k in touched:
         sums[k] = str(_canon(Decimal(sums[k])))
     counted = _result({}, rows, skipped, asked.source, cells, canonical=True)
