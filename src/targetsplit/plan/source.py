@@ -102,8 +102,10 @@ class Document:
 
     data: Any
     source: str
-    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    #: The YAML node of each value and key, by place (their line and column are
+    #: worked out when a message needs them).
+    values: dict[Loc, yaml.Node] = field(default_factory=dict)
+    keys: dict[Loc, yaml.Node] = field(default_factory=dict)
     #: Problems found while reading (a tag, a duplicate key), placed; the parts at
     #: fault are left out of ``data`` and listed in ``dropped``.
     errors: list[Diagnostic] = field(default_factory=list)
@@ -115,10 +117,10 @@ class Document:
         """The line and column of ``loc``, or of its nearest known ancestor."""
         loc = tuple(loc)
         if key and loc in self.keys:
-            return self.keys[loc]
+            return _pos(self.keys[loc])
         while True:
             if loc in self.values:
-                return self.values[loc]
+                return _pos(self.values[loc])
             if not loc:
                 return None
             loc = loc[:-1]
@@ -170,8 +172,7 @@ class _Builder:
             raise _TooDeep(node)
         values = self.doc.values
         if loc not in values:  # (an alias met again keeps its first place)
-            mark = node.start_mark
-            values[loc] = (mark.line + 1, mark.column + 1)
+            values[loc] = node
         if isinstance(node, yaml.ScalarNode):
             if node.tag == _NULL:
                 return None
@@ -269,8 +270,7 @@ class _Builder:
                 continue
             first[key] = key_node
             here = (*loc, key)
-            mark = key_node.start_mark
-            self.doc.keys[here] = (mark.line + 1, mark.column + 1)
+            self.doc.keys[here] = key_node
             out[key] = self.build(value_node, here, depth + 1)
         return out
 

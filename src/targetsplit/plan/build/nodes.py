@@ -146,31 +146,31 @@ class _Tree:
             self._figures(path, children, units, drivers)
         if doc is not None and doc.aliases:
             self.aliased = True
+        # The fields in their order, not by keyword: binding 16 keywords took a
+        # third of making a node (about 0.01 s over 10,000 nodes).
         return Node(
-            name=name,
-            path=path,
-            weights=weights,
-            shares=shares,
-            children=tuple(children),
-            owner=doc.owner if doc else None,
-            aliases=doc.aliases or () if doc else (),
-            due=doc.due if doc else None,
-            strategy=doc.strategy if doc else None,
-            note=doc.note if doc else None,
-            seasonality=build_seasonality(
-                self.diags, doc.seasonality, node_loc(path, "seasonality"), self.days
-            )
+            name,
+            path,
+            weights,
+            shares,
+            tuple(children),
+            doc.owner if doc is not None else None,
+            doc.due if doc is not None else None,
+            doc.strategy if doc is not None else None,
+            doc.note if doc is not None else None,
+            build_seasonality(self.diags, doc.seasonality, node_loc(path, "seasonality"), self.days)
             if doc is not None and doc.seasonality is not None
-            else None,
-            mix=build_mix(
+            else None,  # seasonality
+            build_mix(
                 self.diags, f"'{'/'.join(path)}'", doc.mix, node_loc(path, "mix"), self.dimensions
             )
             if doc is not None and doc.mix
-            else None,
-            ramp=ramp,
-            capacity=cap,
-            units=units,
-            drivers=drivers,
+            else None,  # mix
+            ramp,
+            cap,  # capacity
+            units,
+            drivers,
+            doc.aliases or () if doc is not None else (),
         )
 
     def _figures(
@@ -261,7 +261,7 @@ class _Tree:
             shares,
             units,
             self._drivers(own, doc, drivers) if doc.drivers else drivers,
-            timing.below(doc, ramp),
+            timing if ramp is None and doc.seasonality is None else timing.below(doc, ramp),
             ramp,
             cap,
         )
@@ -317,20 +317,25 @@ class _Tree:
             if id(shares) not in ints:
                 ints[id(shares)] = whole_weights(shares)
             parts.append(largest_remainder(units[name], ints[id(shares)]))
+        # Each child's shares and figures, one per metric (rows of the columns above).
+        share_rows = zip(*(child_shares[name] for name in names), strict=True)
+        unit_rows = zip(*parts, strict=True)
         return [
             self._child(
                 path,
                 child_name,
                 kids[child_name],
                 w,
-                {name: child_shares[name][i] for name in names},
-                {name: part[i] for name, part in zip(names, parts, strict=True)},
+                dict(zip(names, share_row, strict=True)),
+                dict(zip(names, unit_row, strict=True)),
                 drivers,
                 timing,
                 ramps[child_name],
                 caps[child_name],
             )
-            for i, (child_name, w) in enumerate(resolved)
+            for (child_name, w), share_row, unit_row in zip(
+                resolved, share_rows, unit_rows, strict=True
+            )
         ]
 
     def _weights(
