@@ -17,8 +17,8 @@ children (a greedy that keeps each child's running total close to exact, a
 max-flow when it cannot finish), every node's running totals the floor or
 the ceiling of exact. Should a parent's row leave its children no solution —
 possible only when subtrees have their own seasonality — the parent is
-pinned to a row they can share and the pass starts again (its parent shares
-around it; see :func:`_round_tree`). Only should that not settle is the
+pinned to a row they can share and its parent shares around it (see
+:func:`_round_tree`). Only should that not settle is the
 whole metric rounded at once as one feasible flow over the tree, which
 always exists but bounds the running totals of the plan total and the
 leaves only (no random plan of the property tests has needed it since).
@@ -234,74 +234,80 @@ def _round_tree(
     children cannot share with every running total within a unit (with
     seasonality of their own below it, a unit can fall in a stretch where the
     one child that has working days is already a unit ahead). Such a parent is
-    then *pinned* to a row its children can share (:func:`_row_for`) and the
-    pass starts again: its parent must now share around it, and if that parent
-    cannot, it is pinned in turn, up to the plan total if need be. Pins only
-    grow more specific, so this ends; should it not settle within a bound, the
-    whole metric is rounded at once as one feasible flow (:func:`_round_tree_by_flow`).
+    then *pinned* to a row its children can share (:func:`_pin`) and its
+    parent shares its row again, around it (that parent's subtree is rounded
+    again, nothing else); if that parent cannot, it is pinned in turn, up to
+    the plan total if need be. No node is pinned to the same row twice, so
+    this ends; should it not settle within a bound, the whole metric is
+    rounded at once as one feasible flow (:func:`_round_tree_by_flow`).
     """
     pins: dict[str, list[int]] = {}
     tried: set[tuple[str, tuple[int, ...]]] = set()
     budget = [_SEARCH_BUDGET]
-    for _ in range(4 * sum(1 for _ in root.walk()) + 4):
-        out, failed = _top_down(root, units, exact, denoms, pins)
-        if failed is None:
-            return out
-        prefer = out.get(failed.key)
-        row = _row_for(failed, units, exact, denoms, pins, prefer)
-        if row is None:  # its pinned children's rows do not go together with its own
-            pinned = [c for c in failed.children if c.key in pins]
-            found = _repin(pinned, failed, units, exact, denoms, pins, budget)
-            if found is None:
-                break
-            pins.update(found)
-            row = _row_for(failed, units, exact, denoms, pins, prefer)
-        if row is None or (failed.key, tuple(row)) in tried:
-            break
-        tried.add((failed.key, tuple(row)))
-        pins[failed.key] = row
-    return _round_tree_by_flow(root, units, exact, denoms)
+    parent_of: dict[str, Node] = {}
+    out = {root.key: _round_row(exact[root.key], denoms[root.key], units[root.key])}
+    stack = [root]
+    rounds = 4 * len(exact) + 4
+    while stack:
+        node = stack.pop()
+        if not node.children:
+            continue
+        kids = node.children
+        rounded = _round_children(
+            [exact[c.key] for c in kids],
+            [denoms[c.key] for c in kids],
+            [units[c.key] for c in kids],
+            out[node.key],
+            {i: pins[c.key] for i, c in enumerate(kids) if c.key in pins},
+        )
+        if rounded is not None:
+            for c, kid_row in zip(kids, rounded, strict=True):
+                out[c.key] = kid_row
+                parent_of[c.key] = node
+            stack.extend(kids)
+            continue
+        rounds -= 1
+        row = _pin(node, units, exact, denoms, pins, out[node.key], budget) if rounds else None
+        if row is None or (node.key, tuple(row)) in tried:
+            return _round_tree_by_flow(root, units, exact, denoms)
+        tried.add((node.key, tuple(row)))
+        pins[node.key] = row
+        # Shared again from its parent down (the plan total: from itself, as pinned).
+        again = parent_of.get(node.key, node)
+        if again is node:
+            out[node.key] = row
+        inside = {n.key for n in again.walk()}
+        stack = [n for n in stack if n.key not in inside]
+        stack.append(again)
+    return out
 
 
 #: How many feasible flows :func:`_repin` may try, per metric.
 _SEARCH_BUDGET = 4000
 
 
-def _top_down(
-    root: Node,
+def _pin(
+    node: Node,
     units: Mapping[str, int],
     exact: Mapping[str, list[int]],
     denoms: Mapping[str, int],
-    pins: Mapping[str, list[int]],
-) -> tuple[dict[str, list[int]], Node | None]:
-    """One top-down pass; the parent whose row its children could not share
-    (then the rows are incomplete), or ``None``."""
-    root_row = pins.get(root.key)
-    out: dict[str, list[int]] = {
-        root.key: root_row
-        if root_row is not None
-        else _round_row(exact[root.key], denoms[root.key], units[root.key])
-    }
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if not node.children:
-            continue
-        kids = node.children
-        pinned = {i: pins[c.key] for i, c in enumerate(kids) if c.key in pins}
-        rounded = _round_children(
-            [exact[c.key] for c in kids],
-            [denoms[c.key] for c in kids],
-            [units[c.key] for c in kids],
-            out[node.key],
-            pinned,
-        )
-        if rounded is None:
-            return out, node
-        for c, row in zip(kids, rounded, strict=True):
-            out[c.key] = row
-        stack.extend(kids)
-    return out, None
+    pins: dict[str, list[int]],
+    given: list[int],
+    budget: list[int],
+) -> list[int] | None:
+    """The row to pin ``node`` to, whose ``given`` row its children cannot share
+    (:func:`_row_for`, preferring ``given``); where its pinned children's rows do
+    not go together with any, they are chosen anew first (:func:`_repin`, which
+    updates ``pins``). ``None`` if neither finds one."""
+    row = _row_for(node, units, exact, denoms, pins, given)
+    if row is None:
+        pinned = [c for c in node.children if c.key in pins]
+        found = _repin(pinned, node, units, exact, denoms, pins, budget) if pinned else None
+        if found is None:
+            return None
+        pins.update(found)
+        row = _row_for(node, units, exact, denoms, pins, given)
+    return row
 
 
 def _two_level(
