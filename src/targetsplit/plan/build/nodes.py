@@ -317,17 +317,19 @@ class _Tree:
             if id(shares) not in ints:
                 ints[id(shares)] = whole_weights(shares)
             parts.append(largest_remainder(units[name], ints[id(shares)]))
-        # Each child's shares and figures, one per metric (rows of the columns above).
+        # Each child's shares and figures, one per metric (rows of the columns above;
+        # a comprehension over the metrics' places: zip(strict=True) per child was slower).
         share_rows = zip(*(child_shares[name] for name in names), strict=True)
         unit_rows = zip(*parts, strict=True)
+        places = list(enumerate(names))
         return [
             self._child(
                 path,
                 child_name,
                 kids[child_name],
                 w,
-                dict(zip(names, share_row, strict=True)),
-                dict(zip(names, unit_row, strict=True)),
+                {name: share_row[j] for j, name in places},
+                {name: unit_row[j] for j, name in places},
                 drivers,
                 timing,
                 ramps[child_name],
