@@ -786,7 +786,9 @@ def _duck_read(con: Any, path: str, header: csvfile.Header) -> _Texts | None:
     width = header.width
     cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     # Not blank (a first cell starting with a digit, as a date does, settles it at once).
-    filled = "left(c0, 1) between '0' and '9' or " + " or ".join(
+    # (c0 from '0' up to ':', the character after '9': its first byte a digit; a
+    # comparison of bytes costs less than cutting out the first character.)
+    filled = "(c0 >= '0' and c0 < ':') or " + " or ".join(
         f"trim(c{i}) <> ''" for i in range(width)
     )
     literal = "'" + path.replace("'", "''") + "'"
