@@ -788,9 +788,7 @@ def _duck_read(con: Any, path: str, header: csvfile.Header) -> _Texts | None:
     # Not blank (a first cell starting with a digit, as a date does, settles it at once).
     # (c0 from '0' up to ':', the character after '9': its first byte a digit; a
     # comparison of bytes costs less than cutting out the first character.)
-    filled = "(c0 >= '0' and c0 < ':') or " + " or ".join(
-        f"trim(c{i}) <> ''" for i in range(width)
-    )
+    filled = "(c0 >= '0' and c0 < ':') or " + " or ".join(f"trim(c{i}) <> ''" for i in range(width))
     literal = "'" + path.replace("'", "''") + "'"
 
     def amount(column: str) -> str:  # (most values need no trimming: tried first as they are)
