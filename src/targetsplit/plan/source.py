@@ -271,6 +271,15 @@ class _Builder:
             first[key] = key_node
             here = (*loc, key)
             self.doc.keys[here] = key_node
+            if type(value_node) is yaml.ScalarNode and value_node.tag == _STR and depth < MAX_DEPTH:
+                # Most values: text, what build() gives it, without the call.
+                self.count += 1
+                if self.count > MAX_VALUES:
+                    raise _TooBig(value_node)
+                if here not in self.doc.values:
+                    self.doc.values[here] = value_node
+                out[key] = value_node.value
+                continue
             out[key] = self.build(value_node, here, depth + 1)
         return out
 

@@ -322,23 +322,59 @@ class _Tree:
         share_rows = zip(*(child_shares[name] for name in names), strict=True)
         unit_rows = zip(*parts, strict=True)
         places = list(enumerate(names))
-        return [
-            self._child(
-                path,
-                child_name,
-                kids[child_name],
-                w,
-                {name: share_row[j] for j, name in places},
-                {name: unit_row[j] for j, name in places},
-                drivers,
-                timing,
-                ramps[child_name],
-                caps[child_name],
+        plain = not self.derived
+        out = []
+        for (child_name, w), share_row, unit_row in zip(
+            resolved, share_rows, unit_rows, strict=True
+        ):
+            child = kids[child_name]
+            own_shares = {name: share_row[j] for j, name in places}
+            figures = {name: unit_row[j] for j, name in places}
+            if (
+                plain
+                and ramps[child_name] is None
+                and child.seasonality is None
+                and not (child.split or child.drivers or child.mix or child.aliases)
+            ):
+                # Most nodes: what node() makes of a leaf with nothing of its own to
+                # check (no children, ramp, seasonality, drivers, mix or aliases, and
+                # no derived metric to work out), made here: two calls fewer a node.
+                out.append(
+                    Node(
+                        child_name,
+                        (*path, child_name),
+                        w,
+                        own_shares,
+                        (),
+                        child.owner,
+                        child.due,
+                        child.strategy,
+                        child.note,
+                        None,  # seasonality
+                        None,  # mix
+                        None,  # ramp
+                        caps[child_name],
+                        figures,
+                        drivers,
+                        (),  # aliases
+                    )
+                )
+                continue
+            out.append(
+                self._child(
+                    path,
+                    child_name,
+                    child,
+                    w,
+                    own_shares,
+                    figures,
+                    drivers,
+                    timing,
+                    ramps[child_name],
+                    caps[child_name],
+                )
             )
-            for (child_name, w), share_row, unit_row in zip(
-                resolved, share_rows, unit_rows, strict=True
-            )
-        ]
+        return out
 
     def _weights(
         self, path: tuple[str, ...], kids: Children

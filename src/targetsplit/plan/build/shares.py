@@ -174,14 +174,16 @@ class _Group(NamedTuple):
         return f"{self.metric.name} " if len(self.metrics) > 1 else ""
 
     def shares(self, weights: Sequence[Weight]) -> list[Fraction] | None:
-        rests = [i for i, w in enumerate(weights) if w.kind == "rest"]
-        ratios = [i for i, w in enumerate(weights) if w.is_ratio]
+        kinds = [w.kind for w in weights]
+        rests = [i for i, k in enumerate(kinds) if k == "rest"]
+        ratios = [i for i, k in enumerate(kinds) if k == "ratio" or k == "history"]
         if not self._one_way_to_share_what_is_left(rests, ratios):
             return None
         shares = self._claims(weights)
         if shares is None:
             return None
-        claimed = _sum(shares)
+        # What the percents and amounts claim (the others' shares are zero so far).
+        claimed = _sum([shares[i] for i, k in enumerate(kinds) if k == "percent" or k == "amount"])
         if claimed > 1:
             self._over(claimed)
             return None
@@ -256,9 +258,9 @@ class _Group(NamedTuple):
     ) -> bool:
         """Share what the claims leave by ratio, into ``shares``; False on error."""
         # Over one common denominator: the ratios as integers, summed once.
-        values = [weights[i].value for i in ratios]
-        common = math.lcm(*(v.denominator for v in values))
-        ints = [v.numerator * (common // v.denominator) for v in values]
+        pairs = [weights[i].value.as_integer_ratio() for i in ratios]
+        common = math.lcm(*(d for _, d in pairs))
+        ints = [n * (common // d) for n, d in pairs]
         total_ratio = sum(ints)
         if total_ratio == 0:
             if left > 0:
@@ -307,8 +309,9 @@ class _Group(NamedTuple):
 
 def _sum(values: Sequence[Fraction]) -> Fraction:
     """The exact sum, over one common denominator (fast for many siblings)."""
-    common = math.lcm(*(v.denominator for v in values)) if values else 1
-    return Fraction(sum(v.numerator * (common // v.denominator) for v in values), common)
+    pairs = [v.as_integer_ratio() for v in values]
+    common = math.lcm(*(d for _, d in pairs)) if pairs else 1
+    return Fraction(sum(n * (common // d) for n, d in pairs), common)
 
 
 def _fraction_text(f: Fraction, metric: Metric) -> str:
