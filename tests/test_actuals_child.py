@@ -197,3 +197,30 @@ def test_a_record_is_blank_only_with_every_cell_blank(tmp_path: Path) -> None:
         fast, _ = actuals_mod._fast(str(path), "a.csv", PLAN, CUT, lambda: None)
         assert fast is not None
         assert fast == read_actuals(str(path), "a.csv", PLAN, CUT, engine="python")
+
+
+@pytest.mark.parametrize("wide", [False, True])
+def test_values_in_the_amount_syntax_are_summed_on_the_days_counted_only(
+    tmp_path: Path, wide: bool
+) -> None:
+    # DuckDB keeps the rows of such values apart and the child sums them: on the
+    # days counted, not after the cut-off; a blank cell of the wide form is no value.
+    head = "date,node,revenue" if wide else "date,node,metric,value"
+    cell = "{}" if wide else "revenue,{}"
+    lines = [head]
+    nodes = ["Solo", "West/North", "Caf\u00e9"]
+    for i in range(60_000):
+        day = "2026-07-05" if i % 2 else "2026-08-05"
+        value = ["1.2万", "3", "-0.5万", '"1,000"', " ", "7"][i % 6]
+        if value == " " and not wide:
+            value = "2"
+        lines.append(f"{day},{nodes[i % 3]},{cell.format(value)}")
+    path = tmp_path / "a.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fast, _ = actuals_mod._fast(str(path), "a.csv", PLAN, CUT, lambda: None)
+    slow = read_actuals(str(path), "a.csv", PLAN, CUT, engine="python")
+    assert fast is not None
+    assert fast == slow and fast.skipped == 30_000
+    assert {k: str(v) for k, v in fast.direct.items()} == {
+        k: str(v) for k, v in slow.direct.items()
+    }
