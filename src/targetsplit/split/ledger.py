@@ -267,8 +267,10 @@ def _round_tree(
             stack.extend(kids)
             continue
         rounds -= 1
-        row = _pin(node, units, exact, denoms, pins, out[node.key], budget) if rounds else None
-        if row is None or (node.key, tuple(row)) in tried:
+        row, let_go = _pin(node, units, exact, denoms, pins, out[node.key], budget)
+        if let_go:  # pins below were let go: rows tried before may be wanted again
+            tried.clear()
+        if not rounds or row is None or (node.key, tuple(row)) in tried:
             return _round_tree_by_flow(root, units, exact, denoms)
         tried.add((node.key, tuple(row)))
         pins[node.key] = row
@@ -294,20 +296,55 @@ def _pin(
     pins: dict[str, list[int]],
     given: list[int],
     budget: list[int],
-) -> list[int] | None:
+) -> tuple[list[int] | None, bool]:
     """The row to pin ``node`` to, whose ``given`` row its children cannot share
     (:func:`_row_for`, preferring ``given``); where its pinned children's rows do
     not go together with any, they are chosen anew first (:func:`_repin`, which
-    updates ``pins``). ``None`` if neither finds one."""
+    updates ``pins``) — if need be with the pins further down let go (they are
+    made again as the rows below are shared again). ``None`` if none is found;
+    second, whether pins further down were let go."""
     row = _row_for(node, units, exact, denoms, pins, given)
-    if row is None:
-        pinned = [c for c in node.children if c.key in pins]
-        found = _repin(pinned, node, units, exact, denoms, pins, budget) if pinned else None
-        if found is None:
+    if row is not None:
+        return row, False
+    pinned = [c for c in node.children if c.key in pins]
+    if not pinned:
+        return None, False
+    found = _repin_some(pinned, node, units, exact, denoms, pins, budget)
+    below = {n.key for c in pinned for g in c.children for n in g.walk()} & pins.keys()
+    if found is None and below:
+        for key in below:
+            del pins[key]
+        found = _repin_some(pinned, node, units, exact, denoms, pins, budget)
+    if found is None:
+        return None, bool(below)
+    pins.update(found)
+    return _row_for(node, units, exact, denoms, pins, given), bool(below)
+
+
+def _repin_some(
+    pinned: Sequence[Node],
+    node: Node,
+    units: Mapping[str, int],
+    exact: Mapping[str, list[int]],
+    denoms: Mapping[str, int],
+    pins: Mapping[str, list[int]],
+    budget: list[int],
+) -> dict[str, list[int]] | None:
+    """:func:`_repin` of the ``pinned`` children of ``node`` together, within part
+    of the budget; failing that, one by one, each to go with those chosen before
+    it (the others free meanwhile)."""
+    part = [min(budget[0], _SEARCH_BUDGET // 4)]
+    found = _repin(pinned, node, units, exact, denoms, pins, part)
+    budget[0] -= _SEARCH_BUDGET // 4 - part[0]
+    if found is not None or len(pinned) == 1:
+        return found
+    settled = {k: v for k, v in pins.items() if k not in {c.key for c in pinned}}
+    for c in pinned:
+        one = _repin([c], node, units, exact, denoms, {**settled, c.key: pins[c.key]}, budget)
+        if one is None:
             return None
-        pins.update(found)
-        row = _row_for(node, units, exact, denoms, pins, given)
-    return row
+        settled.update(one)
+    return {c.key: settled[c.key] for c in pinned}
 
 
 def _two_level(
