@@ -221,6 +221,16 @@ def _round_by_prefix_flow(
     return out
 
 
+@dataclass(frozen=True)
+class _Problem:
+    """One metric's rounding: each node's figure in units, and its exact values
+    per segment as integers over its denominator."""
+
+    units: Mapping[str, int]
+    exact: Mapping[str, list[int]]
+    denoms: Mapping[str, int]
+
+
 def _round_tree(
     root: Node,
     units: Mapping[str, int],
@@ -241,6 +251,7 @@ def _round_tree(
     this ends; should it not settle within a bound, the whole metric is
     rounded at once as one feasible flow (:func:`_round_tree_by_flow`).
     """
+    problem = _Problem(units, exact, denoms)
     pins: dict[str, list[int]] = {}
     tried: set[tuple[str, tuple[int, ...]]] = set()
     budget = [_SEARCH_BUDGET]
@@ -267,7 +278,7 @@ def _round_tree(
             stack.extend(kids)
             continue
         rounds -= 1
-        row, let_go = _pin(node, units, exact, denoms, pins, out[node.key], budget)
+        row, let_go = _pin(node, problem, pins, out[node.key], budget)
         if let_go:  # pins below were let go: rows tried before may be wanted again
             tried.clear()
         if not rounds or row is None or (node.key, tuple(row)) in tried:
@@ -290,9 +301,7 @@ _SEARCH_BUDGET = 4000
 
 def _pin(
     node: Node,
-    units: Mapping[str, int],
-    exact: Mapping[str, list[int]],
-    denoms: Mapping[str, int],
+    problem: _Problem,
     pins: dict[str, list[int]],
     given: list[int],
     budget: list[int],
@@ -303,30 +312,28 @@ def _pin(
     updates ``pins``) — if need be with the pins further down let go (they are
     made again as the rows below are shared again). ``None`` if none is found;
     second, whether pins further down were let go."""
-    row = _row_for(node, units, exact, denoms, pins, given)
+    row = _row_for(node, problem, pins, given)
     if row is not None:
         return row, False
     pinned = [c for c in node.children if c.key in pins]
     if not pinned:
         return None, False
-    found = _repin_some(pinned, node, units, exact, denoms, pins, budget)
+    found = _repin_some(pinned, node, problem, pins, budget)
     below = {n.key for c in pinned for g in c.children for n in g.walk()} & pins.keys()
     if found is None and below:
         for key in below:
             del pins[key]
-        found = _repin_some(pinned, node, units, exact, denoms, pins, budget)
+        found = _repin_some(pinned, node, problem, pins, budget)
     if found is None:
         return None, bool(below)
     pins.update(found)
-    return _row_for(node, units, exact, denoms, pins, given), bool(below)
+    return _row_for(node, problem, pins, given), bool(below)
 
 
 def _repin_some(
     pinned: Sequence[Node],
     node: Node,
-    units: Mapping[str, int],
-    exact: Mapping[str, list[int]],
-    denoms: Mapping[str, int],
+    problem: _Problem,
     pins: Mapping[str, list[int]],
     budget: list[int],
 ) -> dict[str, list[int]] | None:
@@ -334,13 +341,13 @@ def _repin_some(
     of the budget; failing that, one by one, each to go with those chosen before
     it (the others free meanwhile)."""
     part = [min(budget[0], _SEARCH_BUDGET // 4)]
-    found = _repin(pinned, node, units, exact, denoms, pins, part)
+    found = _repin(pinned, node, problem, pins, part)
     budget[0] -= _SEARCH_BUDGET // 4 - part[0]
     if found is not None or len(pinned) == 1:
         return found
     settled = {k: v for k, v in pins.items() if k not in {c.key for c in pinned}}
     for c in pinned:
-        one = _repin([c], node, units, exact, denoms, {**settled, c.key: pins[c.key]}, budget)
+        one = _repin([c], node, problem, {**settled, c.key: pins[c.key]}, budget)
         if one is None:
             return None
         settled.update(one)
@@ -349,9 +356,7 @@ def _repin_some(
 
 def _two_level(
     node: Node,
-    units: Mapping[str, int],
-    exact: Mapping[str, list[int]],
-    denoms: Mapping[str, int],
+    problem: _Problem,
     pins: Mapping[str, list[int]],
     loose: bool,
     fixed: Mapping[str, Mapping[int, int]],
@@ -366,6 +371,7 @@ def _two_level(
     One feasible flow: the node's chain of running totals feeds its cells, one
     per period; each period's cell flows on to the children's cells for that
     period, and each child's cells gather in its own chain of running totals."""
+    units, exact, denoms = problem.units, problem.exact, problem.denoms
     kids = node.children
     p = len(exact[node.key])
     own, d = exact[node.key], denoms[node.key]
@@ -407,9 +413,7 @@ def _two_level(
 
 def _row_for(
     node: Node,
-    units: Mapping[str, int],
-    exact: Mapping[str, list[int]],
-    denoms: Mapping[str, int],
+    problem: _Problem,
     pins: Mapping[str, list[int]],
     prefer: Sequence[int] | None = None,
 ) -> list[int] | None:
@@ -417,13 +421,14 @@ def _row_for(
     within a unit of exact where that can be; of such rows, one whose running
     totals are those of ``prefer`` (the row its parent gave it) wherever they
     can be, so that its parent has as little as possible to share differently."""
+    exact = problem.exact
     p = len(exact[node.key])
     wanted = [0] * p  # the running total before each period, as preferred
     if prefer is not None:
         for j in range(1, p):
             wanted[j] = wanted[j - 1] + prefer[j - 1]
     for loose in (False, True):
-        found = _two_level(node, units, exact, denoms, pins, loose, {})
+        found = _two_level(node, problem, pins, loose, {})
         if found is None:
             continue
         if prefer is None:
@@ -437,7 +442,7 @@ def _row_for(
             if not stretch:
                 continue
             more = {**fixed, **{j: wanted[j] for j in stretch}}
-            trial = _two_level(node, units, exact, denoms, pins, loose, {node.key: more})
+            trial = _two_level(node, problem, pins, loose, {node.key: more})
             if trial is not None:
                 fixed, found = more, trial
             elif len(stretch) > 1:
@@ -450,9 +455,7 @@ def _row_for(
 def _repin(
     kids: Sequence[Node],
     parent: Node,
-    units: Mapping[str, int],
-    exact: Mapping[str, list[int]],
-    denoms: Mapping[str, int],
+    problem: _Problem,
     pins: Mapping[str, list[int]],
     budget: list[int],
 ) -> dict[str, list[int]] | None:
@@ -462,6 +465,7 @@ def _repin(
     so far): the running totals are chosen period by period, kid by kid, the
     pinned row's first, going back where they cannot all be had. ``None`` when
     none is found within ``budget`` feasible flows (``budget[0]``, spent here)."""
+    exact, denoms = problem.exact, problem.denoms
     keys = [k.key for k in kids]
     others = {k: v for k, v in pins.items() if k not in keys}
     p = len(exact[parent.key])
@@ -486,8 +490,8 @@ def _repin(
     def fits(kid: Node) -> bool:
         budget[0] -= 2
         return (
-            _two_level(kid, units, exact, denoms, others, True, fixed) is not None
-            and _two_level(parent, units, exact, denoms, others, True, fixed) is not None
+            _two_level(kid, problem, others, True, fixed) is not None
+            and _two_level(parent, problem, others, True, fixed) is not None
         )
 
     stack: list[Iterator[int]] = []
@@ -516,7 +520,7 @@ def _repin(
         return None
     out: dict[str, list[int]] = {}
     for kid in kids:
-        found = _two_level(kid, units, exact, denoms, others, True, fixed)
+        found = _two_level(kid, problem, others, True, fixed)
         if found is None:
             return None
         out[kid.key] = found
