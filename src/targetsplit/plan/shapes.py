@@ -27,17 +27,24 @@ def custom(message: str) -> PydanticCustomError:
     return PydanticCustomError("targetsplit", "{message}", {"message": message})
 
 
-def number(value: Any, *, percent: bool) -> amounts.Parsed:
+def scalar(value: Any, expected: str) -> amounts.Parsed:
+    """A single value in the amount syntax; ``expected`` says what, where the value
+    is missing or a mapping or a list."""
     if value is None or isinstance(value, dict | list):
-        raise custom(
-            "expected a percent such as 80%"
-            if percent
-            else "expected an amount such as 1.2亿, 4800万, 500 or $1.5M"
-        )
+        raise custom(expected)
     try:
-        parsed = amounts.parse(str(value))
+        return amounts.parse(str(value))
     except AmountError as e:
         raise custom(str(e)) from None
+
+
+def number(value: Any, *, percent: bool) -> amounts.Parsed:
+    parsed = scalar(
+        value,
+        "expected a percent such as 80%"
+        if percent
+        else "expected an amount such as 1.2亿, 4800万, 500 or $1.5M",
+    )
     if percent and parsed.kind != "percent":
         raise custom(f"'{value}' is not a percent; write it with %, e.g. 80%")
     if not percent and parsed.kind == "percent":
@@ -56,12 +63,7 @@ def percent(value: Any) -> amounts.Parsed:
 def driver(value: Any) -> amounts.Parsed:
     """A node's driver: an amount or a percent (which one fits is checked when the
     plan is built, knowing the metric)."""
-    if value is None or isinstance(value, dict | list):
-        raise custom("expected an amount such as 50万 or 0.5, or a percent such as 25%")
-    try:
-        return amounts.parse(str(value))
-    except AmountError as e:
-        raise custom(str(e)) from None
+    return scalar(value, "expected an amount such as 50万 or 0.5, or a percent such as 25%")
 
 
 def node_amount(value: Any) -> Weight:
@@ -121,12 +123,7 @@ def share_list(value: Any) -> tuple[Fraction, ...]:
         raise custom("expected a list such as [20%, 25%, 25%, 30%] or [2, 3, 3, 4]")
     parsed = []
     for item in value:
-        if item is None or isinstance(item, dict | list):
-            raise custom("each value must be a percent (25%) or a ratio (2.5)")
-        try:
-            p = amounts.parse(str(item))
-        except AmountError as e:
-            raise custom(str(e)) from None
+        p = scalar(item, "each value must be a percent (25%) or a ratio (2.5)")
         if p.suffix is not None or p.money:
             raise custom(f"'{item}': give shares as percents or ratios, not amounts")
         parsed.append(p)
@@ -144,12 +141,7 @@ def share_list(value: Any) -> tuple[Fraction, ...]:
 
 def mix_share(value: Any) -> amounts.Parsed:
     """One item's part of a node's ``mix:``: a percent (40%) or a ratio (2)."""
-    if value is None or isinstance(value, dict | list):
-        raise custom("expected a percent (40%) or a ratio (2)")
-    try:
-        parsed = amounts.parse(str(value))
-    except AmountError as e:
-        raise custom(str(e)) from None
+    parsed = scalar(value, "expected a percent (40%) or a ratio (2)")
     if parsed.suffix is not None or parsed.money:
         raise custom(f"'{value}': give a mix as percents or ratios, not amounts")
     return parsed
@@ -161,12 +153,7 @@ def ramp(value: Any) -> tuple[Fraction, ...]:
         raise custom("expected a list of percents, one per month from the start: [50%, 75%]")
     out = []
     for item in value:
-        if item is None or isinstance(item, dict | list):
-            raise custom("each value must be a percent, e.g. 50%")
-        try:
-            p = amounts.parse(str(item))
-        except AmountError as e:
-            raise custom(str(e)) from None
+        p = scalar(item, "each value must be a percent, e.g. 50%")
         if p.kind != "percent":
             raise custom(f"'{item}' is not a percent; write a month's productivity as 50%")
         if p.value > 1:
