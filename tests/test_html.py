@@ -219,7 +219,9 @@ def test_the_burnup_of_a_subtree_adds_up() -> None:
 
 def test_an_export_read_through_a_mapping(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Actuals mapped from an export: the report's figures are the JSON's; its
-    burn-up draws the target (the export is not read by week) and says so."""
+    burn-up has the export's actuals by week, summed as it is read, and they add
+    up to the root's actual."""
+    from targetsplit.api.progress import progress
     from test_actuals_mapped import project
 
     plan = project(tmp_path)
@@ -228,8 +230,11 @@ def test_an_export_read_through_a_mapping(run, tmp_path: Path) -> None:  # type:
     for node in doc["nodes"]:
         value = tree[node["path"]]["actual"][1]
         assert Decimal(value) == node["progress"]["revenue"]["actual"]
-    assert "no actuals by week: an export read through a mapping" in text
-    assert 'class="actual"' not in text.split("<svg")[1]
+    assert 'class="actual"' in text.split("<svg")[1]
+    result = progress(plan, as_of="2026-09-30", weekly=True, on_warning=lambda d: None)
+    assert result.weekly is not None
+    root = result.progress.tallies["revenue"].figures(0)
+    assert sum(result.weekly.actual["revenue"]) == root.actual != 0
 
 
 def test_the_leaderboard_ranks_ties_alike(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

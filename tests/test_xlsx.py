@@ -583,15 +583,27 @@ def test_progress_leaderboard(run, tmp_path: Path) -> None:  # type: ignore[no-u
 
 
 def test_progress_from_standard_input(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """Actuals read once (standard input): the burn-up has the cut-off's actual only."""
-    out = tmp_path / "p.xlsx"
+    """Actuals read once (standard input): the burn-up is the same as the file's,
+    week by week (the weeks are summed as the rows are read)."""
+    out, again = tmp_path / "p.xlsx", tmp_path / "file.xlsx"
     text = Path(ACTUALS).read_text(encoding="utf-8")
     done = run("progress", FY, "--week", "32", "-a", "-", "-q", "-o", str(out), stdin=text)
     assert done.code == 0, done.err
-    ws = openpyxl.load_workbook(out)["Summary"]
-    cells = {r[0].value: r for r in ws.iter_rows() if r[0].value is not None}
-    assert cells["2026-W31"][3].value is None
-    assert cells["2026-W32"][3].value is not None
+    done = run("progress", FY, "--week", "32", "-a", ACTUALS, "-q", "-o", str(again))
+    assert done.code == 0, done.err
+
+    def burnup(path: Path) -> list[tuple[object, ...]]:
+        ws = openpyxl.load_workbook(path)["Summary"]
+        return [
+            tuple(c.value for c in r)
+            for r in ws.iter_rows()
+            if isinstance(r[0].value, str) and r[0].value.startswith("2026-W")
+        ]
+
+    weeks = burnup(out)
+    assert len(weeks) == 53 and weeks == burnup(again)
+    assert weeks[30][3] is not None and weeks[31][3] is not None  # W31, W32: actuals
+    assert weeks[32][3] is None  # W33: after the cut-off
 
 
 # --- review and check --against ---------------------------------------------------------

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, cast
 
@@ -147,10 +146,11 @@ def _progress(
         files = (path, shown, mapping)
         return _in_window(alloc, cut, window, files, chosen, warnings, inputs, under, early)
     weeks, made = None, None
-    if weekly:
+    if weekly or burnup:  # a report's burn-up: the weeks' actuals, read with the rest
         from targetsplit.track.weekly import read_with_weeks
 
-        facts, to_date, weeks = read_with_weeks(path, shown, alloc, cut.day, early, under, mapping)
+        top = under if weekly else None  # a workbook's burn-up: the plan's total
+        facts, to_date, weeks = read_with_weeks(path, shown, alloc, cut.day, early, top, mapping)
         result = compute(alloc, cut, to_date, facts.direct)
     else:
 
@@ -165,24 +165,14 @@ def _progress(
         result = settle(ready, facts.direct)
     warnings.add(facts.warnings)
     inputs += (("actuals", path),)
-    burn = _burnup(alloc, result, path, shown, mapping) if burnup else None
+    burn = None
+    if burnup and weeks is not None:
+        from targetsplit.track.burnup import burnup as burn_up
+
+        burn = burn_up(p, weeks, result)
+    if not weekly:
+        weeks = None
     return ProgressResult(result, chosen, shown, warnings.all(), inputs, under, burn, weeks, made)
-
-
-def _burnup(
-    alloc: Allocation, p: Progress, path: str, shown: str, mapping: ActualsMap | None
-) -> tuple[BurnWeek, ...]:
-    """The root's weeks, the actuals read again through each week's end."""
-    import os
-
-    from targetsplit.track.burnup import burnup
-
-    def through(day: date) -> Mapping[tuple[str, str], Decimal] | None:
-        if path == "-" or not (mapping is not None or os.path.isfile(path)):
-            return None  # standard input or a pipe: read once, already
-        return read_actuals_while(path, shown, p.plan, day, lambda: None, mapping=mapping)[0].direct
-
-    return burnup(alloc, p.cutoff, through, p)
 
 
 def _window_size(text: str) -> str:

@@ -184,8 +184,7 @@ def _burnup(p: Progress, m: Metric, weekly: Weekly, top: int) -> svg.BurnUp:
     c = p.cutoff
     target = _running([Fraction(m.amount(u)) for u in weekly.target[m.name]])
     counted = [i for i, w in enumerate(weeks) if w.start <= c.day]
-    by_week = weekly.actual
-    actual = [] if by_week is None else _running([Fraction(by_week[m.name][i]) for i in counted])
+    actual = _running([Fraction(weekly.actual[m.name][i]) for i in counted])
     root = p.rows[top].figures[m.name]
     return svg.BurnUp(
         title=f"Burn-up of {p.nodes[top].name}: {m.title}",
@@ -208,9 +207,7 @@ def _burnup_legend(p: Progress, m: Metric, top: int, weekly: Weekly) -> str:
     return html.legend(
         [
             ("target", f"cumulative target, by week (total {m.format(root.target)})"),
-            ("actual", f"cumulative actual ({m.format(root.actual)} at the cut-off)")
-            if weekly.actual is not None
-            else ("none", "(no actuals by week: an export read through a mapping)"),
+            ("actual", f"cumulative actual ({m.format(root.actual)} at the cut-off)"),
             ("cut", f"cut-off {when}: target to date {m.format(root.target_to_date)}"),
         ]
     )

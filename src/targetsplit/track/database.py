@@ -225,6 +225,10 @@ def _sum(sa: Any, con: Any, mapped: Mapped, shown: str) -> None:
     mapped.skipped = mapped.kept - counted
     if problems:
         raise ActualsError(problems.diagnostics())
+    if mapped.weeks is not None:  # a report's burn-up: the same rows, by node and day
+        rows = sa.select(node, day, *sums).select_from(source).where(keep, in_dates)
+        by_day = con.execute(rows.group_by(node, day)).all()
+        _weeks(mapped, by_day, columns)
 
 
 def _source(sa: Any, con: Any, mapping: ActualsMap, shown: str) -> tuple[Any, list[str]]:
@@ -350,6 +354,30 @@ def _groups(
                 for (dim, _), item in zip(columns.dims, items, strict=True):
                     mapped.add_item((dim, item, metric), value)
     return counted
+
+
+def _weeks(mapped: Mapped, by_day: list[Any], columns: Columns) -> None:
+    """The sums per node value and day (as the database holds it: a date, a
+    timestamp or ISO text) into ``mapped.weeks``; every node value matched
+    already (:func:`_groups`)."""
+    assert mapped.weeks is not None
+    scratch = csvfile.Problems("")
+    for row in by_day:
+        node = mapped.node("" if row[0] is None else _text(row[0]))
+        if isinstance(node, Bad):  # an unmatched node's rows (not strict): not counted
+            continue
+        when = row[1]
+        day = (
+            when.date()
+            if isinstance(when, datetime)
+            else when
+            if isinstance(when, date)
+            else date.fromisoformat(str(when)[:10])
+        )
+        for (metric, _), total in zip(columns.values, row[2:], strict=True):
+            value = _decimal(total, scratch)
+            if value is not None:
+                mapped.weeks.add(day, node, metric, value)
 
 
 def _text(value: Any) -> str:

@@ -23,6 +23,7 @@ from targetsplit.plan.tree import Plan
 from targetsplit.track import csvfile
 from targetsplit.track.actuals import MAX_ACTUALS_BYTES, Actuals, ActualsError, _canon
 from targetsplit.track.mapping import Mapped
+from targetsplit.track.weeksums import WeekSums
 
 _GLOB = "*?["
 
@@ -34,10 +35,12 @@ def read_mapped(
     mapping: ActualsMap,
     cut_day: date,
     first_day: date | None = None,
+    weeks: WeekSums | None = None,
 ) -> Actuals:
     """The actuals in the export at ``path`` (named ``source`` in messages), as
-    :func:`targetsplit.track.actuals.read_actuals` gives them for our own CSV."""
-    mapped = Mapped(mapping, plan, cut_day, first_day)
+    :func:`targetsplit.track.actuals.read_actuals` gives them for our own CSV
+    (and summed per week in ``weeks``, when given)."""
+    mapped = Mapped(mapping, plan, cut_day, first_day, weeks=weeks)
     _read(path, source, mapped)
     return _actuals(mapped, source)
 

@@ -22,6 +22,7 @@ from targetsplit.plan.names import Names, fold
 from targetsplit.plan.tree import NodeIndex, Plan
 from targetsplit.track.csvfile import Problems, clip
 from targetsplit.track.exported import export_date, export_value
+from targetsplit.track.weeksums import WeekSums
 
 _ONE = Decimal(1)
 _ZERO = Decimal(0)
@@ -98,7 +99,8 @@ class Mapped:
     """Sums the rows of one or more tables (one table, as a whole) through
     ``mapping``, from ``first_day`` (default: the period's start) through
     ``cut_day``. ``strict``: a row whose node is unknown is an error (progress);
-    otherwise it is listed in :attr:`unmatched` (actuals-check)."""
+    otherwise it is listed in :attr:`unmatched` (actuals-check). ``weeks``: the
+    rows counted are summed per week there too (a report's burn-up)."""
 
     def __init__(
         self,
@@ -108,10 +110,12 @@ class Mapped:
         first_day: date | None = None,
         *,
         strict: bool = True,
+        weeks: WeekSums | None = None,
     ) -> None:
         b = plan.breakdown
         assert b is not None
         self.mapping, self.plan, self.strict = mapping, plan, strict
+        self.weeks = weeks
         self.window = first_day is not None
         self.first = b.period.start if first_day is None else max(first_day, b.period.start)
         self.last = min(cut_day, b.period.end)
@@ -125,6 +129,7 @@ class Mapped:
         # (dimension, its item as written, metric) -> sum: the mapping's dimensions:
         self.by_item: dict[tuple[str, str, str], Decimal] = {}
         self._days: dict[str, bool | Bad] = {}
+        self._dates: dict[str, date] = {}  # a date cell's day, where it has one
         self._nodes: dict[str, str | Bad] = {}
         self._values: dict[str, Decimal | Bad | None] = {}
 
@@ -211,6 +216,8 @@ class Mapped:
                 self.direct[key] = exact.add(self.direct.get(key, _ZERO), v)
                 for dim, i in columns.dims:
                     self.add_item((dim, cells[i].strip(), metric), v)
+                if self.weeks is not None:
+                    self.weeks.add(self._dates[cells[columns.date]], node, metric, v)
 
     def add_item(self, key: tuple[str, str, str], value: Decimal) -> None:
         """Add ``value`` to a dimension item's sum."""
@@ -223,7 +230,11 @@ class Mapped:
                 found = Bad("a row has no date")
             else:
                 day = export_date(text, self.mapping.date_format)
-                found = Bad(day) if isinstance(day, str) else self.first <= day <= self.last
+                if isinstance(day, str):
+                    found = Bad(day)
+                else:
+                    self._dates[text] = day
+                    found = self.first <= day <= self.last
             self._days[text] = found
         return found
 

@@ -1,0 +1,199 @@
+"""A report's burn-up from every source of actuals: the actuals by week are
+summed by the same reader that reads them for progress, one pass, so they are
+there for every source (our CSV, standard input, a workbook, a Parquet file,
+an export through a mapping, a database) and each week's sum is what progress
+counts in that week's days."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import EXAMPLES
+from targetsplit.plan.actualsmap import ActualsMap, parse_map
+from targetsplit.plan.tree import Plan
+from targetsplit.split.hierarchy import allocate
+from targetsplit.track.actuals import read_actuals
+from targetsplit.track.weekly import read_with_weeks
+from test_database import sqlite_db
+from test_sources import MAPPING, NODES, _load, rows_strategy, values, write_csv, write_parquet
+from test_sources import write_xlsx as write_workbook
+
+OWN = ["date", "node", "metric", "value"]
+EXPORT = ["Deal", "Close Date", "Owner", "Stage", "Amount"]
+cuts = st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 12, 31))
+tops = st.sampled_from([None, "East", "West"])
+
+
+def _weeks_oracle(
+    plan: Plan, path: str, cut: date, top: str | None, mapping: ActualsMap | None = None
+) -> dict[str, list[Decimal]]:
+    """Each week's actuals as progress counts them over that week's days alone
+    (a window of the period), in ``top``'s subtree."""
+    b = plan.breakdown
+    assert b is not None
+    inside = {n.key for n in plan.root.walk()} if top is None else None
+    if top is not None:
+        inside = {n.key for n in next(n for n in plan.nodes() if n.key == top).walk()}
+    out = {m.name: [Decimal(0)] * len(b.weeks()) for m in plan.metrics}
+    for k, w in enumerate(b.weeks()):
+        if w.start > cut:
+            continue
+        found = read_actuals(
+            path, "x", plan, min(w.end, cut), first_day=w.start, mapping=mapping
+        ).direct
+        for (node, metric), v in found.items():
+            if node in inside:
+                out[metric][k] += v
+    return out
+
+
+def _read(plan: Plan, path: str, cut: date, top: str | None, mapping: ActualsMap | None = None):  # type: ignore[no-untyped-def]
+    node = None if top is None else next(n for n in plan.nodes() if n.key == top)
+    return read_with_weeks(path, Path(path).name, allocate(plan), cut, None, node, mapping)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=rows_strategy, cut=cuts, top=tops)
+def test_our_layout_in_every_source(
+    tmp_path_factory: pytest.TempPathFactory,
+    rows: list[tuple[date, str, str, Decimal]],
+    cut: date,
+    top: str | None,
+) -> None:
+    tmp = tmp_path_factory.mktemp("own")
+    plan = _load(tmp)
+    listed = [list(r) for r in rows]
+    write_csv(tmp / "a.csv", OWN, listed)
+    write_workbook(tmp / "a.xlsx", OWN, listed)
+    types = {"date": "DATE", "node": "VARCHAR", "metric": "VARCHAR", "value": "DECIMAL(18,2)"}
+    write_parquet(tmp / "a.csv", tmp / "a.parquet", types)
+    write_parquet(tmp / "a.csv", tmp / "d.parquet", {**types, "value": "DOUBLE"})
+    want = _weeks_oracle(plan, str(tmp / "a.csv"), cut, top)
+    for name in ("a.csv", "a.xlsx", "a.parquet", "d.parquet"):
+        facts, _, weekly = _read(plan, str(tmp / name), cut, top)
+        assert dict(weekly.actual) == want, name
+        total = read_actuals(str(tmp / "a.csv"), "a.csv", plan, cut).direct
+        if top is None:
+            for m in plan.metrics:
+                assert sum(weekly.actual[m.name]) == sum(
+                    (v for (_, metric), v in total.items() if metric == m.name), Decimal(0)
+                )
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.dates(min_value=date(2025, 12, 1), max_value=date(2027, 1, 31)),
+            st.sampled_from(NODES),
+            st.sampled_from(["Won", "Lost"]),
+            values,
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    cut=cuts,
+    top=tops,
+)
+def test_an_export_through_a_mapping_in_every_source(
+    tmp_path_factory: pytest.TempPathFactory,
+    rows: list[tuple[date, str, str, Decimal]],
+    cut: date,
+    top: str | None,
+) -> None:
+    tmp = tmp_path_factory.mktemp("mapped")
+    plan = _load(tmp)
+    listed: list[list[object]] = [[f"D{i}", d, n, s, v] for i, (d, n, s, v) in enumerate(rows)]
+    write_csv(tmp / "a.csv", EXPORT, listed)
+    write_workbook(tmp / "a.xlsx", EXPORT, listed, sheet="Deals")
+    mapping = parse_map(MAPPING)
+    want = _weeks_oracle(plan, str(tmp / "a.csv"), cut, top, mapping)
+    for name in ("a.csv", "a.xlsx"):
+        _, _, weekly = _read(plan, str(tmp / name), cut, top, mapping)
+        assert dict(weekly.actual) == want, name
+    for amount in ("NUMERIC", "REAL", "TEXT"):
+        url = sqlite_db(tmp / f"{amount}.db", [(d, n, s, v) for d, n, s, v in rows], amount)
+        for source in ({"table": "deals"}, {"query": "SELECT * FROM deals"}):
+            db = parse_map({**MAPPING, "url": url, **source})
+            _, _, weekly = _read(plan, "", cut, top, db)
+            assert dict(weekly.actual) == want, (amount, source)
+
+
+FY = str(EXAMPLES / "fy2026.yaml")
+ACTUALS = EXAMPLES / "fy2026-actuals.csv"
+
+
+@pytest.mark.parametrize("form", ["html", "xlsx"])
+def test_a_report_from_a_parquet_file_or_standard_input(run, tmp_path: Path, form: str) -> None:  # type: ignore[no-untyped-def]
+    """A report's burn-up from a Parquet file (once refused: read again as a CSV)
+    and from standard input (once without actuals by week) is the CSV's."""
+    types = {"date": "DATE", "node": "VARCHAR", "metric": "VARCHAR", "value": "VARCHAR"}
+    write_parquet(ACTUALS, tmp_path / "a.parquet", types)
+    out = {}
+    for name, source, stdin in (
+        ("csv", str(ACTUALS), None),
+        ("parquet", str(tmp_path / "a.parquet"), None),
+        ("stdin", "-", ACTUALS.read_text(encoding="utf-8")),
+    ):
+        target = tmp_path / f"{name}.{form}"
+        done = run(
+            "progress", FY, "--week", "20", "-a", source, "-q", "-o", str(target), stdin=stdin
+        )
+        assert done.code == 0, (name, done.err)
+        out[name] = target
+    if form == "html":
+        pages = {k: v.read_text(encoding="utf-8") for k, v in out.items()}
+        charts = {k: p.split("<svg", 1)[1].split("</svg>", 1)[0] for k, p in pages.items()}
+        assert 'class="actual"' in charts["csv"]
+        assert charts["parquet"] == charts["csv"] == charts["stdin"]
+    else:
+        import openpyxl
+
+        def burnup(path: Path) -> list[tuple[object, ...]]:
+            ws = openpyxl.load_workbook(path)["Summary"]
+            return [
+                tuple(c.value for c in r)
+                for r in ws.iter_rows()
+                if isinstance(r[0].value, str) and r[0].value.startswith("2026-W")
+            ]
+
+        weeks = burnup(out["csv"])
+        assert weeks[18][3] is not None and weeks[20][3] is None  # W19 counted, W21 not
+        assert burnup(out["parquet"]) == weeks == burnup(out["stdin"])
+
+
+def test_weeks_of_a_week_spanning_the_period_start(tmp_path: Path) -> None:
+    """A period starting mid-week: the first week's actuals are those of its days
+    in the period (a row the day before is outside)."""
+    from conftest import write
+
+    plan_path = write(
+        tmp_path,
+        "plan: T\nperiod: {start: 2026-04-01, end: 2026-06-30, name: Q}\n"
+        "metrics: {revenue: {total: 1000}}\nsplit: {A: 1, B: 1}\n",
+    )
+    from targetsplit.plan.load import load_plan
+
+    plan = load_plan(plan_path).plan
+    start = date(2026, 4, 1)
+    write_csv(
+        tmp_path / "a.csv",
+        OWN,
+        [
+            [start - timedelta(days=1), "A", "revenue", Decimal(5)],
+            [start, "A", "revenue", Decimal(7)],
+            [start + timedelta(days=5), "B", "revenue", Decimal(11)],
+        ],
+    )
+    _, _, weekly = _read(plan, str(tmp_path / "a.csv"), date(2026, 6, 30), None)
+    assert weekly.actual["revenue"][:2] == [Decimal(7), Decimal(11)]
