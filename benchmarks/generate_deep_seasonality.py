@@ -1,6 +1,6 @@
 """A deep plan with seasonality of their own on about a third of its nodes and a
-small total (a few units per rep): the plans whose time ledger needs pins, where
-a parent's rounded row is one its children cannot share.
+small total (a few units per rep): the plans whose time ledger needs its search
+(split/search.py), where a parent's rounded row is one its children cannot share.
 
 Usage: python benchmarks/generate_deep_seasonality.py OUT.yaml [DEPTH] [BRANCHING] [SEED]
 (defaults 4, 5, 1: 780 nodes below the root; 5 5: 3,905; 5 6: 9,330), then

@@ -16,12 +16,12 @@ unit of exact), then for each parent a small transportation problem for its
 children (a greedy that keeps each child's running total close to exact, a
 max-flow when it cannot finish), every node's running totals the floor or
 the ceiling of exact. Should a parent's row leave its children no solution —
-possible only when subtrees have their own seasonality — the parent is
-pinned to a row they can share and its parent shares around it (see
-:func:`_round_tree`). Only should that not settle is the
-whole metric rounded at once as one feasible flow over the tree, which
-always exists but bounds the running totals of the plan total and the
-leaves only (no random plan of the property tests has needed it since).
+possible only when subtrees have their own seasonality — the whole metric is
+rounded by a search over every node's running totals instead
+(:mod:`targetsplit.split.search`); only should that run out of its budget
+(no plan has yet) is it rounded as one feasible flow over the tree, which
+always exists but bounds the running totals of the plan total and the leaves
+only.
 
 A cut-off inside a segment splits that segment's cells once more, top-down
 with the same fraction of working days for every node (:meth:`Ledger.to_date`).
@@ -33,7 +33,7 @@ import functools
 import heapq
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -52,6 +52,7 @@ from targetsplit.plan.rampfit import Profiles, Unfit, fit, has_ramps
 from targetsplit.plan.tree import Node, Plan, node_loc
 from targetsplit.split import fastround
 from targetsplit.split.hierarchy import Allocation
+from targetsplit.split.search import round_by_search
 
 
 def _round_row(exact: Sequence[int], denom: int, total: int) -> list[int]:
@@ -74,7 +75,6 @@ def _round_children(
     denoms: Sequence[int],
     row_totals: Sequence[int],
     col_totals: Sequence[int],
-    pinned: Mapping[int, Sequence[int]] | None = None,
 ) -> list[list[int]] | None:
     """Integer rows, each cell the floor or ceiling of ``row / its denominator``,
     with the given row and column totals; ``None`` when there is no such rounding.
@@ -82,13 +82,7 @@ def _round_children(
     Period by period, a column's spare units go to the children that are most
     behind their exact running total, so that each child's targets to date stay
     close to exact too (a max-flow settles the rare case this cannot finish).
-    The children ``pinned`` (by their number) get the rows given there: rows
-    their own children can share (see :func:`_round_tree`).
     """
-    if pinned:
-        return _round_by_prefix_flow(
-            rows, denoms, row_totals, col_totals, pinned=pinned
-        ) or _round_by_prefix_flow(rows, denoms, row_totals, col_totals, loose=True, pinned=pinned)
     k = len(rows)
     floors = [[x // d for x in row] for row, d in zip(rows, denoms, strict=True)]
     rems = [[x % d for x in row] for row, d in zip(rows, denoms, strict=True)]
@@ -181,12 +175,10 @@ def _round_by_prefix_flow(
     col_totals: Sequence[int],
     *,
     loose: bool = False,
-    pinned: Mapping[int, Sequence[int]] | None = None,
 ) -> list[list[int]] | None:
     """Children's rows as one feasible flow in which every cell *and every
-    running total* is the floor or the ceiling of its exact value (a child
-    ``pinned`` has the row given there); ``None`` when the parent's row allows
-    no such rounding.
+    running total* is the floor or the ceiling of its exact value; ``None`` when
+    the parent's row allows no such rounding.
 
     Child ``i`` is a chain of nodes, one per period, each holding the running
     total through its period: the chain's head receives the child's figure, and
@@ -199,14 +191,12 @@ def _round_by_prefix_flow(
     cells: list[tuple[int, int, int]] = []  # child, period, edge
     for i, (row, denom) in enumerate(zip(rows, denoms, strict=True)):
         base = i * p
-        pin = None if pinned is None else pinned.get(i)
         edges.append((source, base + p - 1, row_totals[i], row_totals[i]))
         running = sum(row)
         for j in range(p - 1, -1, -1):
             running -= row[j]  # now the exact total of the periods before j
             cells.append((i, j, len(edges)))
-            bounds = _cell_bounds(row[j], denom, loose) if pin is None else (pin[j], pin[j])
-            edges.append((base + j, k * p + j, *bounds))
+            edges.append((base + j, k * p + j, *_cell_bounds(row[j], denom, loose)))
             if j:
                 edges.append((base + j, base + j - 1, *_bounds(running, denom)))
     for j, total in enumerate(col_totals):
@@ -221,16 +211,6 @@ def _round_by_prefix_flow(
     return out
 
 
-@dataclass(frozen=True)
-class _Problem:
-    """One metric's rounding: each node's figure in units, and its exact values
-    per segment as integers over its denominator."""
-
-    units: Mapping[str, int]
-    exact: Mapping[str, list[int]]
-    denoms: Mapping[str, int]
-
-
 def _round_tree(
     root: Node,
     units: Mapping[str, int],
@@ -243,22 +223,13 @@ def _round_tree(
     A parent's row is rounded before its children's, so it may be one its
     children cannot share with every running total within a unit (with
     seasonality of their own below it, a unit can fall in a stretch where the
-    one child that has working days is already a unit ahead). Such a parent is
-    then *pinned* to a row its children can share (:func:`_pin`) and its
-    parent shares its row again, around it (that parent's subtree is rounded
-    again, nothing else); if that parent cannot, it is pinned in turn, up to
-    the plan total if need be. No node is pinned to the same row twice, so
-    this ends; should it not settle within a bound, the whole metric is
-    rounded at once as one feasible flow (:func:`_round_tree_by_flow`).
+    one child that has working days is already a unit ahead). Then the whole
+    metric is rounded by a search over every node's running totals
+    (:func:`~targetsplit.split.search.round_by_search`), and should that run
+    out of its budget, as one feasible flow (:func:`_round_tree_by_flow`).
     """
-    problem = _Problem(units, exact, denoms)
-    pins: dict[str, list[int]] = {}
-    tried: set[tuple[str, tuple[int, ...]]] = set()
-    budget = [_SEARCH_BUDGET]
-    parent_of: dict[str, Node] = {}
     out = {root.key: _round_row(exact[root.key], denoms[root.key], units[root.key])}
     stack = [root]
-    rounds = 4 * len(exact) + 4
     while stack:
         node = stack.pop()
         if not node.children:
@@ -269,261 +240,13 @@ def _round_tree(
             [denoms[c.key] for c in kids],
             [units[c.key] for c in kids],
             out[node.key],
-            {i: pins[c.key] for i, c in enumerate(kids) if c.key in pins},
         )
-        if rounded is not None:
-            for c, kid_row in zip(kids, rounded, strict=True):
-                out[c.key] = kid_row
-                parent_of[c.key] = node
-            stack.extend(kids)
-            continue
-        rounds -= 1
-        row, let_go = _pin(node, problem, pins, out[node.key], budget)
-        if let_go:  # pins below were let go: rows tried before may be wanted again
-            tried.clear()
-        if not rounds or row is None or (node.key, tuple(row)) in tried:
-            return _round_tree_by_flow(root, units, exact, denoms)
-        tried.add((node.key, tuple(row)))
-        pins[node.key] = row
-        # Shared again from its parent down (the plan total: from itself, as pinned).
-        again = parent_of.get(node.key, node)
-        if again is node:
-            out[node.key] = row
-        inside = {n.key for n in again.walk()}
-        stack = [n for n in stack if n.key not in inside]
-        stack.append(again)
-    return out
-
-
-#: How many feasible flows :func:`_repin` may try, per metric.
-_SEARCH_BUDGET = 4000
-
-
-def _pin(
-    node: Node,
-    problem: _Problem,
-    pins: dict[str, list[int]],
-    given: list[int],
-    budget: list[int],
-) -> tuple[list[int] | None, bool]:
-    """The row to pin ``node`` to, whose ``given`` row its children cannot share
-    (:func:`_row_for`, preferring ``given``); where its pinned children's rows do
-    not go together with any, they are chosen anew first (:func:`_repin`, which
-    updates ``pins``) — if need be with the pins further down let go (they are
-    made again as the rows below are shared again). ``None`` if none is found;
-    second, whether pins further down were let go."""
-    row = _row_for(node, problem, pins, given)
-    if row is not None:
-        return row, False
-    pinned = [c for c in node.children if c.key in pins]
-    if not pinned:
-        return None, False
-    found = _repin_some(pinned, node, problem, pins, budget)
-    below = {n.key for c in pinned for g in c.children for n in g.walk()} & pins.keys()
-    if found is None and below:
-        for key in below:
-            del pins[key]
-        found = _repin_some(pinned, node, problem, pins, budget)
-    if found is None:
-        return None, bool(below)
-    pins.update(found)
-    return _row_for(node, problem, pins, given), bool(below)
-
-
-def _repin_some(
-    pinned: Sequence[Node],
-    node: Node,
-    problem: _Problem,
-    pins: Mapping[str, list[int]],
-    budget: list[int],
-) -> dict[str, list[int]] | None:
-    """:func:`_repin` of the ``pinned`` children of ``node`` together, within part
-    of the budget; failing that, one by one, each to go with those chosen before
-    it (the others free meanwhile)."""
-    part = [min(budget[0], _SEARCH_BUDGET // 4)]
-    found = _repin(pinned, node, problem, pins, part)
-    budget[0] -= _SEARCH_BUDGET // 4 - part[0]
-    if found is not None or len(pinned) == 1:
-        return found
-    settled = {k: v for k, v in pins.items() if k not in {c.key for c in pinned}}
-    for c in pinned:
-        one = _repin([c], node, problem, {**settled, c.key: pins[c.key]}, budget)
-        if one is None:
-            return None
-        settled.update(one)
-    return {c.key: settled[c.key] for c in pinned}
-
-
-def _two_level(
-    node: Node,
-    problem: _Problem,
-    pins: Mapping[str, list[int]],
-    loose: bool,
-    fixed: Mapping[str, Mapping[int, int]],
-) -> list[int] | None:
-    """A row for ``node`` that its children can share: the node's running totals
-    and each child's the floor or the ceiling of exact (a pinned child's row as
-    pinned), cells within a unit of exact (``loose``: any cells the running totals
-    allow), never a unit where there is nothing to carry; ``fixed[key][j]`` fixes
-    the running total before period ``j`` of the node or a child. ``None`` if there
-    is none.
-
-    One feasible flow: the node's chain of running totals feeds its cells, one
-    per period; each period's cell flows on to the children's cells for that
-    period, and each child's cells gather in its own chain of running totals."""
-    units, exact, denoms = problem.units, problem.exact, problem.denoms
-    kids = node.children
-    p = len(exact[node.key])
-    own, d = exact[node.key], denoms[node.key]
-    # Nodes: the node's chain (p), its cells (p), each child's chain (p each), source, sink.
-    cols, kid_base = p, 2 * p
-    source, sink = 2 * p + len(kids) * p, 2 * p + len(kids) * p + 1
-    none: Mapping[int, int] = {}
-    mine = fixed.get(node.key, none)
-    edges: list[tuple[int, int, int, int]] = []
-    owner: list[int] = []  # the node's cell edge of each period
-    edges.append((source, p - 1, units[node.key], units[node.key]))
-    before = 0  # the exact running total before period j
-    for j in range(p):
-        owner.append(len(edges))
-        edges.append((j, cols + j, *_cell_bounds(own[j], d, loose)))
-        if j:
-            at = mine.get(j)
-            edges.append((j, j - 1, *(_bounds(before, d) if at is None else (at, at))))
-        before += own[j]
-    for i, c in enumerate(kids):
-        row, cd, pin = exact[c.key], denoms[c.key], pins.get(c.key)
-        theirs = fixed.get(c.key, none)
-        base = kid_base + i * p
-        total = 0
-        for j in range(p):
-            total += row[j]
-            bounds = _cell_bounds(row[j], cd, loose) if pin is None else (pin[j], pin[j])
-            edges.append((cols + j, base + j, *bounds))
-            if j < p - 1:
-                at = theirs.get(j + 1)
-                edges.append(
-                    (base + j, base + j + 1, *(_bounds(total, cd) if at is None else (at, at)))
-                )
-        edges.append((base + p - 1, sink, units[c.key], units[c.key]))
-    edges.append((sink, source, 0, INF))
-    flows = feasible_flow(sink + 1, edges)
-    return None if flows is None else [flows[e] for e in owner]
-
-
-def _row_for(
-    node: Node,
-    problem: _Problem,
-    pins: Mapping[str, list[int]],
-    prefer: Sequence[int] | None = None,
-) -> list[int] | None:
-    """A row for ``node`` that its children can share (:func:`_two_level`), cells
-    within a unit of exact where that can be; of such rows, one whose running
-    totals are those of ``prefer`` (the row its parent gave it) wherever they
-    can be, so that its parent has as little as possible to share differently."""
-    exact = problem.exact
-    p = len(exact[node.key])
-    wanted = [0] * p  # the running total before each period, as preferred
-    if prefer is not None:
-        for j in range(1, p):
-            wanted[j] = wanted[j - 1] + prefer[j - 1]
-    for loose in (False, True):
-        found = _two_level(node, problem, pins, loose, {})
-        if found is None:
-            continue
-        if prefer is None:
-            return found
-        # Fix the preferred running totals, a stretch at a time: a stretch that
-        # cannot be fixed whole is tried in halves.
-        fixed: dict[int, int] = {}
-        todo = [range(1, p)]
-        while todo:
-            stretch = todo.pop()
-            if not stretch:
-                continue
-            more = {**fixed, **{j: wanted[j] for j in stretch}}
-            trial = _two_level(node, problem, pins, loose, {node.key: more})
-            if trial is not None:
-                fixed, found = more, trial
-            elif len(stretch) > 1:
-                half = len(stretch) // 2
-                todo += [stretch[half:], stretch[:half]]
-        return found
-    return None
-
-
-def _repin(
-    kids: Sequence[Node],
-    parent: Node,
-    problem: _Problem,
-    pins: Mapping[str, list[int]],
-    budget: list[int],
-) -> dict[str, list[int]] | None:
-    """New rows for the pinned ``kids`` of ``parent`` that each kid's own children
-    can share and that go together with the parent's running totals and the
-    other children (each :func:`_two_level`, with the kids' running totals fixed
-    so far): the running totals are chosen period by period, kid by kid, the
-    pinned row's first, going back where they cannot all be had. ``None`` when
-    none is found within ``budget`` feasible flows (``budget[0]``, spent here)."""
-    exact, denoms = problem.exact, problem.denoms
-    keys = [k.key for k in kids]
-    others = {k: v for k, v in pins.items() if k not in keys}
-    p = len(exact[parent.key])
-    # Each decision: a kid's running total before period j, its choices nearest
-    # the pinned row's first.
-    decisions: list[tuple[Node, int, list[int]]] = []
-    befores = [[0] * p for _ in kids]
-    givens = [[0] * p for _ in kids]
-    for i, kid in enumerate(kids):
-        row, old = exact[kid.key], pins[kid.key]
-        for j in range(1, p):
-            befores[i][j] = befores[i][j - 1] + row[j - 1]
-            givens[i][j] = givens[i][j - 1] + old[j - 1]
-    for j in range(1, p):
-        for i, kid in enumerate(kids):
-            low, high = _bounds(befores[i][j], denoms[kid.key])
-            given = givens[i][j]
-            options = [low, high] if high > low and abs(high - given) >= abs(low - given) else []
-            decisions.append((kid, j, options or [high, low][: high - low + 1]))
-    fixed: dict[str, dict[int, int]] = {k: {} for k in keys}
-
-    def fits(kid: Node) -> bool:
-        budget[0] -= 2
-        return (
-            _two_level(kid, problem, others, True, fixed) is not None
-            and _two_level(parent, problem, others, True, fixed) is not None
-        )
-
-    stack: list[Iterator[int]] = []
-    if decisions:
-        stack.append(iter(decisions[0][2]))
-    while stack:
-        if budget[0] <= 0:
-            return None
-        kid, j, _ = decisions[len(stack) - 1]
-        mine = fixed[kid.key]
-        for x in stack[-1]:
-            mine[j] = x
-            if mine.get(j - 1, 0) <= x and fits(kid):
-                break
-            del mine[j]
-        else:  # no choice here: back to the decision before
-            stack.pop()
-            if stack:
-                kid, j, _ = decisions[len(stack) - 1]
-                del fixed[kid.key][j]
-            continue
-        if len(stack) == len(decisions):
-            break
-        stack.append(iter(decisions[len(stack)][2]))
-    if decisions and not stack:
-        return None
-    out: dict[str, list[int]] = {}
-    for kid in kids:
-        found = _two_level(kid, problem, others, True, fixed)
-        if found is None:
-            return None
-        out[kid.key] = found
+        if rounded is None:
+            found = round_by_search(root, units, exact, denoms)
+            return found if found is not None else _round_tree_by_flow(root, units, exact, denoms)
+        for c, kid_row in zip(kids, rounded, strict=True):
+            out[c.key] = kid_row
+        stack.extend(kids)
     return out
 
 

@@ -1,0 +1,146 @@
+"""The ledger's rounding by search (split/search.py) on random trees of exact
+values with their own shapes, not only those plans make: whatever it returns
+keeps every bound, and on trees small enough to try every rounding it finds
+one whenever one exists."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from targetsplit.plan.tree import Node
+from targetsplit.split.search import round_by_search
+
+
+@st.composite
+def problems(draw: st.DrawFn, max_segments: int = 6):  # type: ignore[no-untyped-def]
+    """A tree (depth up to 3), each leaf's exact values per segment (integers
+    over one denominator: its figure in units times its own shape, zeros where
+    nothing is due), the parents' the sums."""
+    segments = draw(st.integers(1, max_segments))
+    denom = draw(st.sampled_from([2, 3, 4, 5, 7, 12]))
+    counter = itertools.count()
+
+    def grow(path: tuple[str, ...], depth: int) -> Node:
+        width = draw(st.integers(0 if depth else 2, 3 if depth < 2 else 0))
+        kids = tuple(grow((*path, f"n{next(counter)}"), depth + 1) for _ in range(width))
+        return Node(path[-1] if path else "", path, {}, {}, kids)
+
+    root = grow((), 0)
+    exact: dict[str, list[int]] = {}
+    units: dict[str, int] = {}
+    for node in list(root.walk())[::-1]:
+        if node.children:
+            exact[node.key] = [
+                sum(col) for col in zip(*(exact[c.key] for c in node.children), strict=True)
+            ]
+        else:
+            units[node.key] = draw(st.integers(0, 6))
+            shape = draw(st.lists(st.integers(0, 4), min_size=segments, max_size=segments))
+            if not any(shape):
+                shape[draw(st.integers(0, segments - 1))] = 1
+            # units * denom spread over the segments in proportion to the shape.
+            total, weight = units[node.key] * denom, sum(shape)
+            row, given = [], 0
+            for k in range(segments):
+                upto = total * sum(shape[: k + 1]) // weight
+                row.append(upto - given)
+                given = upto
+            exact[node.key] = row
+        if node.children:
+            units[node.key] = sum(units[c.key] for c in node.children)
+    return root, units, exact, dict.fromkeys(exact, denom)
+
+
+def _bounds_kept(
+    root: Node,
+    units: Mapping[str, int],
+    exact: Mapping[str, list[int]],
+    denoms: Mapping[str, int],
+    out: Mapping[str, list[int]],
+) -> bool:
+    for node in root.walk():
+        cells, d = out[node.key], denoms[node.key]
+        if sum(cells) != units[node.key]:
+            return False
+        if node.children:
+            sums = [sum(col) for col in zip(*(out[c.key] for c in node.children), strict=True)]
+            if sums != cells:
+                return False
+        given = so_far = 0
+        for cell, x in zip(cells, exact[node.key], strict=True):
+            if cell < 0 or (cell and not x):
+                return False
+            given += cell * d
+            so_far += x
+            if abs(given - so_far) >= d:
+                return False
+    return True
+
+
+def _any_rounding(
+    root: Node, units: Mapping[str, int], exact: Mapping[str, list[int]], denom: int
+) -> bool:
+    """Whether some rounding keeps every bound: every leaf's running totals
+    tried (floor or ceiling at each boundary), the parents' their sums."""
+    leaves = [n for n in root.walk() if not n.children]
+    p = len(exact[root.key])
+    choices = []
+    for leaf in leaves:
+        running, options = 0, []
+        for x in exact[leaf.key][:-1]:
+            running += x
+            q, r = divmod(running, denom)
+            options.append((q, q + 1) if r else (q,))
+        rows = []
+        for totals in itertools.product(*options):
+            full = (0, *totals, units[leaf.key])
+            rows.append([full[j + 1] - full[j] for j in range(p)])
+        choices.append(rows)
+    for pick in itertools.product(*choices):
+        out = dict(zip((leaf.key for leaf in leaves), pick, strict=True))
+        for node in list(root.walk())[::-1]:
+            if node.children:
+                out[node.key] = [
+                    sum(col) for col in zip(*(out[c.key] for c in node.children), strict=True)
+                ]
+        if _bounds_kept(root, units, exact, dict.fromkeys(exact, denom), out):
+            return True
+    return False
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_what_the_search_finds_keeps_every_bound(problem) -> None:  # type: ignore[no-untyped-def]
+    root, units, exact, denoms = problem
+    out = round_by_search(root, units, exact, denoms)
+    if out is not None:
+        assert _bounds_kept(root, units, exact, denoms, out)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_segments=4))
+def test_the_search_finds_a_rounding_whenever_there_is_one(problem) -> None:  # type: ignore[no-untyped-def]
+    root, units, exact, denoms = problem
+    leaves = [n for n in root.walk() if not n.children]
+    free = sum(len(exact[leaf.key]) - 1 for leaf in leaves)
+    if free > 14:  # too many to try them all
+        return
+    out = round_by_search(root, units, exact, denoms)
+    (denom,) = set(denoms.values())
+    assert (out is not None) == _any_rounding(root, units, exact, denom)
+
+
+def test_the_plan_total_is_rounded_half_up_where_it_can_be() -> None:
+    """Two reps of one unit over three stretches, the team's exact running
+    totals 2/3 and 4/3: rounded half up, 1 and 1 — a rep carries the first unit."""
+    a, b = Node("a", ("a",), {}, {}), Node("b", ("b",), {}, {})
+    root = Node("", (), {}, {}, (a, b))
+    exact = {"a": [1, 1, 1], "b": [1, 1, 1], "": [2, 2, 2]}
+    out = round_by_search(root, {"a": 1, "b": 1, "": 2}, exact, {"a": 3, "b": 3, "": 3})
+    assert out is not None
+    assert out[""] == [1, 0, 1]
+    assert sorted([out["a"], out["b"]]) == [[0, 0, 1], [1, 0, 0]]
