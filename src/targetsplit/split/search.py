@@ -24,8 +24,8 @@ what the two rules force (a family whose count is decided forces the rest of
 its bits; a node ahead forces its later bits until its next unit; one behind
 forces its earlier ones). A choice that leads to a contradiction is undone and
 the other value tried, going back as far as needed, within a budget of
-contradictions. On the random plans of the property tests and the outside
-fuzzer's plans it has never needed to go back at all.
+contradictions. On the random plans of the property tests it went back in 4
+of the 332 metrics of 9,000 plans that needed it, and found a rounding for all.
 """
 
 from __future__ import annotations
