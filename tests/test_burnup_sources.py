@@ -197,3 +197,79 @@ def test_weeks_of_a_week_spanning_the_period_start(tmp_path: Path) -> None:
     )
     _, _, weekly = _read(plan, str(tmp_path / "a.csv"), date(2026, 6, 30), None)
     assert weekly.actual["revenue"][:2] == [Decimal(7), Decimal(11)]
+
+
+value_texts = st.one_of(
+    values.map(str),
+    values.map(lambda v: f" {v} "),  # padded: DuckDB trims it itself
+    st.decimals(min_value=0, max_value=100, places=2).map(lambda v: f"{v}万"),  # amount syntax
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.dates(min_value=date(2025, 12, 1), max_value=date(2027, 1, 31)),
+            st.sampled_from(["East", "East/Chen", "Chen", "Liu", "West"]),
+            st.sampled_from(["revenue", "deals"]),
+            value_texts,
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    cut=cuts,
+    top=tops,
+    wide=st.booleans(),
+    by_week=st.booleans(),
+)
+def test_duckdbs_child_sums_the_weeks_as_the_python_reader(
+    tmp_path_factory: pytest.TempPathFactory,
+    rows: list[tuple[date, str, str, str]],
+    cut: date,
+    top: str | None,
+    wide: bool,
+    by_week: bool,
+) -> None:
+    """The child (DuckDB) answers and its weeks are the Python reader's, long
+    form or wide, dates or week labels, values plain, padded or in the amount
+    syntax, on the whole plan or a subtree."""
+    from targetsplit.track import actuals as actuals_mod
+    from targetsplit.track.weeksums import WeekSums
+
+    tmp = tmp_path_factory.mktemp("child")
+    plan = _load(tmp)
+    b = plan.breakdown
+    assert b is not None
+
+    weeks = b.weeks()
+
+    def when(d: date) -> str:  # a week label: the week of the day (outside: the first or last)
+        if not by_week:
+            return d.isoformat()
+        inside = [w.label for w in weeks if w.start <= d <= w.end]
+        return inside[0] if inside else weeks[0 if d < weeks[0].start else -1].label
+
+    time = "week" if by_week else "date"
+    if wide:
+        header = [time, "node", "revenue", "deals"]
+        listed = [
+            [when(d), n, v if m == "revenue" else "", v if m == "deals" else ""]
+            for d, n, m, v in rows
+        ]
+    else:
+        header = [time, "node", "metric", "value"]
+        listed = [[when(d), n, m, v] for d, n, m, v in rows]
+    write_csv(tmp / "a.csv", header, listed)
+    path = str(tmp / "a.csv")
+    node = None if top is None else next(n for n in plan.nodes() if n.key == top)
+    by_python, by_duckdb = WeekSums(plan, node), WeekSums(plan, node)
+    python = actuals_mod._python(path, "a.csv", plan, cut, None, by_python)
+    request = actuals_mod._Request.of("a.csv", plan, cut, None, by_duckdb)
+    answer = actuals_mod._duckdb(path, lambda: request)
+    assert answer is not None
+    duck = answer.actuals(by_duckdb)
+    assert dict(duck.direct) == dict(python.direct)
+    assert by_duckdb.sums == by_python.sums

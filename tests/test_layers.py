@@ -35,7 +35,6 @@ EDGES = {
     "track/csvfile.py",  # the CSV grammar of actuals and sheets; stdin and pipes
     "track/tables.py",  # reads Excel workbooks and Parquet files (written out as CSV)
     "track/database.py",  # reads actuals from SQL databases (SQLAlchemy)
-    "track/weekly.py",  # reads the actuals file again, by week (a report's burn-up)
     "audit/sheets.py",  # reads a target sheet
 }
 FORBIDDEN = {"typer", "click", "rich", "yaml", "tabulate", "csv", "os", "sys", "io", "pathlib"}

@@ -43,6 +43,7 @@ from targetsplit.plan.actualsmap import ActualsMap
 from targetsplit.plan.names import Names, nfc
 from targetsplit.plan.tree import Metric, Node, NodeIndex, Plan
 from targetsplit.track import csvfile
+from targetsplit.track.weeksums import WeekSums
 
 T = TypeVar("T")
 
@@ -113,16 +114,19 @@ def read_actuals_while(
     first_day: date | None = None,
     early: Early | None = None,
     mapping: ActualsMap | None = None,
+    weeks: WeekSums | None = None,
 ) -> tuple[Actuals, T]:
     """:func:`read_actuals`, with ``work()`` done meanwhile: a large file is
     summed in a child process, so the two run side by side on two cores (in
     ``early``'s child, when :func:`reading_early` started one on it). An export
-    read through a ``mapping`` is read by :mod:`targetsplit.track.mapped`."""
+    read through a ``mapping`` is read by :mod:`targetsplit.track.mapped`.
+    ``weeks``: the rows counted are summed per week there too, in the same pass
+    (a report's burn-up)."""
     if mapping is not None:
         from targetsplit.track.mapped import read_mapped
 
         try:
-            return read_mapped(path, source, plan, mapping, cut_day, first_day), work()
+            return read_mapped(path, source, plan, mapping, cut_day, first_day, weeks), work()
         except MemoryError:
             raise _fail(source, f"out of memory reading {source}") from None
     from targetsplit.track import tables
@@ -130,16 +134,18 @@ def read_actuals_while(
     if mapping is None and path != "-" and tables.kind(path) is not None:
         # A workbook or a Parquet file in our own layout: written out as our CSV.
         return tables.read_plain(
-            path, source, plan, cut_day, work, engine=engine, first_day=first_day
+            path, source, plan, cut_day, work, engine=engine, first_day=first_day, weeks=weeks
         )
     try:
         with csvfile.regular_file(path, source, "actuals", MAX_ACTUALS_BYTES, ActualsError) as f:
             if engine != "python" and (engine == "duckdb" or os.path.getsize(f) >= FAST_BYTES):
-                fast, done = _fast(f, source, plan, cut_day, work, first_day=first_day, early=early)
+                fast, done = _fast(
+                    f, source, plan, cut_day, work, first_day=first_day, early=early, weeks=weeks
+                )
                 if fast is not None:
                     return fast, done
-                return _python(f, source, plan, cut_day, first_day), done
-            facts = _python(f, source, plan, cut_day, first_day)
+                return _python(f, source, plan, cut_day, first_day, weeks), done
+            facts = _python(f, source, plan, cut_day, first_day, weeks)
             return facts, work()
     except MemoryError:
         raise _fail(
@@ -217,6 +223,7 @@ class _Cells:
         self.index: NodeIndex | None = None
         self.longest = 0  # no node has a longer name or path: a longer cell needs no suggestions
         self.days: dict[str, bool | _Bad] = {}
+        self.dates: dict[str, date] = {}  # the day of each date (a week: its end) judged
         self.nodes: dict[str, str | _Bad] = {}
         self.metrics: dict[str, str | _Bad] = {}
         self.odd: dict[str, Decimal | _Bad] = {}
@@ -249,6 +256,7 @@ class _Cells:
                 day = b.weeks()[b.week_number(t) - 1].end
             except ValueError as e:
                 return _Bad(f"{csvfile.clip(str(e), 200)}{_total(t)}")
+        self.dates[text] = day
         return self.first <= day <= self.last
 
     def _node_plan(self) -> Plan:
@@ -360,7 +368,12 @@ def _result(
 
 
 def _python(
-    path: str, source: str, plan: Plan, cut_day: date, first_day: date | None = None
+    path: str,
+    source: str,
+    plan: Plan,
+    cut_day: date,
+    first_day: date | None = None,
+    weeks: WeekSums | None = None,
 ) -> Actuals:
     opened = csvfile.open_csv(path, source, "actuals", "date,node,metric,value")
     problems, it, header = opened.problems, opened.rows, opened.header
@@ -413,6 +426,8 @@ def _python(
             if isinstance(v, Decimal):
                 key = (str(node), metric_name)
                 direct[key] = exact.add(direct.get(key, _ZERO), v)
+                if weeks is not None:
+                    weeks.add(cells.dates[row[0]], str(node), metric_name, v)
     if problems:
         raise ActualsError(problems.diagnostics())
     return _result(direct, rows, skipped, source, cells)
@@ -517,17 +532,19 @@ def _fast(
     *,
     first_day: date | None = None,
     early: Early | None = None,
+    weeks: WeekSums | None = None,
 ) -> tuple[Actuals | None, T]:
     """The actuals as DuckDB sums them, or None when it cannot say (an error in
     the file, a crash, no memory): then the Python reader has the last word.
-    ``meanwhile()`` runs while the child sums; its result comes second."""
-    request = _Request.of(source, plan, cut_day, first_day)
+    ``meanwhile()`` runs while the child sums; its result comes second. With
+    ``weeks``, the child sums the rows counted per day too, added up there."""
+    request = _Request.of(source, plan, cut_day, first_day, weeks)
     if not hasattr(os, "fork"):  # pragma: no cover - Windows
         try:
             sums = _duckdb(path, lambda: request)
         except Exception:
             sums = None
-        return None if sums is None else sums.actuals(), meanwhile()
+        return None if sums is None else sums.actuals(weeks), meanwhile()
     child = early if early is not None and early.path == path else Early(path)
     child.send(request)
     try:
@@ -535,7 +552,7 @@ def _fast(
     except BaseException:
         child.abandon()
         raise
-    return child.result(), done
+    return child.result(weeks), done
 
 
 @dataclass(frozen=True)
@@ -552,12 +569,31 @@ class _Request:
     metrics: tuple[Metric, ...]
     breakdown: Breakdown | None
     nodes: tuple[tuple[str, tuple[str, ...]], ...]  # (name, path) of each node but the root
+    # The rows counted summed per day too (a report's burn-up): on the nodes
+    # under this node's key ('': all); None: not asked.
+    by_day: str | None = None
 
     @classmethod
-    def of(cls, source: str, plan: Plan, cut_day: date, first_day: date | None) -> _Request:
+    def of(
+        cls,
+        source: str,
+        plan: Plan,
+        cut_day: date,
+        first_day: date | None,
+        weeks: WeekSums | None = None,
+    ) -> _Request:
         nodes = tuple((n.name, n.path) for n in plan.nodes() if n.path)
+        under = None if weeks is None else weeks.top
         return cls(
-            source, cut_day, first_day, plan.title, plan.period, plan.metrics, plan.breakdown, nodes
+            source,
+            cut_day,
+            first_day,
+            plan.title,
+            plan.period,
+            plan.metrics,
+            plan.breakdown,
+            nodes,
+            under,
         )
 
     def plan(self, nodes: bool = True) -> Plan:
@@ -664,7 +700,8 @@ class Early:
         finally:
             self._close("_inbox")
 
-    def result(self) -> Actuals | None:
+    def result(self, weeks: WeekSums | None = None) -> Actuals | None:
+        """The child's answer (its sums by day added to ``weeks``, when given)."""
         try:
             with os.fdopen(self._answer, "rb") as child:
                 self._answer = -1
@@ -676,7 +713,7 @@ class Early:
         if status != 0 or not data:
             return None
         result = pickle.loads(data)  # noqa: S301 - our own child's answer
-        return result.actuals() if isinstance(result, _Sums) else None
+        return result.actuals(weeks) if isinstance(result, _Sums) else None
 
     def abandon(self) -> None:
         """Stop the child (its answer is not wanted) and reap it; nothing if done."""
@@ -927,9 +964,53 @@ def _duck_sum(con: Any, texts: _Texts, asked: _Request, layout: _Layout) -> _Sum
     for k in touched:
         sums[k] = str(_canon(Decimal(sums[k])))
     counted = _result({}, rows, skipped, asked.source, cells, canonical=True)
+    by_day = [] if asked.by_day is None else _duck_by_day(con, cells, asked.by_day, kept, odd)
     return _Sums(
-        counted, [k[0] for k in sums], [k[1] for k in sums], [str(t) for t in sums.values()]
+        counted,
+        [k[0] for k in sums],
+        [k[1] for k in sums],
+        [str(t) for t in sums.values()],
+        by_day,
     )
+
+
+def _duck_by_day(
+    con: Any, cells: _RequestCells, under: str, kept: str, odd: Mapping[str, Decimal]
+) -> list[tuple[str, str, str]]:
+    """The rows counted (on the nodes under the node keyed ``under``) summed per
+    day and metric: (the day in ISO form, the metric, the sum as text)."""
+    where = kept
+    if under:
+        inside = [
+            n
+            for n, key in cells.nodes.items()
+            if isinstance(key, str) and (key == under or key.startswith(under + "/"))
+        ]
+        _table(con, "under_nodes", n=inside)
+        where += " and n in (select n from under_nodes)"
+    metric_of = {str(i): name for i, name in cells.layout.metrics}
+    exact = amounts.EXACT
+    out: dict[tuple[str, str], Decimal] = {}
+
+    def add(d: str, m: str, value: Decimal) -> None:
+        metric = metric_of.get(m) or cells.metric(m)
+        assert isinstance(metric, str), "every metric text of the file is judged already"
+        k = (cells.dates[d].isoformat(), metric)
+        before = out.get(k)
+        out[k] = value if before is None else exact.add(before, value)
+
+    for d, m, t in con.execute(
+        f"select d, m, cast(sum(amount) as varchar) from rows where {where} group by d, m"
+    ).fetchall():
+        if t is not None:
+            add(d, m, Decimal(t))
+    if odd:
+        for d, m, v, count in con.execute(
+            f"select d, m, v, count(*) from odd where v <> '' and {where} group by all"
+        ).fetchall():
+            if v in odd:
+                add(d, m, exact.multiply(odd[v], Decimal(count)))
+    return [(d, m, str(_canon(v))) for (d, m), v in out.items()]
 
 
 @dataclass(frozen=True)
@@ -941,8 +1022,14 @@ class _Sums:
     nodes: list[str]
     metrics: list[str]
     texts: list[str]
+    by_day: list[tuple[str, str, str]]  # when asked: (ISO day, metric, sum) of the rows counted
 
-    def actuals(self) -> Actuals:
+    def actuals(self, weeks: WeekSums | None = None) -> Actuals:
+        """The actuals; the sums by day added to ``weeks``, when given (the node
+        is the subtree the request named: ``weeks`` takes every row)."""
+        if weeks is not None:
+            for day, metric, text in self.by_day:
+                weeks.add(date.fromisoformat(day), weeks.top, metric, Decimal(text))
         keys = zip(self.nodes, self.metrics, strict=True)
         direct = dict(zip(keys, map(Decimal, self.texts), strict=True))
         return replace(self.counted, direct=direct)

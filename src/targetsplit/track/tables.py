@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from targetsplit.plan.tree import Plan
     from targetsplit.track.actuals import Actuals
     from targetsplit.track.mapping import Mapped
+    from targetsplit.track.weeksums import WeekSums
 
 T = TypeVar("T")
 
@@ -350,6 +351,7 @@ def read_plain(
     *,
     engine: str | None = None,
     first_day: date | None = None,
+    weeks: WeekSums | None = None,
 ) -> tuple[Actuals, T]:
     """Our own actuals layout (date,node,metric,value or a column per metric) in
     the first sheet of a workbook or in a Parquet file: as the same rows in a CSV."""
@@ -365,6 +367,7 @@ def read_plain(
                 work,
                 engine=engine,
                 first_day=first_day,
+                weeks=weeks,
             )
         except ActualsError as e:
             raise placed(e, converted) from None

@@ -25,6 +25,7 @@ class WeekSums:
         b = plan.breakdown
         assert b is not None
         self.starts = [w.start for w in b.weeks()]
+        self.top = "" if top is None else top.key  # the subtree's key ('': the whole plan)
         self.inside = None if top is None or not top.key else {n.key for n in top.walk()}
         self.sums = {m.name: [Decimal(0)] * len(self.starts) for m in plan.metrics}
 
