@@ -20,8 +20,9 @@ from targetsplit.plan.tree import Plan
 from targetsplit.split.hierarchy import allocate
 from targetsplit.track.actuals import read_actuals
 from targetsplit.track.weekly import read_with_weeks
+from test_database import rows_strategy as export_rows
 from test_database import sqlite_db
-from test_sources import MAPPING, NODES, _load, rows_strategy, values, write_csv, write_parquet
+from test_sources import MAPPING, _load, rows_strategy, values, write_csv, write_parquet
 from test_sources import write_xlsx as write_workbook
 
 OWN = ["date", "node", "metric", "value"]
@@ -91,20 +92,7 @@ def test_our_layout_in_every_source(
 @settings(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(
-    rows=st.lists(
-        st.tuples(
-            st.dates(min_value=date(2025, 12, 1), max_value=date(2027, 1, 31)),
-            st.sampled_from(NODES),
-            st.sampled_from(["Won", "Lost"]),
-            values,
-        ),
-        min_size=1,
-        max_size=40,
-    ),
-    cut=cuts,
-    top=tops,
-)
+@given(rows=export_rows, cut=cuts, top=tops)
 def test_an_export_through_a_mapping_in_every_source(
     tmp_path_factory: pytest.TempPathFactory,
     rows: list[tuple[date, str, str, Decimal]],
@@ -157,19 +145,11 @@ def test_a_report_from_a_parquet_file_or_standard_input(run, tmp_path: Path, for
         assert 'class="actual"' in charts["csv"]
         assert charts["parquet"] == charts["csv"] == charts["stdin"]
     else:
-        import openpyxl
+        from test_xlsx import burnup_rows
 
-        def burnup(path: Path) -> list[tuple[object, ...]]:
-            ws = openpyxl.load_workbook(path)["Summary"]
-            return [
-                tuple(c.value for c in r)
-                for r in ws.iter_rows()
-                if isinstance(r[0].value, str) and r[0].value.startswith("2026-W")
-            ]
-
-        weeks = burnup(out["csv"])
+        weeks = burnup_rows(out["csv"])
         assert weeks[18][3] is not None and weeks[20][3] is None  # W19 counted, W21 not
-        assert burnup(out["parquet"]) == weeks == burnup(out["stdin"])
+        assert burnup_rows(out["parquet"]) == weeks == burnup_rows(out["stdin"])
 
 
 def test_weeks_of_a_week_spanning_the_period_start(tmp_path: Path) -> None:

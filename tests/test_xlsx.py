@@ -582,6 +582,16 @@ def test_progress_leaderboard(run, tmp_path: Path) -> None:  # type: ignore[no-u
             _check_figures(r[1:13], b)
 
 
+def burnup_rows(path: Path) -> list[tuple[object, ...]]:
+    """The cells of a progress workbook's burn-up rows (one per week of 2026)."""
+    ws = openpyxl.load_workbook(path)["Summary"]
+    return [
+        tuple(c.value for c in r)
+        for r in ws.iter_rows()
+        if isinstance(r[0].value, str) and r[0].value.startswith("2026-W")
+    ]
+
+
 def test_progress_from_standard_input(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Actuals read once (standard input): the burn-up is the same as the file's,
     week by week (the weeks are summed as the rows are read)."""
@@ -592,16 +602,8 @@ def test_progress_from_standard_input(run, tmp_path: Path) -> None:  # type: ign
     done = run("progress", FY, "--week", "32", "-a", ACTUALS, "-q", "-o", str(again))
     assert done.code == 0, done.err
 
-    def burnup(path: Path) -> list[tuple[object, ...]]:
-        ws = openpyxl.load_workbook(path)["Summary"]
-        return [
-            tuple(c.value for c in r)
-            for r in ws.iter_rows()
-            if isinstance(r[0].value, str) and r[0].value.startswith("2026-W")
-        ]
-
-    weeks = burnup(out)
-    assert len(weeks) == 53 and weeks == burnup(again)
+    weeks = burnup_rows(out)
+    assert len(weeks) == 53 and weeks == burnup_rows(again)
     assert weeks[30][3] is not None and weeks[31][3] is not None  # W31, W32: actuals
     assert weeks[32][3] is None  # W33: after the cut-off
 
