@@ -67,9 +67,7 @@ class _Search:
     ) -> None:
         self.nodes = nodes = list(root.walk())
         self.units = units
-        p = len(exact[root.key])
-        self.p = p
-        self.b = b = p - 1  # boundaries: after each segment but the last
+        self.b = b = len(exact[root.key]) - 1  # boundaries: after each segment but the last
         index = {n.key: i for i, n in enumerate(nodes)}
         # Variable i * b + j: node i ahead at boundary j. Floors, whether a
         # node's exact running total is whole there (then it is fixed, not
