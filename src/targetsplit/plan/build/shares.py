@@ -266,8 +266,9 @@ class _Group(NamedTuple):
             if left > 0:
                 self.diags.error(
                     f"{self.label}ratio weights {self.where} are all zero but"
-                    f" {amounts.format_percent(left)} ({self._text(left * self.parent)})"
-                    " is left to share",
+                    f" {amounts.format_percent(left)}"
+                    + (f" ({self._text(left * self.parent)})" if self.parent else "")
+                    + " is left to share",
                     self.loc,
                     "zero-ratios",
                 )
@@ -285,20 +286,29 @@ class _Group(NamedTuple):
 
     def _over(self, claimed: Fraction) -> None:
         over = claimed * self.parent - self.parent
+        # (Amounts say nothing where the parent has none: the percents say it.)
+        how = (
+            f" ({self._text(claimed * self.parent)}), {self._text(over)} over"
+            f" {self._text(self.parent)}"
+            if self.parent
+            else f", {amounts.format_percent(claimed - 1)} over 100%"
+        )
         self.diags.error(
-            f"{self.label}claims {self.where} add up to {amounts.format_percent(claimed)}"
-            f" ({self._text(claimed * self.parent)}),"
-            f" {self._text(over)} over {self._text(self.parent)}",
+            f"{self.label}claims {self.where} add up to {amounts.format_percent(claimed)}{how}",
             self.loc,
             "over",
         )
 
     def _short(self, claimed: Fraction) -> None:
         short = self.parent - claimed * self.parent
+        how = (
+            f" ({self._text(claimed * self.parent)}), {self._text(short)} short of"
+            f" {self._text(self.parent)}"
+            if self.parent
+            else f", {amounts.format_percent(1 - claimed)} short of 100%"
+        )
         self.diags.error(
-            f"{self.label}shares {self.where} add up to {amounts.format_percent(claimed)}"
-            f" ({self._text(claimed * self.parent)}),"
-            f" {self._text(short)} short of {self._text(self.parent)}",
+            f"{self.label}shares {self.where} add up to {amounts.format_percent(claimed)}{how}",
             self.loc,
             "short",
         )
