@@ -52,7 +52,7 @@ from targetsplit.plan.rampfit import Profiles, Unfit, fit, has_ramps
 from targetsplit.plan.tree import Node, Plan, node_loc
 from targetsplit.split import fastround
 from targetsplit.split.hierarchy import Allocation
-from targetsplit.split.search import round_by_search
+from targetsplit.split.search import round_by_days
 
 
 def _round_row(exact: Sequence[int], denom: int, total: int) -> list[int]:
@@ -216,6 +216,7 @@ def _round_tree(
     units: Mapping[str, int],
     exact: Mapping[str, list[int]],
     denoms: Mapping[str, int],
+    workdays: Sequence[int],
 ) -> dict[str, list[int]]:
     """Top-down controlled rounding of one metric; node ``key``'s exact values
     are ``exact[key]`` over ``denoms[key]``.
@@ -224,9 +225,11 @@ def _round_tree(
     children cannot share with every running total within a unit (with
     seasonality of their own below it, a unit can fall in a stretch where the
     one child that has working days is already a unit ahead). Then the whole
-    metric is rounded by a search over every node's running totals
-    (:func:`~targetsplit.split.search.round_by_search`), and should that run
-    out of its budget, as one feasible flow (:func:`_round_tree_by_flow`).
+    metric is rounded by a search over every node's running totals at the end
+    of every working day (:func:`~targetsplit.split.search.round_by_days`, each
+    segment having ``workdays``: so that a target to date inside a segment is
+    within a unit too), and should that run out of its budget, as one feasible
+    flow (:func:`_round_tree_by_flow`).
     """
     out = {root.key: _round_row(exact[root.key], denoms[root.key], units[root.key])}
     stack = [root]
@@ -242,7 +245,7 @@ def _round_tree(
             out[node.key],
         )
         if rounded is None:
-            found = round_by_search(root, units, exact, denoms)
+            found = round_by_days(root, units, exact, denoms, workdays)
             return found if found is not None else _round_tree_by_flow(root, units, exact, denoms)
         for c, kid_row in zip(kids, rounded, strict=True):
             out[c.key] = kid_row
@@ -544,6 +547,7 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
     b = plan.breakdown
     assert b is not None, "a built plan always has its breakdown"
     segments = b.segments
+    workdays = [s.workdays for s in segments]
 
     # The seasonality in force at each node, and each one's segment shares.
     vectors: dict[int, tuple[Fraction, ...]] = {}
@@ -625,7 +629,7 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
             moved, by_node = _fitted_exact(
                 post_order, units, name, fitted, numerators, vector_denom, in_force
             )
-            rounded_by[name] = _round_tree(plan.root, units, moved, by_node)
+            rounded_by[name] = _round_tree(plan.root, units, moved, by_node, workdays)
             exact_by[name] = moved
             if keep_exact:
                 for path, d in by_node.items():
@@ -644,7 +648,7 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
             else:
                 u = units[node.key]
                 exact[node.key] = [u * n for n in numerators[in_force[node.key]]]
-        rounded_by[name] = _round_tree(plan.root, units, exact, denoms)
+        rounded_by[name] = _round_tree(plan.root, units, exact, denoms, workdays)
         exact_by[name] = exact
     paths = [r.path for r in alloc.rows]
     if fitted and keep_exact:  # each node's exact values over one denominator
