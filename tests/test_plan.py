@@ -101,3 +101,17 @@ def test_fiscal_period() -> None:
 def test_periods(period: str, start: str, end: str) -> None:
     plan = parse_plan(HEAD.replace("2026", period, 1) + "  A: 100%\n", "p.yaml")
     assert (str(plan.period.start), str(plan.period.end)) == (start, end)
+
+
+def test_warnings_come_in_file_order() -> None:
+    """A zero weight deep in the tree is found after one higher up but written
+    before it: the warnings are told in the order of the file's lines."""
+    text = (
+        "plan: W\nperiod: 2026\nmetrics: {m: {total: 100}}\nsplit:\n"
+        "  A:\n    weight: 1\n    split:\n      A1:\n        weight: 1\n        split:\n"
+        "          A1a: 0\n          A1b: 1\n      A2: 0\n"
+        "  B: 0\n  C: 1\n"
+    )
+    plan = parse_plan(text, "plan.yaml")
+    lines = [w.line for w in plan.warnings]
+    assert len(lines) == 3 and lines == sorted(lines)  # type: ignore[type-var]

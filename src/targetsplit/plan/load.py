@@ -126,12 +126,12 @@ def parse_document(text: str, source: str) -> tuple[Plan, Document]:
                 elif not checked.follows_from_left_out(d.loc):
                     errors.append(doc.place(d))
     if errors or plan is None:
-        raise PlanError(in_file_order(errors) + warnings)
+        raise PlanError(in_file_order(errors) + in_file_order(warnings))
     return _with_places(plan, doc), doc
 
 
 def _with_places(plan: Plan, doc: Document) -> Plan:
-    return replace(plan, warnings=tuple(doc.place(w) for w in plan.warnings))
+    return replace(plan, warnings=tuple(in_file_order([doc.place(w) for w in plan.warnings])))
 
 
 def load_plan(arg: str | None) -> Loaded:
