@@ -253,3 +253,34 @@ def test_duckdbs_child_sums_the_weeks_as_the_python_reader(
     duck = answer.actuals(by_duckdb)
     assert dict(duck.direct) == dict(python.direct)
     assert by_duckdb.sums == by_python.sums
+
+
+def test_a_workbooks_burnup_is_the_nodes_with_node(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """With --node, the workbook's burn-up is the subtree's, as its figures are:
+    each week's cumulative actual is progress --node's at that week's end."""
+    import json
+
+    from test_xlsx import burnup_rows
+
+    out = tmp_path / "east.xlsx"
+    args = ("progress", FY, "-a", str(ACTUALS), "--node", "East", "-q")
+    assert run(*args, "--week", "32", "-o", str(out)).code == 0
+    weeks = burnup_rows(out)
+    for week in (5, 20, 32):
+        done = run(*args, "--week", str(week), "--format", "json")
+        east = json.loads(done.out)["nodes"][0]
+        assert east["path"] == "East"
+        assert Decimal(str(weeks[week - 1][3])) == Decimal(
+            str(east["progress"]["revenue"]["actual"])
+        )
+    assert weeks[32][3] is None  # after the cut-off
+
+
+def test_a_window_workbook_has_no_burnup(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    out = tmp_path / "w.xlsx"
+    args = ("progress", FY, "-a", str(ACTUALS), "--week", "32", "--window", "month", "-q")
+    assert run(*args, "-o", str(out)).code == 0
+    cells = [c.value for r in openpyxl.load_workbook(out)["Summary"].iter_rows() for c in r]
+    assert "week" not in cells and "through" not in cells

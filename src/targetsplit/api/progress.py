@@ -149,8 +149,7 @@ def _progress(
     if weekly or burnup:  # a report's burn-up: the weeks' actuals, read with the rest
         from targetsplit.track.weekly import read_with_weeks
 
-        top = under if weekly else None  # a workbook's burn-up: the plan's total
-        facts, to_date, weeks = read_with_weeks(path, shown, alloc, cut.day, early, top, mapping)
+        facts, to_date, weeks = read_with_weeks(path, shown, alloc, cut.day, early, under, mapping)
         result = compute(alloc, cut, to_date, facts.direct)
     else:
 
@@ -169,7 +168,8 @@ def _progress(
     if burnup and weeks is not None:
         from targetsplit.track.burnup import burnup as burn_up
 
-        burn = burn_up(p, weeks, result)
+        top = 0 if under is None else [n.key for n in result.nodes].index(under.key)
+        burn = burn_up(p, weeks, result, top)
     if not weekly:
         weeks = None
     return ProgressResult(result, chosen, shown, warnings.all(), inputs, under, burn, weeks, made)

@@ -700,7 +700,8 @@ def progress_workbook(
             for w in weeks
         ],
     )
-    summary, starts = book.blocks("Summary", [facts, root, children, burn])
+    # (With --window there are no weeks: no burn-up, not even its header.)
+    summary, starts = book.blocks("Summary", [facts, root, children, *([burn] if weeks else [])])
     chart_row = 0
     if weeks:
         for j, m in enumerate(metrics):

@@ -1,5 +1,6 @@
-"""The burn-up of the plan's total: its cumulative target and actual at the end
-of each week (the chart of a progress workbook)."""
+"""The burn-up of the plan's total (or of a node's subtree, with --node): its
+cumulative target and actual at the end of each week (the chart of a progress
+workbook)."""
 
 from __future__ import annotations
 
@@ -25,12 +26,12 @@ class BurnWeek:
     actual: Mapping[str, Decimal] | None  # per metric; None after the cut-off
 
 
-def burnup(plan: Plan, weekly: Weekly, at_cutoff: Progress) -> tuple[BurnWeek, ...]:
-    """Every week of the period: the root's cumulative target at its end (the
-    sum of ``weekly``'s targets), and its cumulative actual (of ``weekly``'s
-    actuals) for the weeks up to the cut-off; the week of the cut-off ends at
-    it, with the root's target to date and actual as progress has them
-    (``at_cutoff``)."""
+def burnup(plan: Plan, weekly: Weekly, at_cutoff: Progress, top: int = 0) -> tuple[BurnWeek, ...]:
+    """Every week of the period: the cumulative target at its end of the node
+    ``weekly`` holds (the sum of its targets), and its cumulative actual (of
+    its actuals) for the weeks up to the cut-off; the week of the cut-off ends
+    at it, with the target to date and actual progress has for that node (row
+    ``top`` of ``at_cutoff``)."""
     b = plan.breakdown
     assert b is not None
     cut = at_cutoff.cutoff
@@ -46,12 +47,12 @@ def burnup(plan: Plan, weekly: Weekly, at_cutoff: Progress) -> tuple[BurnWeek, .
         shown: Mapping[str, Decimal] | None = None
         end = slot.end
         if slot.start <= cut.day < end:
-            root = {m.name: at_cutoff.tallies[m.name].figures(0) for m in metrics}
+            root = {m.name: at_cutoff.tallies[m.name].figures(top) for m in metrics}
             end = cut.day
             target = {name: f.target_to_date for name, f in root.items()}
             shown = {name: f.actual for name, f in root.items()}
         elif end == cut.day:
-            shown = {m.name: at_cutoff.tallies[m.name].figures(0).actual for m in metrics}
+            shown = {m.name: at_cutoff.tallies[m.name].figures(top).actual for m in metrics}
         elif end < cut.day:
             shown = dict(actual)
         out.append(BurnWeek(slot.label, end, target, shown))
