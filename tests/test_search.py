@@ -151,13 +151,12 @@ def test_the_plan_total_is_rounded_half_up_where_it_can_be() -> None:
 def test_rounding_by_the_day_keeps_every_bound_of_the_segments(problem, data) -> None:  # type: ignore[no-untyped-def]
     """At the grain of the working day (each segment's exact value spread evenly
     over its days), summed back: the segments keep every bound."""
-    from targetsplit.split.search import round_by_days
+    from targetsplit.split.ledger import _round_tree
 
     root, units, exact, denoms = problem
     p = len(exact[root.key])
     workdays = [
         data.draw(st.integers(1, 5)) if any(exact[k][j] for k in exact) else 0 for j in range(p)
     ]
-    out = round_by_days(root, units, exact, denoms, workdays)
-    if out is not None:
-        assert _bounds_kept(root, units, exact, denoms, out)
+    out = _round_tree(root, units, exact, denoms, workdays, by_day=True)
+    assert _bounds_kept(root, units, exact, denoms, out)

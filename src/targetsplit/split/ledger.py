@@ -52,7 +52,7 @@ from targetsplit.plan.rampfit import Profiles, Unfit, fit, has_ramps
 from targetsplit.plan.tree import Node, Plan, node_loc
 from targetsplit.split import fastround
 from targetsplit.split.hierarchy import Allocation
-from targetsplit.split.search import round_by_days
+from targetsplit.split.search import round_by_search
 
 
 def _round_row(exact: Sequence[int], denom: int, total: int) -> list[int]:
@@ -88,10 +88,15 @@ def _round_children(
     rems = [[x % d for x in row] for row, d in zip(rows, denoms, strict=True)]
     same = len(set(denoms)) == 1
 
-    def key(i: int, deficit: int, rem: int) -> tuple[int | Fraction, int | Fraction, int]:
+    def key(i: int, deficit: int, rem: int) -> tuple[int, int, int]:
         if same:
             return deficit, rem, -i
-        return Fraction(deficit, denoms[i]), Fraction(rem, denoms[i]), -i
+        # Over different denominators: in units of 2**-64 (integers compare
+        # fast; Fractions were most of the time of a team of 10,000 reps with
+        # seasonality of their own). Only the order matters, and only between
+        # children: which one gets a spare unit.
+        d = denoms[i]
+        return (deficit << 64) // d, (rem << 64) // d, -i
 
     need_col = [c - sum(col) for c, col in zip(col_totals, zip(*floors, strict=True), strict=True)]
     need_row = [t - sum(f) for t, f in zip(row_totals, floors, strict=True)]
@@ -217,25 +222,77 @@ def _round_tree(
     exact: Mapping[str, list[int]],
     denoms: Mapping[str, int],
     workdays: Sequence[int],
+    *,
+    by_day: bool = False,
 ) -> dict[str, list[int]]:
     """Top-down controlled rounding of one metric; node ``key``'s exact values
-    are ``exact[key]`` over ``denoms[key]``.
+    are ``exact[key]`` over ``denoms[key]``, segment ``j`` having
+    ``workdays[j]`` working days.
+
+    ``by_day`` (where nodes have time shapes of their own: seasonality or
+    ramps): rounded at the grain of the working day — each segment's exact
+    value spread evenly over its working days, as a target to date inside a
+    segment counts it, the days' cells summed back to segments — so that
+    every node's running total is within a unit at the end of every working
+    day, and a target to date on any day can be had within a unit for every
+    node (:meth:`Ledger.to_date` finds it). Where all share one shape, the
+    segment boundaries are enough: every node's exact value to date is then
+    the same fraction of its figure.
+    """
+    if by_day and any(w > 1 for w in workdays):
+        common = math.lcm(*(w for w in workdays if w))
+        daily: dict[str, list[int]] = {}
+        for node in root.walk():
+            cells: list[int] = []
+            for x, w in zip(exact[node.key], workdays, strict=True):
+                if w:
+                    cells += [x * (common // w)] * w
+                else:  # nothing due: one empty cell
+                    cells.append(x)
+            daily[node.key] = cells
+        days = _round_tree_by_segments(
+            root, units, daily, {key: denoms[key] * common for key in daily}
+        )
+        if days is None:  # the flow at the segments' grain (it bounds less anyway)
+            return _round_tree_by_flow(root, units, exact, denoms)
+        out: dict[str, list[int]] = {}
+        for key, cells in days.items():
+            summed, at = [], 0
+            for w in workdays:
+                summed.append(sum(cells[at : at + max(w, 1)]))
+                at += max(w, 1)
+            out[key] = summed
+        return out
+    found = _round_tree_by_segments(root, units, exact, denoms)
+    return found if found is not None else _round_tree_by_flow(root, units, exact, denoms)
+
+
+def _round_tree_by_segments(
+    root: Node,
+    units: Mapping[str, int],
+    exact: Mapping[str, list[int]],
+    denoms: Mapping[str, int],
+) -> dict[str, list[int]] | None:
+    """:func:`_round_tree` over the cells given; ``None`` where it needs the
+    whole-tree flow.
 
     A parent's row is rounded before its children's, so it may be one its
-    children cannot share with every running total within a unit (with
-    seasonality of their own below it, a unit can fall in a stretch where the
-    one child that has working days is already a unit ahead). Then the whole
-    metric is rounded by a search over every node's running totals at the end
-    of every working day (:func:`~targetsplit.split.search.round_by_days`, each
-    segment having ``workdays``: so that a target to date inside a segment is
-    within a unit too), and should that run out of its budget, as one feasible
-    flow (:func:`_round_tree_by_flow`).
+    children cannot share with every running total within a unit (with time
+    shapes of their own below it, a unit can fall in a stretch where the one
+    child that has working days is already a unit ahead). Then the smallest
+    subtree around that parent that it can be is rounded by a search over its
+    nodes' running totals (:func:`~targetsplit.split.search.round_by_search`):
+    the parent's parent's, that node's row kept; else the grandparent's; at
+    last the whole metric's. Should the search give up on that too, the metric
+    is to be rounded as one feasible flow (:func:`_round_tree_by_flow`).
     """
     out = {root.key: _round_row(exact[root.key], denoms[root.key], units[root.key])}
+    above: dict[str, Node] = {}  # each node's parent
+    settled: set[str] = set()  # rounded by a search, with all below them
     stack = [root]
     while stack:
         node = stack.pop()
-        if not node.children:
+        if not node.children or node.key in settled:
             continue
         kids = node.children
         rounded = _round_children(
@@ -245,10 +302,21 @@ def _round_tree(
             out[node.key],
         )
         if rounded is None:
-            found = round_by_days(root, units, exact, denoms, workdays)
-            return found if found is not None else _round_tree_by_flow(root, units, exact, denoms)
+            found, top = None, node
+            while found is None and top is not root:
+                top = above[top.key]
+                row = None if top is root else out[top.key]
+                found = round_by_search(top, units, exact, denoms, root_row=row)
+            if found is None and node is root:
+                found = round_by_search(root, units, exact, denoms)
+            if found is None:
+                return None
+            out.update(found)
+            settled.update(found)
+            continue
         for c, kid_row in zip(kids, rounded, strict=True):
             out[c.key] = kid_row
+            above[c.key] = node
         stack.extend(kids)
     return out
 
@@ -629,7 +697,7 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
             moved, by_node = _fitted_exact(
                 post_order, units, name, fitted, numerators, vector_denom, in_force
             )
-            rounded_by[name] = _round_tree(plan.root, units, moved, by_node, workdays)
+            rounded_by[name] = _round_tree(plan.root, units, moved, by_node, workdays, by_day=True)
             exact_by[name] = moved
             if keep_exact:
                 for path, d in by_node.items():
@@ -648,7 +716,9 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
             else:
                 u = units[node.key]
                 exact[node.key] = [u * n for n in numerators[in_force[node.key]]]
-        rounded_by[name] = _round_tree(plan.root, units, exact, denoms, workdays)
+        rounded_by[name] = _round_tree(
+            plan.root, units, exact, denoms, workdays, by_day=len(vectors) > 1
+        )
         exact_by[name] = exact
     paths = [r.path for r in alloc.rows]
     if fitted and keep_exact:  # each node's exact values over one denominator

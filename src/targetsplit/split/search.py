@@ -33,54 +33,19 @@ it gives up on rare larger plans where one exists (tests/known/).
 
 from __future__ import annotations
 
-import math
+import itertools
+import random
 from array import array
 from collections.abc import Mapping, Sequence
 
 from targetsplit.plan.tree import Node
 
-#: Contradictions the search may meet before it gives up (then the whole metric
-#: is rounded as one flow, which bounds the plan total and the leaves only).
-BUDGET = 4_000
-
-
-def round_by_days(
-    root: Node,
-    units: Mapping[str, int],
-    exact: Mapping[str, list[int]],
-    denoms: Mapping[str, int],
-    workdays: Sequence[int],
-) -> dict[str, list[int]] | None:
-    """:func:`round_by_search` at the grain of the working day: each segment's
-    exact value spread evenly over its ``workdays`` (as a target to date inside
-    a segment counts it), the days' cells summed back to segments. So the
-    running totals are within a unit of exact at the end of every working day,
-    not only at segment boundaries: a target to date on any day can be had
-    within a unit for every node (:meth:`targetsplit.split.ledger.Ledger.to_date`
-    finds it)."""
-    if all(w <= 1 for w in workdays):
-        return round_by_search(root, units, exact, denoms)
-    common = math.lcm(*(w for w in workdays if w))
-    daily: dict[str, list[int]] = {}
-    for key, row in exact.items():
-        cells: list[int] = []
-        for x, w in zip(row, workdays, strict=True):
-            if w:
-                cells += [x * (common // w)] * w
-            else:  # nothing due: one empty cell
-                cells.append(x)
-        daily[key] = cells
-    found = round_by_search(root, units, daily, {k: d * common for k, d in denoms.items()})
-    if found is None:
-        return None
-    out: dict[str, list[int]] = {}
-    for key, cells in found.items():
-        summed, at = [], 0
-        for w in workdays:
-            summed.append(sum(cells[at : at + max(w, 1)]))
-            at += max(w, 1)
-        out[key] = summed
-    return out
+#: Tries of the search (the first taking the nearer value everywhere, the others
+#: the farther one at random at one choice in :data:`FLIP`), and the
+#: contradictions each may meet before it gives up.
+TRIES = 12
+BUDGET = 400
+FLIP = 20
 
 
 def round_by_search(
@@ -89,16 +54,27 @@ def round_by_search(
     exact: Mapping[str, list[int]],
     denoms: Mapping[str, int],
     *,
+    root_row: Sequence[int] | None = None,
+    tries: int = TRIES,
     budget: int = BUDGET,
 ) -> dict[str, list[int]] | None:
     """Each node's cells (``exact[key]`` over ``denoms[key]`` rounded, adding up
     to ``units[key]``) with every running total the floor or the ceiling of
-    exact: the plan total's rounded half up wherever that leaves a solution (so
-    within half a unit), else as the search finds it. ``None`` when the search
-    runs out of its budget."""
-    return _Search(root, units, exact, denoms).run(True, budget) or _Search(
-        root, units, exact, denoms
-    ).run(False, budget)
+    exact. The top node's row is ``root_row`` where given (a subtree's, its
+    top's row kept); else the plan total's running totals are rounded half up
+    wherever that leaves a solution (so within half a unit), else as the search
+    finds them. ``None`` when no try of the search finds one within its budget."""
+    fixed = None if root_row is None else list(itertools.accumulate(root_row[:-1]))
+    modes = ("fixed",) if fixed is not None else ("nearest", "free")
+    search = _Search(root, units, exact, denoms)
+    if not search.start():
+        return None
+    for mode in modes:
+        for seed in range(tries if fixed is None else max(1, tries // 3)):
+            found = search.run(mode, fixed, budget, seed)
+            if found is not None:
+                return found
+    return None
 
 
 class _Search:
@@ -174,6 +150,7 @@ class _Search:
                     down[v] = f
         self.trail: list[int] = []
         self.queue: list[int] = []
+        self.order: list[int] = []  # the bits in the order the search sets them
 
     def _set(self, v: int, x: int) -> bool:
         """Set bit ``v`` to ``x`` (queued for propagation); False on a contradiction."""
@@ -249,15 +226,41 @@ class _Search:
                 return False
         return True
 
-    def run(self, root_nearest: bool, budget: int) -> dict[str, list[int]] | None:
-        b, val, near = self.b, self.val, self.near
-        # What the fixed bits force (and, asked, the plan total's bits).
-        ok = all(self._family(f) for f in range(len(self.need)))
-        if ok and root_nearest:
+    def start(self) -> bool:
+        """What the whole running totals force, once for all tries; False on a
+        contradiction (then no try can succeed)."""
+        return all(self._family(f) for f in range(len(self.need))) and self._propagate()
+
+    def run(
+        self, mode: str, fixed: Sequence[int] | None, budget: int, seed: int
+    ) -> dict[str, list[int]] | None:
+        """One try (after :meth:`start`): the top node's bits as ``mode`` says
+        ("nearest", "free", or "fixed" to the running totals ``fixed`` gives);
+        with a ``seed``, the farther value first at random choices (the same
+        every run). Undone when it fails, for the next try."""
+        mark = len(self.trail)
+        found = self._try(mode, fixed, budget, seed)
+        if found is None:
+            self._undo(mark)
+        return found
+
+    def _try(
+        self, mode: str, fixed: Sequence[int] | None, budget: int, seed: int
+    ) -> dict[str, list[int]] | None:
+        b, val, near, floor = self.b, self.val, self.near, self.floor
+        ok = True  # the top node's bits, as asked
+        if mode == "nearest":
             ok = all(val[j] >= 0 or self._set(j, near[j]) for j in range(b))
+        if ok and fixed is not None:
+            ok = all(
+                0 <= x - floor[j] <= 1 and self._set(j, x - floor[j]) for j, x in enumerate(fixed)
+            )
         if not ok or not self._propagate():
             return None
-        order = [i * b + j for j in range(b) for i in range(len(self.nodes))]
+        rng = random.Random(seed) if seed else None
+        if not self.order:
+            self.order = [i * b + j for j in range(b) for i in range(len(self.nodes))]
+        order = self.order
         # Each choice: (position in order, the other value, the trail's length before).
         choices: list[tuple[int, int, int]] = []
         at = 0
@@ -268,6 +271,8 @@ class _Search:
                 break
             v = order[at]
             first = near[v]
+            if rng is not None and not rng.randrange(FLIP):
+                first = 1 - first
             choices.append((at, 1 - first, len(self.trail)))
             if self._set(v, first) and self._propagate():
                 continue
