@@ -15,13 +15,18 @@ top-down: the root's row by rounding its running totals (each within half a
 unit of exact), then for each parent a small transportation problem for its
 children (a greedy that keeps each child's running total close to exact, a
 max-flow when it cannot finish), every node's running totals the floor or
-the ceiling of exact. Should a parent's row leave its children no solution —
-possible only when subtrees have their own seasonality — the whole metric is
-rounded by a search over every node's running totals instead
-(:mod:`targetsplit.split.search`); only should that run out of its budget
-(no plan has yet) is it rounded as one feasible flow over the tree, which
-always exists but bounds the running totals of the plan total and the leaves
-only.
+the ceiling of exact. Where nodes have time shapes of their own (seasonality
+or ramps below the top), this runs over the working days — each segment's
+exact value spread evenly over its days, the days summed back to segments —
+so that every node's target to date is within a unit on every day, not only
+at segment boundaries. Should a parent's row leave its children no solution —
+possible only with shapes of their own below it — the smallest subtree around
+it is rounded by a search over its nodes' running totals
+(:mod:`targetsplit.split.search`), widening to the whole metric where needed;
+only should the search give up on that too (no random plan has; a plan of 60
+copies of a hard subtree has) is the metric rounded as one feasible flow over
+the tree, which always exists but bounds the running totals of the plan total
+and the leaves only.
 
 A cut-off inside a segment splits that segment's cells once more, top-down
 with the same fraction of working days for every node (:meth:`Ledger.to_date`).

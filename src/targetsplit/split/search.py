@@ -1,34 +1,39 @@
-"""The time ledger's rounding of one metric as a search over running totals,
-for the plans whose parent-by-parent rounding gets stuck (seasonality of their
-own below a team: a parent's row, rounded first, is one its children cannot
+"""The time ledger's rounding of a subtree as a search over running totals,
+for where the parent-by-parent rounding gets stuck (time shapes of their own
+below a team: a parent's row, rounded first, is one its children cannot
 share). Pure Python.
 
-What is sought: each node's running total at each segment boundary, the floor
-or the ceiling of exact — one bit per node and boundary, *ahead* (the ceiling)
-or not — such that
+What is sought: each node's running total at each boundary between cells, the
+floor or the ceiling of exact — one bit per node and boundary, *ahead* (the
+ceiling) or not — such that
 
 - a parent's running total is its children's sum: at each boundary, the number
   of its children ahead is fixed by whether the parent is
   (``sum(children's bits) - parent's bit = floor(parent) - sum(floor(child))``);
 - no cell is negative: a node ahead stays ahead until its exact running total
-  passes the next whole unit; a segment without anything due (no working day,
-  a zero month) keeps the bit as it was.
+  passes the next whole unit; a cell without anything due (no working day,
+  a zero month) keeps the bit as it was;
+- the top node's row is the one given (a subtree's top keeps the row its
+  parent's rounding gave it), or, for the whole plan, the plan total's running
+  totals rounded half up where that leaves a solution.
 
 Each node's cells are then the differences of its running totals; every
 running total is within one unit of exact, children add up to their parent in
-every cell, and no unit lands where nothing is due. The ledger asks for it at
-the grain of the working day (:func:`round_by_days`), so that a target to date
-inside a segment can be within a unit for every node too.
+every cell, and no unit lands where nothing is due. The ledger asks for it over
+the working days (:func:`targetsplit.split.ledger._round_tree`), first for the
+smallest subtree around the stuck parent, widening until a search finds one.
 
 The search fixes the bits boundary by boundary (time first, then the tree from
 the top), each the nearer of the two first, and after each choice propagates
-what the two rules force (a family whose count is decided forces the rest of
-its bits; a node ahead forces its later bits until its next unit; one behind
+what the rules force (a family whose count is decided forces the rest of its
+bits; a node ahead forces its later bits until its next unit; one behind
 forces its earlier ones). A choice that leads to a contradiction is undone and
 the other value tried, going back as far as needed, within a budget of
-contradictions. On the random plans of the property tests it found a rounding
-for all the 315 metrics of 9,000 plans that needed it, without going back once;
-it gives up on rare larger plans where one exists (tests/known/).
+contradictions; then it starts again, taking the farther value first at
+random choices (seeded: the same every run). Searches like this one have
+heavy tails — a few early choices can doom a try that a fresh start avoids —
+and the restarts settled the plans a single longer try gave up on
+(tests/ledger/outside-s*.yaml).
 """
 
 from __future__ import annotations
