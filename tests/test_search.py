@@ -150,13 +150,24 @@ def test_the_plan_total_is_rounded_half_up_where_it_can_be() -> None:
 @given(problems(), st.data())
 def test_rounding_by_the_day_keeps_every_bound_of_the_segments(problem, data) -> None:  # type: ignore[no-untyped-def]
     """At the grain of the working day (each segment's exact value spread evenly
-    over its days), summed back: the segments keep every bound."""
-    from targetsplit.split.ledger import _round_tree
+    over its days), summed back: the segments keep every bound, wherever the
+    search finds a rounding of the days (where none exists, the whole-tree
+    flow rounds the segments: not what is tested here)."""
+    from unittest import mock
+
+    from targetsplit.split import ledger
+
+    class FellBack(Exception):
+        pass
 
     root, units, exact, denoms = problem
     p = len(exact[root.key])
     workdays = [
         data.draw(st.integers(1, 5)) if any(exact[k][j] for k in exact) else 0 for j in range(p)
     ]
-    out = _round_tree(root, units, exact, denoms, workdays, by_day=True)
+    with mock.patch.object(ledger, "_round_tree_by_flow", side_effect=FellBack):
+        try:
+            out = ledger._round_tree(root, units, exact, denoms, workdays, by_day=True)
+        except FellBack:
+            return
     assert _bounds_kept(root, units, exact, denoms, out)
