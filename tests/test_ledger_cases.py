@@ -8,7 +8,9 @@ only the plan total and the leaves). outside-s* are random plans of about 300
 nodes the search once gave up on (before it rounded the smallest subtree
 around a stuck parent and started again with other choices); outside-s40158's
 team r0 was also 1.47 units off mid-week once the search rounded subtrees only
-(before the ledger of such plans was rounded by the day throughout)."""
+(before the ledger of such plans was rounded by the day throughout);
+outside-filler is a hard team beside plain reps, whose search takes the reps'
+team as one node."""
 
 from __future__ import annotations
 

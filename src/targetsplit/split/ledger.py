@@ -288,12 +288,18 @@ def _round_tree_by_segments(
     subtree around that parent that it can be is rounded by a search over its
     nodes' running totals (:func:`~targetsplit.split.search.round_by_search`):
     the parent's parent's, that node's row kept; else the grandparent's; at
-    last the whole metric's. Should the search give up on that too, the metric
+    last the whole metric's (subtrees of one shape in it searched as their top
+    and rounded after, as here). Should the search give up on that too, the metric
     is to be rounded as one feasible flow (:func:`_round_tree_by_flow`).
     """
     out = {root.key: _round_row(exact[root.key], denoms[root.key], units[root.key])}
-    above: dict[str, Node] = {}  # each node's parent
+    above = {c.key: n for n in root.walk() for c in n.children}  # each node's parent
     settled: set[str] = set()  # rounded by a search, with all below them
+    # Subtrees a search took as one node (all of one shape: its members are
+    # rounded after, as here), and whether searches may still do so (not once
+    # one of those got stuck).
+    lumped: set[str] = set()
+    lump = True
     stack = [root]
     while stack:
         node = stack.pop()
@@ -307,21 +313,32 @@ def _round_tree_by_segments(
             out[node.key],
         )
         if rounded is None:
+            up: Node | None = node
+            while lump and up is not None:
+                lump = up.key not in lumped
+                up = above.get(up.key)
             found, top = None, node
             while found is None and top is not root:
                 top = above[top.key]
                 row = None if top is root else out[top.key]
-                found = round_by_search(top, units, exact, denoms, root_row=row)
+                found = round_by_search(top, units, exact, denoms, root_row=row, lump=lump)
             if found is None and node is root:
-                found = round_by_search(root, units, exact, denoms)
+                found = round_by_search(root, units, exact, denoms, lump=lump)
             if found is None:
                 return None
             out.update(found)
-            settled.update(found)
+            below = [top]
+            while below:
+                n = below.pop()
+                if n.children and n.children[0].key not in found:
+                    lumped.add(n.key)  # its members: rounded from its row, as here
+                    stack.append(n)
+                else:
+                    settled.add(n.key)
+                    below.extend(n.children)
             continue
         for c, kid_row in zip(kids, rounded, strict=True):
             out[c.key] = kid_row
-            above[c.key] = node
         stack.extend(kids)
     return out
 

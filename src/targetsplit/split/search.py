@@ -42,6 +42,7 @@ import itertools
 import random
 from array import array
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from targetsplit.plan.tree import Node
 
@@ -60,6 +61,7 @@ def round_by_search(
     denoms: Mapping[str, int],
     *,
     root_row: Sequence[int] | None = None,
+    lump: bool = False,
     tries: int = TRIES,
     budget: int = BUDGET,
 ) -> dict[str, list[int]] | None:
@@ -68,7 +70,16 @@ def round_by_search(
     exact. The top node's row is ``root_row`` where given (a subtree's, its
     top's row kept); else the plan total's running totals are rounded half up
     wherever that leaves a solution (so within half a unit), else as the search
-    finds them. ``None`` when no try of the search finds one within its budget."""
+    finds them. ``None`` when no try of the search finds one within its budget.
+
+    ``lump``: a subtree below the top whose every node has the time shape of
+    its top (exact rows in proportion: plain reps under a team) is searched
+    as one node, its top; its members are left out of what is returned, for
+    the caller to round from the top's row (they share it as a parent's
+    children of one shape do). A thousand plain reps beside a stuck team then
+    cost the search nothing."""
+    if lump:
+        root = _lumped(root, exact)
     fixed = None if root_row is None else list(itertools.accumulate(root_row[:-1]))
     modes = ("fixed",) if fixed is not None else ("nearest", "free")
     search = _Search(root, units, exact, denoms)
@@ -80,6 +91,37 @@ def round_by_search(
             if found is not None:
                 return found
     return None
+
+
+def _lumped(root: Node, exact: Mapping[str, list[int]]) -> Node:
+    """``root``'s tree with each subtree of one shape below it cut to its top."""
+
+    known: dict[str, bool] = {}
+
+    def one_shape(n: Node) -> bool:
+        if n.key not in known:
+            row = exact[n.key]
+            total = sum(row)
+            ok = True
+            for c in n.children:
+                kid = exact[c.key]
+                kid_total = sum(kid)
+                if not one_shape(c) or any(
+                    k * total != x * kid_total for k, x in zip(kid, row, strict=True)
+                ):
+                    ok = False
+            known[n.key] = ok
+        return known[n.key]
+
+    def cut(n: Node) -> Node:
+        return replace(n, children=tuple(cut_below(c) for c in n.children))
+
+    def cut_below(n: Node) -> Node:
+        if n.children and one_shape(n):
+            return replace(n, children=())
+        return cut(n)
+
+    return cut(root)
 
 
 class _Search:
