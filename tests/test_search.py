@@ -174,30 +174,26 @@ def test_rounding_by_the_day_keeps_every_bound_of_the_segments(problem, data) ->
 
 
 def test_a_subtree_of_one_shape_is_searched_as_its_top() -> None:
-    """Plain reps (rows in proportion to their team's) are left to the caller:
-    the search rounds their team as one node (a thousand of them beside a stuck
-    team took the outside tester's 3,206-node plan 28 s; now 3 s)."""
+    """Plain reps (rows in proportion to their team's, 16 of them or more) are
+    left to the caller: the search rounds their team as one node (a thousand of
+    them beside a stuck team took the outside tester's 3,206-node plan 28 s;
+    now 3 s)."""
 
     def node(key: str, *kids: Node) -> Node:
         return Node(key, (key,) if key else (), {}, {}, kids)
 
-    b = node("B", node("B/b1"), node("B/b2"))
+    reps = [f"B/b{i}" for i in range(16)]
+    b = node("B", *(node(r) for r in reps))
     a = node("A", node("A/a1"), node("A/a2"))
     root = node("", a, b)
-    exact = {
-        "A/a1": [3, 0, 0],
-        "A/a2": [0, 0, 3],
-        "A": [3, 0, 3],
-        "B/b1": [1, 1, 1],
-        "B/b2": [2, 2, 2],
-        "B": [3, 3, 3],
-        "": [6, 3, 6],
-    }
-    units = {"A/a1": 1, "A/a2": 1, "A": 2, "B/b1": 1, "B/b2": 2, "B": 3, "": 5}
+    exact = {"A/a1": [3, 0, 0], "A/a2": [0, 0, 3], "A": [3, 0, 3]}
+    exact |= dict.fromkeys(reps, [1, 1, 1])
+    exact |= {"B": [16, 16, 16], "": [19, 16, 19]}
+    units = {"A/a1": 1, "A/a2": 1, "A": 2, "B": 16, "": 18} | dict.fromkeys(reps, 1)
     denoms = dict.fromkeys(exact, 3)
     whole = round_by_search(root, units, exact, denoms)
     lumped = round_by_search(root, units, exact, denoms, lump=True)
     assert whole is not None and lumped is not None
     assert set(whole) == set(exact)
     assert set(lumped) == {"", "A", "A/a1", "A/a2", "B"}
-    assert sum(lumped["B"]) == 3
+    assert sum(lumped["B"]) == 16

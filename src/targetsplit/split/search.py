@@ -52,6 +52,8 @@ from targetsplit.plan.tree import Node
 TRIES = 12
 BUDGET = 400
 FLIP = 20
+#: The fewest members of one shape a search takes as one node (``lump``).
+LUMP = 16
 
 
 def round_by_search(
@@ -73,23 +75,27 @@ def round_by_search(
     finds them. ``None`` when no try of the search finds one within its budget.
 
     ``lump``: a subtree below the top whose every node has the time shape of
-    its top (exact rows in proportion: plain reps under a team) is searched
-    as one node, its top; its members are left out of what is returned, for
-    the caller to round from the top's row (they share it as a parent's
-    children of one shape do). A thousand plain reps beside a stuck team then
-    cost the search nothing."""
-    if lump:
-        root = _lumped(root, exact)
+    its top (exact rows in proportion: plain reps under a team) and that has
+    :data:`LUMP` children or more is searched as one node, its top; its
+    members are left out of what is returned, for the caller to round from
+    the top's row (they share it as a parent's children of one shape do). A
+    thousand plain reps beside a stuck team then cost the search nothing.
+    Should the search give up on the tree so cut, it tries the whole tree."""
     fixed = None if root_row is None else list(itertools.accumulate(root_row[:-1]))
-    modes = ("fixed",) if fixed is not None else ("nearest", "free")
-    search = _Search(root, units, exact, denoms)
-    if not search.start():
-        return None
-    for mode in modes:
-        for seed in range(tries if fixed is None else max(1, tries // 3)):
-            found = search.run(mode, fixed, budget, seed)
-            if found is not None:
-                return found
+    trees = [root]
+    if lump:  # lumped first; should that search give up, the whole tree
+        cut = _lumped(root, exact)
+        if sum(1 for _ in cut.walk()) < sum(1 for _ in root.walk()):
+            trees.insert(0, cut)
+    for tree in trees:
+        search = _Search(tree, units, exact, denoms)
+        if not search.start():
+            continue
+        for mode in ("fixed",) if fixed is not None else ("nearest", "free"):
+            for seed in range(tries if fixed is None else max(1, tries // 3)):
+                found = search.run(mode, fixed, budget, seed)
+                if found is not None:
+                    return found
     return None
 
 
@@ -117,7 +123,9 @@ def _lumped(root: Node, exact: Mapping[str, list[int]]) -> Node:
         return replace(n, children=tuple(cut_below(c) for c in n.children))
 
     def cut_below(n: Node) -> Node:
-        if n.children and one_shape(n):
+        # Small ones are left whole: they cost the search little, and the
+        # shares a lump's members need are more than any one of them.
+        if len(n.children) >= LUMP and one_shape(n):
             return replace(n, children=())
         return cut(n)
 
