@@ -80,7 +80,7 @@ def progress(args: argparse.Namespace, clock: Clock, out: str) -> None:
     cut = cutoff(plan.breakdown, week_end(plan.breakdown, args.week), args.week)
     alloc = allocate(plan)
     clock.mark("allocate (hierarchy)")
-    to_date = targets_to_date(alloc, cut.day)
+    to_date, _ = targets_to_date(alloc, cut.day)
     clock.mark("targets to date (weekly)")
     ready = frame(alloc, cut, to_date)
     hook = ahead(Format.json, None, False)

@@ -56,7 +56,7 @@ def _weeks_oracle(
 
 def _read(plan: Plan, path: str, cut: date, top: str | None, mapping: ActualsMap | None = None):  # type: ignore[no-untyped-def]
     node = None if top is None else next(n for n in plan.nodes() if n.key == top)
-    return read_with_weeks(path, Path(path).name, allocate(plan), cut, None, node, mapping)
+    return read_with_weeks(path, Path(path).name, allocate(plan), cut, None, node, mapping)[:3]
 
 
 @settings(

@@ -329,7 +329,7 @@ def test_carry_before_the_period_ends_carries_the_shortfall_to_date(tmp_path: Pa
         "date,node,metric,value\n2026-03-02,A,revenue,250万\n2026-03-02,B,revenue,100万\n",
     )
     old = load_plan(str(plan)).plan
-    due = window_targets(allocate(old), date(2026, 1, 1), date(2026, 6, 30))
+    due, _ = window_targets(allocate(old), date(2026, 1, 1), date(2026, 6, 30))
     assert due["A"]["revenue"] == 247  # 129 of 261 working days of 500万
     plain = rollover(plan, to="2027", today=date(2026, 6, 30))
     result = rollover(plan, to="2027", carry=True, today=date(2026, 6, 30))

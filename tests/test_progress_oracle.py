@@ -174,7 +174,7 @@ def test_integer_figures_are_the_exact_figures(plan_file: str, seed: int) -> Non
     start = plan.period.start
     for offset in (-3, 0, rnd.randint(1, 200), rnd.randint(1, 400), 1000):
         cut = cutoff(plan.breakdown, start + timedelta(days=offset))
-        to_date = targets_to_date(alloc, cut.day)
+        to_date = targets_to_date(alloc, cut.day)[0]
         _same(compute(alloc, cut, to_date, direct), oracle(alloc, cut, to_date, direct))
 
 
@@ -186,7 +186,7 @@ def test_integer_figures_on_a_generated_plan(tmp_path) -> None:  # type: ignore[
     alloc = allocate(plan)
     direct = _random_actuals(alloc, random.Random(7))
     cut = cutoff(plan.breakdown, date(2026, 8, 9), 32)
-    to_date = targets_to_date(alloc, cut.day)
+    to_date = targets_to_date(alloc, cut.day)[0]
     _same(compute(alloc, cut, to_date, direct), oracle(alloc, cut, to_date, direct))
 
 
@@ -282,7 +282,7 @@ def test_json_and_csv_from_the_integers_are_those_of_the_figures(plan_file: str)
     first = plan.metrics[0].name
     for offset in (-3, rnd.randint(1, 360), 1000):
         cut = cutoff(plan.breakdown, plan.period.start + timedelta(days=offset))
-        p = compute(alloc, cut, targets_to_date(alloc, cut.day), direct)
+        p = compute(alloc, cut, targets_to_date(alloc, cut.day)[0], direct)
         for depth, sort_rank in ((None, None), (1, None), (None, first), (2, first)):
             made = "".join(progress_json(p, plan.metrics, depth, sort_rank))
             assert made == _reference_json(p, depth, sort_rank), (offset, depth, sort_rank)
@@ -318,7 +318,7 @@ def test_json_rows_made_before_the_actuals_are_those_made_after(plan_file: str) 
     subset = plan.metrics[::-1][:2]
     for offset in (-3, rnd.randint(1, 360), 1000):
         cut = cutoff(plan.breakdown, plan.period.start + timedelta(days=offset))
-        f = frame(alloc, cut, targets_to_date(alloc, cut.day))
+        f = frame(alloc, cut, targets_to_date(alloc, cut.day)[0])
         p = settle(f, direct)
         for metrics in (plan.metrics, subset):
             for depth, sort_rank, node in (
@@ -395,7 +395,7 @@ def test_actuals_of_no_node_or_metric_of_the_plan_are_left_out() -> None:
     alloc = allocate(plan)
     direct = _random_actuals(alloc, random.Random(8))
     cut = cutoff(plan.breakdown, plan.period.start + timedelta(days=100))
-    to_date = targets_to_date(alloc, cut.day)
+    to_date = targets_to_date(alloc, cut.day)[0]
     more = {("No such node", plan.metrics[0].name): Decimal(5), ("", "no_metric"): Decimal(1)}
     for extra in ({**more, **direct}, {**direct, **more}):
         p, q = compute(alloc, cut, to_date, extra), compute(alloc, cut, to_date, direct)

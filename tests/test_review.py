@@ -235,7 +235,7 @@ def test_the_summary_names_the_top_five_and_the_total_alone() -> None:
     assert b is not None
     win = window(b, "2026-07", plan.period.start, plan.period.end, AFTER + timedelta(days=60))
     direct = {(f"N{i}", "r"): Decimal(i) for i in range(8)}  # N0..N7 short by 10..3
-    rv = compute(alloc, win, window_targets(alloc, win.start, win.last), direct)
+    rv = compute(alloc, win, window_targets(alloc, win.start, win.last)[0], direct)
     s = summarize(rv, ["r"])
     assert [x.node.key for x in s.shortfalls] == ["N0", "N1", "N2", "N3", "N4"]
     assert s.over == () and s.mixed == ()
@@ -280,7 +280,7 @@ def test_children_add_up_to_their_parent(
     for k, v, places in values:
         key = (nodes[k % len(nodes)].key, plan.metrics[k % len(plan.metrics)].name)
         direct[key] = direct.get(key, Decimal(0)) + Decimal(v).scaleb(-places)
-    targets = window_targets(alloc, win.start, win.last)
+    targets = window_targets(alloc, win.start, win.last)[0]
     rv: Review = compute(alloc, win, targets, direct)
     by_path = {r.path: r for r in rv.rows}
     for r in rv.rows:
@@ -300,7 +300,7 @@ def test_children_add_up_to_their_parent(
             for m in plan.metrics:
                 assert sum(split.values(r.path, m.name)) == r.figures[m.name].target
     whole = window(b, "all", plan.period.start, plan.period.end, plan.period.end)
-    full = compute(alloc, whole, window_targets(alloc, whole.start, whole.last), direct)
+    full = compute(alloc, whole, window_targets(alloc, whole.start, whole.last)[0], direct)
     for r, a in zip(full.rows, alloc.rows, strict=True):
         assert r.figures == {m: r.figures[m] for m in a.targets}
         for m, target in a.targets.items():

@@ -362,7 +362,7 @@ def test_a_window_at_its_end_is_what_allocate_by_shows(
     split = split_over_time(alloc, g)
     at_end = in_window(b, cutoff(b, slot.end), g)
     assert at_end.window == slot
-    to_date, whole = window_targets(alloc, at_end)
+    to_date, whole, _ = window_targets(alloc, at_end)
     for r in alloc.rows:
         for m in plan.metric_names:
             assert to_date[r.path][m] == whole[r.path][m] == split.units[r.path][m][k]
@@ -370,7 +370,7 @@ def test_a_window_at_its_end_is_what_allocate_by_shows(
     day = slot.start + timedelta(days=inside % ((slot.end - slot.start).days + 1))
     cut = in_window(b, cutoff(b, day), g)
     assert cut.window == slot
-    part, full = window_targets(alloc, cut)
+    part, full, _ = window_targets(alloc, cut)
     assert full == whole
     nodes = list(plan.nodes())
     direct: dict[tuple[str, str], Decimal] = {}
@@ -710,7 +710,7 @@ def test_random_subtrees_and_leaderboards(
     for i, v in values:
         key = (all_nodes[i % len(all_nodes)].key, metrics[i % len(metrics)].name)
         direct[key] = direct.get(key, Decimal(0)) + Decimal(v)
-    p = compute(alloc, cut, targets_to_date(alloc, cut.day), direct)
+    p = compute(alloc, cut, targets_to_date(alloc, cut.day)[0], direct)
     for m in metrics:
         board = leaderboard(p, m.name, under, depth)
         members = {i for _, i in board}

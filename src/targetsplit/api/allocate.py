@@ -13,6 +13,7 @@ from targetsplit.api.common import (
     check_dimension,
     check_tier,
     crossed,
+    ledger_warnings,
     need_tiers,
     periods_shown,
     pick_metrics,
@@ -90,6 +91,7 @@ def allocate(
 
     granularity, slots = periods_shown(p, period, by)
     split = split_over_time(allocation, granularity, slots=slots)
+    warnings.add(ledger_warnings(loaded, split.loose))
     shown = tuple(range(len(split.slots)))
     return AllocateResult(allocation, chosen, split, shown, warnings.all(), inputs, None, under)
 

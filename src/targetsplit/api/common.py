@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from targetsplit.calendar.workdays import Granularity, Slot
     from targetsplit.split.cross import Cross
     from targetsplit.split.hierarchy import Allocation
+    from targetsplit.split.ledger import Loose
 
 WarningSink = Callable[[Diagnostic], None]
 Inputs = tuple[tuple[str, str], ...]  # the files a command read: (what, path)
@@ -62,6 +63,12 @@ class Warnings:
 
     def all(self) -> tuple[Diagnostic, ...]:
         return tuple(self.items)
+
+
+def ledger_warnings(loaded: Loaded, loose: Iterable[Loose]) -> list[Diagnostic]:
+    """The warnings of the metrics the time ledger rounded as one flow (its
+    search gave up), each at its metric in the plan."""
+    return [loaded.place(x.warning(), key=True) for x in loose]
 
 
 def pick_metrics(plan: Plan, wanted: Sequence[str] | None) -> tuple[Metric, ...]:

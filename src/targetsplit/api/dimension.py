@@ -76,7 +76,14 @@ def progress_by_dimension(
     actuals_map: ActualsMapGiven | None = None,
 ) -> DimensionProgress:
     """Each item of ``dimension``: target, target to date, actual, per metric."""
-    from targetsplit.api.common import Warnings, actuals_source, one_stdin, pick_metrics, read_plan
+    from targetsplit.api.common import (
+        Warnings,
+        actuals_source,
+        ledger_warnings,
+        one_stdin,
+        pick_metrics,
+        read_plan,
+    )
     from targetsplit.api.progress import _cut_day, _week_number
     from targetsplit.numbers.apportion import largest_remainder
     from targetsplit.split.hierarchy import allocate
@@ -108,9 +115,10 @@ def progress_by_dimension(
     warnings = Warnings(on_warning)
     warnings.add(p.warnings)
     alloc = allocate(p)
-    facts, to_date = read_actuals_while(
+    facts, (to_date, loose) = read_actuals_while(
         path, shown, p, cut.day, lambda: targets_to_date(alloc, cut.day), mapping=mapping
     )
+    warnings.add(ledger_warnings(loaded, loose))
     warnings.add(facts.warnings)
     actual = _actuals_by_item(facts.by_item, dimension, items, shown)
     root = alloc.root

@@ -13,6 +13,7 @@ from targetsplit.api.common import (
     check_dimension,
     check_tier,
     crossed,
+    ledger_warnings,
     periods_shown,
     pick_metrics,
     read_plan,
@@ -72,6 +73,7 @@ def explain(
         granularity, slots = periods_shown(p, period, None)
         assert slots is not None
         split = split_over_time(alloc, granularity, slots=slots)
+        warnings.add(ledger_warnings(loaded, split.loose))
         for m in chosen:
             values = split.values(found.key, m.name)
             for k in range(len(slots)):

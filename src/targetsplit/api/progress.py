@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from targetsplit.plan.load import Loaded
     from targetsplit.plan.tree import Metric, Node
     from targetsplit.split.hierarchy import Allocation
+    from targetsplit.split.ledger import Loose
     from targetsplit.track.burnup import BurnWeek
     from targetsplit.track.progress import Cutoff, Frame, Progress
     from targetsplit.track.weekly import Weekly
@@ -117,6 +118,7 @@ def _progress(
         Warnings,
         actuals_source,
         check_tier,
+        ledger_warnings,
         one_stdin,
         pick_metrics,
         pick_node,
@@ -144,24 +146,29 @@ def _progress(
     alloc = allocate(p, tier)
     if window is not None and window != "period":
         files = (path, shown, mapping)
-        return _in_window(alloc, cut, window, files, chosen, warnings, inputs, under, early)
+        found = (loaded, warnings, inputs)
+        return _in_window(alloc, cut, window, files, chosen, found, under, early)
     weeks, made = None, None
     if weekly or burnup:  # a report's burn-up: the weeks' actuals, read with the rest
         from targetsplit.track.weekly import read_with_weeks
 
-        facts, to_date, weeks = read_with_weeks(path, shown, alloc, cut.day, early, under, mapping)
+        facts, to_date, weeks, loose = read_with_weeks(
+            path, shown, alloc, cut.day, early, under, mapping
+        )
         result = compute(alloc, cut, to_date, facts.direct)
     else:
 
-        def meanwhile() -> tuple[Frame, object]:
-            ready = frame(alloc, cut, targets_to_date(alloc, cut.day))
-            return ready, None if ahead is None else ahead(ready, chosen, under)
+        def meanwhile() -> tuple[Frame, object, tuple[Loose, ...]]:
+            to_date, loose = targets_to_date(alloc, cut.day)
+            ready = frame(alloc, cut, to_date)
+            return ready, None if ahead is None else ahead(ready, chosen, under), loose
 
         # Everything but the actuals' own figures is made while they are summed.
-        facts, (ready, made) = read_actuals_while(
+        facts, (ready, made, loose) = read_actuals_while(
             path, shown, p, cut.day, meanwhile, early=early, mapping=mapping
         )
         result = settle(ready, facts.direct)
+    warnings.add(ledger_warnings(loaded, loose))
     warnings.add(facts.warnings)
     inputs += (("actuals", path),)
     burn = None
@@ -191,34 +198,45 @@ def _in_window(
     size: str,
     files: tuple[str, str, ActualsMap | None],
     chosen: tuple[Metric, ...],
-    warnings: Warnings,
-    inputs: Inputs,
+    found: tuple[Loaded, Warnings, Inputs],  # the plan, its warnings, the files read
     under: Node | None,
     early: Early | None,
 ) -> ProgressResult:
     """Progress over the cut-off's week, month, quarter or half (``size``): the
     targets are the ledger's over the window, the actuals the rows dated in it."""
-    from targetsplit.track.progress import frame, in_window, settle, window_targets
+    from targetsplit.api.common import ledger_warnings
+    from targetsplit.track.progress import in_window, settle
+
+    loaded, warnings, inputs = found
 
     p = alloc.plan
     assert p.breakdown is not None
     cut = in_window(p.breakdown, cut, cast("Granularity", size))
     assert cut.window is not None
     path, shown, mapping = files
-    facts, ready = read_actuals_while(
+    facts, (ready, loose) = read_actuals_while(
         path,
         shown,
         p,
         cut.day,
-        lambda: frame(alloc, cut, *window_targets(alloc, cut)),
+        lambda: _window_frame(alloc, cut),
         first_day=cut.window.start,
         early=early,
         mapping=mapping,
     )
+    warnings.add(ledger_warnings(loaded, loose))
     warnings.add(facts.warnings)
     result = settle(ready, facts.direct)
     inputs += (("actuals", path),)
     return ProgressResult(result, chosen, shown, warnings.all(), inputs, under)
+
+
+def _window_frame(alloc: Allocation, cut: Cutoff) -> tuple[Frame, tuple[Loose, ...]]:
+    """The frame of a window's progress, and the metrics the ledger rounded as one flow."""
+    from targetsplit.track.progress import frame, window_targets
+
+    upto, whole, loose = window_targets(alloc, cut)
+    return frame(alloc, cut, upto, whole), loose
 
 
 def _week_number(loaded: Loaded, week: int | str) -> int:

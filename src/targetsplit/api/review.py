@@ -12,6 +12,7 @@ from targetsplit.api.common import (
     Warnings,
     WarningSink,
     actuals_source,
+    ledger_warnings,
     one_stdin,
     pick_metrics,
     read_plan,
@@ -67,7 +68,7 @@ def review(
     alloc = allocate(p)
     # A large actuals file is summed in a child process while the targets are
     # summed here: two cores, side by side.
-    facts, targets = read_actuals_while(
+    facts, (targets, loose) = read_actuals_while(
         path,
         shown,
         p,
@@ -76,6 +77,7 @@ def review(
         first_day=win.start,
         mapping=mapping,
     )
+    warnings.add(ledger_warnings(loaded, loose))
     warnings.add(facts.warnings)
     result = compute(alloc, win, targets, facts.direct)
     summary = summarize(result, [m.name for m in chosen])

@@ -8,9 +8,9 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from targetsplit.api.common import Warnings, WarningSink, one_stdin, read_plan
+from targetsplit.api.common import Warnings, WarningSink, ledger_warnings, one_stdin, read_plan
 from targetsplit.api.replan import (
     NewPlanResult,
     document,
@@ -28,6 +28,9 @@ from targetsplit.numbers.exact import exact
 from targetsplit.plan.names import Names
 from targetsplit.plan.tree import Node, Plan
 from targetsplit.split.hierarchy import Allocation, allocate
+
+if TYPE_CHECKING:
+    from targetsplit.split.ledger import Loose
 
 
 @exact
@@ -83,7 +86,10 @@ def rollover(
     warnings.add(facts.warnings)
     rolled = rolled_up(p, facts.direct)
     alloc = allocate(p)
-    due = _due(alloc, day) if carry and day < p.period.end else None
+    due = None
+    if carry and day < p.period.end:
+        due, loose = _due(alloc, day)
+        warnings.add(ledger_warnings(loaded, loose))
     results = {
         row.path: {
             m: Result(row.units[m], rolled[row.path][m], due[row.path][m] if due else None)
@@ -125,13 +131,14 @@ def rollover(
     return NewPlanResult(text, checked, warnings.all(), (*inputs, ("actuals", path)))
 
 
-def _due(alloc: Allocation, day: date) -> dict[str, dict[str, int]]:
-    """Each node's target to date at ``day`` (none before the period starts)."""
+def _due(alloc: Allocation, day: date) -> tuple[dict[str, dict[str, int]], tuple[Loose, ...]]:
+    """Each node's target to date at ``day`` (none before the period starts), and
+    the metrics the time ledger rounded as one flow."""
     from targetsplit.track.review import window_targets
 
     plan = alloc.plan
     if day < plan.period.start:
-        return {r.path: dict.fromkeys(r.units, 0) for r in alloc.rows}
+        return {r.path: dict.fromkeys(r.units, 0) for r in alloc.rows}, ()
     return window_targets(alloc, plan.period.start, day)
 
 

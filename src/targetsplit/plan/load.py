@@ -30,9 +30,10 @@ class Loaded:
     base_dir: Path  # relative paths in the plan resolve against this
     document: Document | None = None  # where each part of the plan is
 
-    def place(self, d: Diagnostic) -> Diagnostic:
-        """Give a diagnostic from the core its file:line:col in the plan."""
-        return self.document.place(d) if self.document is not None else d
+    def place(self, d: Diagnostic, *, key: bool = False) -> Diagnostic:
+        """Give a diagnostic from the core its file:line:col in the plan (with
+        ``key``, its key's: ``metrics: {revenue: …}`` at ``revenue``)."""
+        return self.document.place(d, key=key) if self.document is not None else d
 
 
 def find_plan(arg: str | None) -> str:

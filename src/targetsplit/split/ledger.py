@@ -42,7 +42,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from targetsplit.calendar.seasonality import (
     Seasonality,
@@ -230,6 +230,20 @@ def _round_tree(
     *,
     by_day: bool = False,
 ) -> dict[str, list[int]]:
+    """:func:`_round_tree_unless_stuck`, else the whole tree as one flow."""
+    found = _round_tree_unless_stuck(root, units, exact, denoms, workdays, by_day=by_day)
+    return found if found is not None else _round_tree_by_flow(root, units, exact, denoms)
+
+
+def _round_tree_unless_stuck(
+    root: Node,
+    units: Mapping[str, int],
+    exact: Mapping[str, list[int]],
+    denoms: Mapping[str, int],
+    workdays: Sequence[int],
+    *,
+    by_day: bool = False,
+) -> dict[str, list[int]] | None:
     """Top-down controlled rounding of one metric; node ``key``'s exact values
     are ``exact[key]`` over ``denoms[key]``, segment ``j`` having
     ``workdays[j]`` working days.
@@ -242,7 +256,8 @@ def _round_tree(
     day, and a target to date on any day can be had within a unit for every
     node (:meth:`Ledger.to_date` finds it). Where all share one shape, the
     segment boundaries are enough: every node's exact value to date is then
-    the same fraction of its figure.
+    the same fraction of its figure. ``None`` where the search gives up: the
+    metric is then to be rounded as one flow (:func:`_round_tree_by_flow`).
     """
     if by_day and any(w > 1 for w in workdays):
         common = math.lcm(*(w for w in workdays if w))
@@ -258,8 +273,8 @@ def _round_tree(
         days = _round_tree_by_segments(
             root, units, daily, {key: denoms[key] * common for key in daily}
         )
-        if days is None:  # the flow at the segments' grain (it bounds less anyway)
-            return _round_tree_by_flow(root, units, exact, denoms)
+        if days is None:  # the flow, at the segments' grain (it bounds less anyway)
+            return None
         out: dict[str, list[int]] = {}
         for key, cells in days.items():
             summed, at = [], 0
@@ -268,8 +283,7 @@ def _round_tree(
                 at += max(w, 1)
             out[key] = summed
         return out
-    found = _round_tree_by_segments(root, units, exact, denoms)
-    return found if found is not None else _round_tree_by_flow(root, units, exact, denoms)
+    return _round_tree_by_segments(root, units, exact, denoms)
 
 
 def _round_tree_by_segments(
@@ -437,6 +451,60 @@ def _tree_flow(
     return out
 
 
+class Loose(NamedTuple):
+    """A metric whose rounding fell back to the whole-tree flow, and how far
+    from exact that left its nodes' running totals at the segments' ends."""
+
+    metric: str
+    nodes: int  # the metric's nodes
+    over: int  # of them, those with a running total more than a unit from exact
+    worst: Fraction  # the largest distance of any node's running total, in units
+    ends: bool  # the plan total's and every leaf's running totals within a unit
+
+    def warning(self) -> Diagnostic:
+        """The warning a command gives, at the metric in the plan."""
+        what = f"metric '{self.metric}': no rounding over time was found that keeps every node's"
+        if not self.over:
+            what += (
+                " target to date within a unit of exact on every day, so it was rounded"
+                " as one flow: every running total is within a unit at the end of each"
+                " week and month, a target to date between them may be further off"
+            )
+        else:
+            worst = round(self.worst * 100)
+            what += (
+                " running total within a unit of exact, so it was rounded as one flow:"
+                f" {self.over:,} of {self.nodes:,} nodes' running totals are more than a"
+                " unit off at the end of a week or month, by up to"
+                f" {worst // 100}.{worst % 100:02} rounding units"
+            )
+            if self.ends:
+                what += " (the plan total's and every leaf's are within a unit)"
+        return Diagnostic(what, ("metrics", self.metric), severity="warning")
+
+
+def _loose(
+    metric: str,
+    root: Node,
+    rows: Mapping[str, Sequence[int]],
+    exact: Mapping[str, Sequence[int]],
+    denoms: Mapping[str, int],
+) -> Loose:
+    """How far from exact the flow left ``metric``'s running totals."""
+    over, worst, ends = 0, Fraction(0), True
+    for node in root.walk():
+        d = denoms[node.key]
+        run = far = 0  # rounded less exact, over ``d``
+        for cell, x in zip(rows[node.key], exact[node.key], strict=True):
+            run += cell * d - x
+            far = max(far, abs(run))
+        if far > d:
+            over += 1
+            ends = ends and node is not root and bool(node.children)
+        worst = max(worst, Fraction(far, d))
+    return Loose(metric, sum(1 for _ in root.walk()), over, worst, ends)
+
+
 @dataclass(frozen=True)
 class Ledger:
     """Each node's figures per segment and metric, as whole rounding units."""
@@ -450,6 +518,8 @@ class Ledger:
     # With ramps: the exact profile (each segment's share of the node's figure)
     # of every node the ramps move, per metric (plan.rampfit).
     fitted: Profiles | None = None
+    # The metrics rounded as one flow (the search gave up), in plan order.
+    loose: tuple[Loose, ...] = ()
 
     def span(self, start: date, end: date) -> range:
         """The segments that make up the days ``start`` to ``end`` (inclusive),
@@ -685,6 +755,7 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
     exact_by: dict[str, dict[str, list[int]]] = {}
     tables: dict[str, Any] = {}  # metric -> the array rounding's matrix
     metric_denoms: dict[str, dict[str, int]] = {}  # with ramps: per node and metric
+    loose: list[Loose] = []  # the metrics rounded as one flow
     one = (
         len(numerators) == 1
         and not keep_exact
@@ -719,7 +790,9 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
             moved, by_node = _fitted_exact(
                 post_order, units, name, fitted, numerators, vector_denom, in_force
             )
-            rounded_by[name] = _round_tree(plan.root, units, moved, by_node, workdays, by_day=True)
+            rounded_by[name] = _rounded(
+                name, plan.root, units, moved, by_node, workdays, True, loose
+            )
             exact_by[name] = moved
             if keep_exact:
                 for path, d in by_node.items():
@@ -738,8 +811,8 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
             else:
                 u = units[node.key]
                 exact[node.key] = [u * n for n in numerators[in_force[node.key]]]
-        rounded_by[name] = _round_tree(
-            plan.root, units, exact, denoms, workdays, by_day=len(vectors) > 1
+        rounded_by[name] = _rounded(
+            name, plan.root, units, exact, denoms, workdays, len(vectors) > 1, loose
         )
         exact_by[name] = exact
     paths = [r.path for r in alloc.rows]
@@ -759,7 +832,27 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
         rows = table.tolist()
         rounded_by[name] = {node.key: rows[i] for i, node in enumerate(tree.nodes)}
     figures = {path: {m.name: rounded_by[m.name][path] for m in plan.metrics} for path in paths}
-    return Ledger(alloc, segments, figures, exact_kept, denoms, fitted or None)
+    return Ledger(alloc, segments, figures, exact_kept, denoms, fitted or None, tuple(loose))
+
+
+def _rounded(
+    name: str,
+    root: Node,
+    units: Mapping[str, int],
+    exact: Mapping[str, list[int]],
+    denoms: Mapping[str, int],
+    workdays: Sequence[int],
+    by_day: bool,
+    loose: list[Loose],
+) -> dict[str, list[int]]:
+    """:func:`_round_tree` of metric ``name``; where it falls back to the flow,
+    how far off that leaves the metric appended to ``loose``."""
+    found = _round_tree_unless_stuck(root, units, exact, denoms, workdays, by_day=by_day)
+    if found is not None:
+        return found
+    flowed = _round_tree_by_flow(root, units, exact, denoms)
+    loose.append(_loose(name, root, flowed, exact, denoms))
+    return flowed
 
 
 def _fit(alloc: Allocation) -> Profiles:

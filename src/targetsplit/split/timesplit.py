@@ -16,7 +16,7 @@ from targetsplit.calendar.workdays import Granularity, Slot
 from targetsplit.plan.tree import Metric
 from targetsplit.split import fastround
 from targetsplit.split.hierarchy import Allocation
-from targetsplit.split.ledger import Ledger, build
+from targetsplit.split.ledger import Ledger, Loose, build
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class PeriodSplit:
     units: Mapping[str, Mapping[str, list[int]]]
     metrics: Mapping[str, Metric]
     exact: Mapping[str, Mapping[str, tuple[Fraction, ...]]] | None = None
+    loose: tuple[Loose, ...] = ()  # the metrics the ledger rounded as one flow
 
     def values(self, path: str, metric: str) -> tuple[Decimal, ...]:
         m = self.metrics[metric]
@@ -60,7 +61,7 @@ def view(ledger: Ledger, g: Granularity, slots: tuple[Slot, ...]) -> PeriodSplit
             }
             for path, by_metric in ledger.exact.items()
         }
-    return PeriodSplit(g, slots, units, metrics, exact)
+    return PeriodSplit(g, slots, units, metrics, exact, ledger.loose)
 
 
 def _sums(ledger: Ledger, spans: list[range]) -> dict[str, dict[str, list[int]]]:

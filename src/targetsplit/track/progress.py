@@ -21,7 +21,7 @@ from targetsplit.calendar.workdays import Breakdown, Granularity, Slot
 from targetsplit.numbers import amounts
 from targetsplit.plan.tree import Metric, Node, Plan, shown_nodes
 from targetsplit.split.hierarchy import Allocation
-from targetsplit.split.ledger import build
+from targetsplit.split.ledger import Loose, build
 
 
 @dataclass(frozen=True)
@@ -202,29 +202,32 @@ class Progress:
         return tuple(ProgressRow(n, i, self.tallies) for i, n in enumerate(self.nodes))
 
 
-def targets_to_date(alloc: Allocation, day: date) -> dict[str, dict[str, int]]:
-    """Each node's target units from the period's start through ``day``: a sum
-    of the time ledger (so at the end of a week, a month or a quarter it is
-    exactly what ``allocate --by`` shows for those periods, summed)."""
-    return build(alloc).to_date(day)
-
-
 Units = dict[str, dict[str, int]]  # path -> metric -> rounding units
 
 
-def window_targets(alloc: Allocation, cut: Cutoff) -> tuple[Units, Units]:
+def targets_to_date(alloc: Allocation, day: date) -> tuple[Units, tuple[Loose, ...]]:
+    """Each node's target units from the period's start through ``day``: a sum
+    of the time ledger (so at the end of a week, a month or a quarter it is
+    exactly what ``allocate --by`` shows for those periods, summed); and the
+    metrics the ledger rounded as one flow (``Ledger.loose``)."""
+    ledger = build(alloc)
+    return ledger.to_date(day), ledger.loose
+
+
+def window_targets(alloc: Allocation, cut: Cutoff) -> tuple[Units, Units, tuple[Loose, ...]]:
     """Each node's target units in ``cut``'s window: from its first day through
     the cut-off, and the whole window's. Sums of the time ledger: the ledger to
     date at the cut-off (at the window's end) less the ledger to date the day
-    before the window, so a whole window is what ``allocate --by`` shows for it."""
+    before the window, so a whole window is what ``allocate --by`` shows for it.
+    And the metrics the ledger rounded as one flow (``Ledger.loose``)."""
     win = cut.window
     assert win is not None
     ledger = build(alloc)
     upto, whole = ledger.to_date(cut.day), ledger.to_date(win.end)
     if win.start <= alloc.plan.period.start:
-        return upto, whole
+        return upto, whole, ledger.loose
     before = ledger.to_date(win.start - timedelta(days=1))
-    return _less(upto, before), _less(whole, before)
+    return _less(upto, before), _less(whole, before), ledger.loose
 
 
 def _less(a: Units, b: Units) -> Units:

@@ -17,12 +17,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from targetsplit.calendar.workdays import Breakdown
 from targetsplit.numbers import amounts
 from targetsplit.plan.tree import Node, Plan
 from targetsplit.split.hierarchy import Allocation
 from targetsplit.track.progress import _ranks as ranks  # one tie rule for both commands
+
+if TYPE_CHECKING:
+    from targetsplit.split.ledger import Loose
 
 #: How many shortfalls and over-achievements the summary names, per metric.
 TOP = 5
@@ -90,24 +94,27 @@ class Review:
     rows: tuple[ReviewRow, ...]  # depth-first in plan order, the root first
 
 
-def window_targets(alloc: Allocation, start: date, last: date) -> dict[str, dict[str, int]]:
+def window_targets(
+    alloc: Allocation, start: date, last: date
+) -> tuple[dict[str, dict[str, int]], tuple[Loose, ...]]:
     """Each node's target units for the days ``start`` through ``last``: the time
     ledger summed over them (to date at ``last`` less to date the day before
-    ``start``); the node's whole target when that is the whole period."""
+    ``start``); the node's whole target when that is the whole period. And the
+    metrics the ledger rounded as one flow (``Ledger.loose``; none without it)."""
     plan = alloc.plan
     if start <= plan.period.start and last >= plan.period.end:
-        return {r.path: dict(r.units) for r in alloc.rows}
+        return {r.path: dict(r.units) for r in alloc.rows}, ()
     from targetsplit.split.ledger import build
 
     ledger = build(alloc)
     upto = ledger.to_date(last)
     if start <= plan.period.start:
-        return upto
+        return upto, ledger.loose
     before = ledger.to_date(start - timedelta(days=1))
     return {
         path: {m: units - before[path][m] for m, units in by_metric.items()}
         for path, by_metric in upto.items()
-    }
+    }, ledger.loose
 
 
 def compute(

@@ -16,12 +16,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from targetsplit.plan.actualsmap import ActualsMap
 from targetsplit.plan.tree import Node
 from targetsplit.split.hierarchy import Allocation
 from targetsplit.track.actuals import Actuals, Early, read_actuals_while
 from targetsplit.track.weeksums import WeekSums
+
+if TYPE_CHECKING:
+    from targetsplit.split.ledger import Loose
 
 
 @dataclass(frozen=True)
@@ -40,12 +44,12 @@ def read_with_weeks(
     early: Early | None,
     top: Node | None = None,
     mapping: ActualsMap | None = None,
-) -> tuple[Actuals, dict[str, dict[str, int]], Weekly]:
+) -> tuple[Actuals, dict[str, dict[str, int]], Weekly, tuple[Loose, ...]]:
     """The actuals (as :func:`~targetsplit.track.actuals.read_actuals_while`
     reads them, from any source), the targets to date at ``cut_day`` (as
     ``targets_to_date`` gives them: the ledger is built once, meanwhile) and
     the weekly targets and actuals of the root (of ``top``, when given: its
-    subtree's rows)."""
+    subtree's rows); and the metrics the ledger rounded as one flow."""
     from targetsplit.split.ledger import Ledger, build
     from targetsplit.split.timesplit import view
 
@@ -64,4 +68,4 @@ def read_with_weeks(
     shown = view(ledger, "week", b.weeks())
     root = shown.units[alloc.root.path if top is None else top.key]
     target = {m.name: list(root[m.name]) for m in plan.metrics}
-    return facts, to_date, Weekly(target, weeks.sums)
+    return facts, to_date, Weekly(target, weeks.sums), ledger.loose
