@@ -224,3 +224,53 @@ def test_progress_by_dimension_warns(flowed: list[str], tmp_path: Path, run: Run
     done = run("progress", plan, "--as-of", "2026-06-30", "--dimension", "product")
     assert done.code == 0, done.err
     assert flowed and _warned(done.err) == _expected(flowed)
+
+
+def test_only_the_metrics_a_command_shows_are_warned_of(
+    flowed: list[str], run: Run, tmp_path: Path
+) -> None:
+    """A command with ``--metric`` warns of the metrics it shows, not of the
+    others the ledger rounded as one flow (the ledger still rounds them all)."""
+    csv = write(tmp_path, "date,node,metric,value\n2026-03-02,b,m1,5\n", "actuals.csv")
+    commands = [
+        ("allocate", str(STUCK), "--by", "month"),
+        ("explain", str(STUCK), "b", "--period", "2026-Q2"),
+        ("progress", str(STUCK), "-a", csv, "--as-of", "2026-06-30"),
+        ("progress", str(STUCK), "-a", csv, "--as-of", "2026-06-30", "--window", "month"),
+        ("review", str(STUCK), "-a", csv, "--period", "2026-Q1"),
+    ]
+    for args in commands:
+        flowed.clear()
+        run(*args)
+        stuck = list(dict.fromkeys(flowed))
+        assert "m1" not in stuck and len(stuck) == 2, args  # m0 and m2 fall back, m1 not
+        for m in ("m1", stuck[0]):
+            flowed.clear()
+            done = run(*args, "--metric", m)
+            assert done.code == 0, (args, done.err)
+            assert flowed, args  # the ledger was built, every metric rounded
+            assert _warned(done.err) == _expected([m] if m in stuck else []), (args, m)
+        flowed.clear()
+        done = run(*args, "--metric", stuck[1], "--metric", "m1")
+        assert _warned(done.err) == _expected([stuck[1]]), args
+
+
+def test_progress_outside_the_period_does_not_warn(
+    flowed: list[str], run: Run, tmp_path: Path
+) -> None:
+    """On or after the period's last day every target to date is the node's whole
+    target, before the period 0: not from the rounding, so no warning. The day
+    before the last is rounded: it warns."""
+    csv = write(tmp_path, "date,node,metric,value\n2026-03-02,b,m1,5\n", "actuals.csv")
+    for day, warns in [
+        ("2025-06-30", False),
+        ("2026-01-01", True),
+        ("2026-12-30", True),
+        ("2026-12-31", False),
+        ("2027-02-01", False),
+    ]:
+        flowed.clear()
+        done = run("progress", str(STUCK), "-a", csv, "--as-of", day)
+        assert done.code == 0, done.err
+        assert flowed, day  # the ledger is still built
+        assert _warned(done.err) == (_expected(flowed) if warns else []), day

@@ -91,7 +91,7 @@ def allocate(
 
     granularity, slots = periods_shown(p, period, by)
     split = split_over_time(allocation, granularity, slots=slots)
-    warnings.add(ledger_warnings(loaded, split.loose))
+    warnings.add(ledger_warnings(loaded, split.loose, chosen))
     shown = tuple(range(len(split.slots)))
     return AllocateResult(allocation, chosen, split, shown, warnings.all(), inputs, None, under)
 

@@ -65,10 +65,14 @@ class Warnings:
         return tuple(self.items)
 
 
-def ledger_warnings(loaded: Loaded, loose: Iterable[Loose]) -> list[Diagnostic]:
+def ledger_warnings(
+    loaded: Loaded, loose: Iterable[Loose], shown: Iterable[Metric]
+) -> list[Diagnostic]:
     """The warnings of the metrics the time ledger rounded as one flow (its
-    search gave up), each at its metric in the plan."""
-    return [loaded.place(x.warning(), key=True) for x in loose]
+    search gave up), each at its metric in the plan: of the metrics ``shown``
+    (the command's), not of the others."""
+    names = {m.name for m in shown}
+    return [loaded.place(x.warning(), key=True) for x in loose if x.metric in names]
 
 
 def pick_metrics(plan: Plan, wanted: Sequence[str] | None) -> tuple[Metric, ...]:

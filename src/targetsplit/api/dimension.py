@@ -118,7 +118,7 @@ def progress_by_dimension(
     facts, (to_date, loose) = read_actuals_while(
         path, shown, p, cut.day, lambda: targets_to_date(alloc, cut.day), mapping=mapping
     )
-    warnings.add(ledger_warnings(loaded, loose))
+    warnings.add(ledger_warnings(loaded, loose, chosen))
     warnings.add(facts.warnings)
     actual = _actuals_by_item(facts.by_item, dimension, items, shown)
     root = alloc.root

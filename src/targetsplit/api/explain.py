@@ -73,7 +73,7 @@ def explain(
         granularity, slots = periods_shown(p, period, None)
         assert slots is not None
         split = split_over_time(alloc, granularity, slots=slots)
-        warnings.add(ledger_warnings(loaded, split.loose))
+        warnings.add(ledger_warnings(loaded, split.loose, chosen))
         for m in chosen:
             values = split.values(found.key, m.name)
             for k in range(len(slots)):

@@ -168,7 +168,7 @@ def _progress(
             path, shown, p, cut.day, meanwhile, early=early, mapping=mapping
         )
         result = settle(ready, facts.direct)
-    warnings.add(ledger_warnings(loaded, loose))
+    warnings.add(ledger_warnings(loaded, loose, chosen))
     warnings.add(facts.warnings)
     inputs += (("actuals", path),)
     burn = None
@@ -224,7 +224,7 @@ def _in_window(
         early=early,
         mapping=mapping,
     )
-    warnings.add(ledger_warnings(loaded, loose))
+    warnings.add(ledger_warnings(loaded, loose, chosen))
     warnings.add(facts.warnings)
     result = settle(ready, facts.direct)
     inputs += (("actuals", path),)

@@ -77,7 +77,7 @@ def review(
         first_day=win.start,
         mapping=mapping,
     )
-    warnings.add(ledger_warnings(loaded, loose))
+    warnings.add(ledger_warnings(loaded, loose, chosen))
     warnings.add(facts.warnings)
     result = compute(alloc, win, targets, facts.direct)
     summary = summarize(result, [m.name for m in chosen])

@@ -89,7 +89,7 @@ def rollover(
     due = None
     if carry and day < p.period.end:
         due, loose = _due(alloc, day)
-        warnings.add(ledger_warnings(loaded, loose))
+        warnings.add(ledger_warnings(loaded, loose, p.metrics))
     results = {
         row.path: {
             m: Result(row.units[m], rolled[row.path][m], due[row.path][m] if due else None)

@@ -209,9 +209,13 @@ def targets_to_date(alloc: Allocation, day: date) -> tuple[Units, tuple[Loose, .
     """Each node's target units from the period's start through ``day``: a sum
     of the time ledger (so at the end of a week, a month or a quarter it is
     exactly what ``allocate --by`` shows for those periods, summed); and the
-    metrics the ledger rounded as one flow (``Ledger.loose``)."""
+    metrics the ledger rounded as one flow (``Ledger.loose``), none where
+    ``day`` is before the period or on or after its last day (every target
+    to date is then 0 or the node's whole target, not from the rounding)."""
     ledger = build(alloc)
-    return ledger.to_date(day), ledger.loose
+    period = alloc.plan.period
+    rounded = period.start <= day < period.end
+    return ledger.to_date(day), ledger.loose if rounded else ()
 
 
 def window_targets(alloc: Allocation, cut: Cutoff) -> tuple[Units, Units, tuple[Loose, ...]]:
