@@ -97,15 +97,27 @@ def test_the_message() -> None:
         "metric 'm0': no rounding over time was found that keeps every node's running total"
         " within a unit of exact, so it was rounded as one flow: 232 of 1,861 nodes' running"
         " totals are more than a unit off at the end of a week or month, by up to 2.15"
-        " rounding units (the plan total's and every leaf's are within a unit)",
+        " rounding units (the plan total's and every leaf's are within a unit at the end of"
+        " each week and month, a target to date between them may be further off)",
         ("metrics", "m0"),
         severity="warning",
     )
-    assert (
-        Loose("m0", 3, 1, Fraction(1001, 1000), False)
-        .warning()
-        .message.endswith(" by up to 1.00 rounding units")
-    )
+    # The bound is rounded up to the hundredth: never understated, over 1 never "1.00".
+    for worst, shown in [
+        (Fraction(1001, 1000), "1.01"),
+        (Fraction(201, 100), "2.01"),
+        (Fraction(2001, 1000), "2.01"),
+        (Fraction(2999, 1000), "3.00"),
+        (Fraction(43, 20), "2.15"),
+    ]:
+        assert (
+            Loose("m0", 3, 1, worst, False)
+            .warning()
+            .message.endswith(
+                f" by up to {shown} rounding units (a target to date between the ends of weeks"
+                " and months may be further off)"
+            )
+        ), worst
     assert Loose("m0", 3, 0, Fraction(1, 2), True).warning().message == (
         "metric 'm0': no rounding over time was found that keeps every node's target to date"
         " within a unit of exact on every day, so it was rounded as one flow: every running"

@@ -458,7 +458,7 @@ class Loose(NamedTuple):
     metric: str
     nodes: int  # the metric's nodes
     over: int  # of them, those with a running total more than a unit from exact
-    worst: Fraction  # the largest distance of any node's running total, in units
+    worst: Fraction  # the largest distance of any node's running total, in units (shown rounded up)
     ends: bool  # the plan total's and every leaf's running totals within a unit
 
     def warning(self) -> Diagnostic:
@@ -471,7 +471,7 @@ class Loose(NamedTuple):
                 " week and month, a target to date between them may be further off"
             )
         else:
-            worst = round(self.worst * 100)
+            worst = math.ceil(self.worst * 100)  # rounded up: a bound never understated
             what += (
                 " running total within a unit of exact, so it was rounded as one flow:"
                 f" {self.over:,} of {self.nodes:,} nodes' running totals are more than a"
@@ -479,7 +479,14 @@ class Loose(NamedTuple):
                 f" {worst // 100}.{worst % 100:02} rounding units"
             )
             if self.ends:
-                what += " (the plan total's and every leaf's are within a unit)"
+                what += (
+                    " (the plan total's and every leaf's are within a unit at the end of each"
+                    " week and month, a target to date between them may be further off)"
+                )
+            else:
+                what += (
+                    " (a target to date between the ends of weeks and months may be further off)"
+                )
         return Diagnostic(what, ("metrics", self.metric), severity="warning")
 
 
