@@ -154,6 +154,26 @@ def test_explain_golden(run, monkeypatch, args: list[str], golden: str) -> None:
     assert result.out == (GOLDEN / golden).read_text(encoding="utf-8")
 
 
+def test_explain_a_period_claims_two_units_not_one(run) -> None:  # type: ignore[no-untyped-def]
+    """A period's figure is a difference of two running totals, each within a
+    unit of exact: within two, not one (Rep Chen's W36 is 1.31 off)."""
+    done = run(
+        "explain",
+        str(EXAMPLES / "fy2026.yaml"),
+        "South/Rep Chen",
+        "--period",
+        "2026-W36",
+        "--metric",
+        "new_customers",
+        "-q",
+    )
+    assert done.code == 0, done.err
+    last = done.out.splitlines()[-1]
+    assert "2026-W36: exact ≈0.69 → 2 (controlled rounding: the target to date at each end" in last
+    assert "within one unit of exact, so the period's figure within two;" in last
+    assert "2 (controlled rounding: within one unit" not in done.out
+
+
 def test_explain_shows_the_largest_remainder_step(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     plan = write(
         tmp_path,

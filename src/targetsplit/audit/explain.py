@@ -42,6 +42,15 @@ def _pct(f: Fraction) -> str:
     return amounts.format_percent(f, 2)
 
 
+#: What controlled rounding over time keeps for a period's figure: a difference
+#: of two running totals (README, the time ledger); under the flow fallback a
+#: team's may be further off, and a warning says so.
+PERIOD_ROUNDING = (
+    "the target to date at each end of the period within one unit of exact,"
+    " so the period's figure within two; parents the sum of their children"
+)
+
+
 def _exact(x: Fraction, m: Metric) -> str:
     """An exact amount, or a rounded one marked ≈ when it does not terminate."""
     d = x.denominator
@@ -344,8 +353,7 @@ def period_steps(
         Step(
             m.name,
             f"{slot.label}: exact {_exact(total, m)} → {m.format(rounded)} (controlled rounding:"
-            " within one unit of exact, running totals kept close, parents the sum of"
-            " their children)",
+            f" {PERIOD_ROUNDING})",
             rounded,
         )
     )
@@ -478,8 +486,7 @@ def _ramp_steps(
         Step(
             m.name,
             f"{slot.label}: exact {_exact(total, m)} → {m.format(rounded)} (controlled rounding:"
-            " within one unit of exact, running totals kept close, parents the sum of"
-            " their children)",
+            f" {PERIOD_ROUNDING})",
             rounded,
         )
     )
