@@ -28,12 +28,19 @@ the top), each the nearer of the two first, and after each choice propagates
 what the rules force (a family whose count is decided forces the rest of its
 bits; a node ahead forces its later bits until its next unit; one behind
 forces its earlier ones). A choice that leads to a contradiction is undone and
-the other value tried, going back as far as needed, within a budget of
-contradictions; then it starts again, taking the farther value first at
-random choices (seeded: the same every run). Searches like this one have
-heavy tails — a few early choices can doom a try that a fresh start avoids —
-and the restarts settled the plans a single longer try gave up on
-(tests/ledger/outside-s*.yaml).
+the other value tried. Undoing choices one by one only reaches the latest few
+hundred (a boundary's worth of a 300-node plan), while what dooms a boundary
+was mostly chosen at an earlier one: so a try that meets :data:`STUCK`
+contradictions without getting past the furthest boundary it reached goes
+back to the start of an earlier boundary — one before, then two, four, … —
+and chooses again from there, the farther value first at random choices
+(seeded: the same every run). Within a budget of contradictions per try;
+then it starts again from the first boundary with other random choices.
+Going back a few boundaries rather than starting afresh keeps what the try
+had settled before them: a plan with seven hard stretches needs each got
+past once, not all of them in one lucky try (tests/ledger/outside-one-more-rep.yaml:
+a try from the start got through about one in thirty times, 6 s in all;
+going back, the first try, 1 s).
 """
 
 from __future__ import annotations
@@ -46,12 +53,16 @@ from dataclasses import replace
 
 from targetsplit.plan.tree import Node
 
-#: Tries of the search (the first taking the nearer value everywhere, the others
-#: the farther one at random at one choice in :data:`FLIP`), and the
-#: contradictions each may meet before it gives up.
-TRIES = 12
-BUDGET = 400
+#: Tries of the search, per way of taking the top node's bits (the first try
+#: taking the nearer value everywhere until it first goes back, the others the
+#: farther one at random at one choice in :data:`FLIP`); the work each may do
+#: before it gives up, in passes over the bits to set (bits set and undone, over
+#: those); and the contradictions a try may meet without getting past the
+#: furthest boundary it reached before it goes back to an earlier one.
+TRIES = 4
+PASSES = 16
 FLIP = 20
+STUCK = 5
 #: The fewest members of one shape a search takes as one node (``lump``).
 LUMP = 16
 
@@ -65,7 +76,7 @@ def round_by_search(
     root_row: Sequence[int] | None = None,
     lump: bool = False,
     tries: int = TRIES,
-    budget: int = BUDGET,
+    passes: int = PASSES,
 ) -> dict[str, list[int]] | None:
     """Each node's cells (``exact[key]`` over ``denoms[key]`` rounded, adding up
     to ``units[key]``) with every running total the floor or the ceiling of
@@ -93,7 +104,7 @@ def round_by_search(
             continue
         for mode in ("fixed",) if fixed is not None else ("nearest", "free"):
             for seed in range(tries if fixed is None else max(1, tries // 3)):
-                found = search.run(mode, fixed, budget, seed)
+                found = search.run(mode, fixed, passes * search.free, seed)
                 if found is not None:
                     return found
     return None
@@ -204,6 +215,8 @@ class _Search:
                 if val[v] < 0:
                     down[v] = f
         self.trail: list[int] = []
+        self.undone = 0  # bits undone so far: the work the tries did in vain
+        self.free = 0  # the bits left to set after :meth:`start`
         self.queue: list[int] = []
         self.order: list[int] = []  # the bits in the order the search sets them
 
@@ -228,6 +241,7 @@ class _Search:
     def _undo(self, mark: int) -> None:
         """Unset the bits set since the trail had ``mark`` entries."""
         trail, val = self.trail, self.val
+        self.undone += len(trail) - mark
         while len(trail) > mark:
             v = trail.pop()
             x = val[v]
@@ -284,7 +298,9 @@ class _Search:
     def start(self) -> bool:
         """What the whole running totals force, once for all tries; False on a
         contradiction (then no try can succeed)."""
-        return all(self._family(f) for f in range(len(self.need))) and self._propagate()
+        ok = all(self._family(f) for f in range(len(self.need))) and self._propagate()
+        self.free = max(1, self.val.count(-1))  # the bits the tries are to set
+        return ok
 
     def run(
         self, mode: str, fixed: Sequence[int] | None, budget: int, seed: int
@@ -292,7 +308,8 @@ class _Search:
         """One try (after :meth:`start`): the top node's bits as ``mode`` says
         ("nearest", "free", or "fixed" to the running totals ``fixed`` gives);
         with a ``seed``, the farther value first at random choices (the same
-        every run). Undone when it fails, for the next try."""
+        every run). It gives up once it has undone more than ``budget`` bits.
+        Undone when it fails, for the next try."""
         mark = len(self.trail)
         found = self._try(mode, fixed, budget, seed)
         if found is None:
@@ -312,30 +329,48 @@ class _Search:
             )
         if not ok or not self._propagate():
             return None
-        rng = random.Random(seed) if seed else None
+        limit = self.undone + budget
+        rng = random.Random(seed)
+        shuffle = seed != 0  # the farther value first at random choices
+        n = len(self.nodes)
         if not self.order:
-            self.order = [i * b + j for j in range(b) for i in range(len(self.nodes))]
-        order = self.order
+            self.order = [i * b + j for j in range(b) for i in range(n)]
+        order = self.order  # boundary by boundary: position // n is the boundary
         # Each choice: (position in order, the other value, the trail's length before).
         choices: list[tuple[int, int, int]] = []
         at = 0
+        # The furthest boundary reached, the contradictions met since, and how
+        # many boundaries before it the next going back starts.
+        furthest, stuck, back = 0, 0, 1
         while True:
             while at < len(order) and val[order[at]] >= 0:
                 at += 1
             if at == len(order):
                 break
+            if at // n > furthest:
+                furthest, stuck, back = at // n, 0, 1
             v = order[at]
             first = near[v]
-            if rng is not None and not rng.randrange(FLIP):
+            if shuffle and not rng.randrange(FLIP):
                 first = 1 - first
             choices.append((at, 1 - first, len(self.trail)))
             if self._set(v, first) and self._propagate():
                 continue
             # A contradiction: the other value of the latest choice that has one.
             while True:
-                budget -= 1
-                if budget < 0 or not choices:
+                if self.undone > limit or not choices:
                     return None
+                stuck += 1
+                if stuck > STUCK:  # back to an earlier boundary's start, choosing anew
+                    start = max(0, furthest - back) * n
+                    stuck, back, shuffle = 0, 2 * back, True
+                    cut = len(choices) - 1
+                    while cut and choices[cut - 1][0] >= start:
+                        cut -= 1
+                    at, _, mark = choices[cut]
+                    del choices[cut:]
+                    self._undo(mark)
+                    break
                 at, other, mark = choices.pop()
                 self._undo(mark)
                 if other < 0:
