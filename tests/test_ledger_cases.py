@@ -10,15 +10,19 @@ around a stuck parent and started again with other choices); outside-s40158's
 team r0 was also 1.47 units off mid-week once the search rounded subtrees only
 (before the ledger of such plans was rounded by the day throughout);
 outside-filler is a hard team beside plain reps, whose search takes the reps'
-team as one node."""
+team as one node; outside-one-more-rep is outside-s40158 with a rep added
+under r0/n1_1/n2_2, where every try of the search got stuck at a boundary
+for choices made at earlier ones (before a stuck try went back boundaries)."""
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import ROOT
 from targetsplit.plan.load import parse_plan
@@ -96,3 +100,18 @@ def test_targets_to_date_within_a_unit(path: Path) -> None:
                 error = abs(to_date[node.key][m.name] - exact(node, m.name))
                 assert error < 1, (day, node.key)
         day += timedelta(days=1)
+
+
+@pytest.mark.usefixtures("no_whole_tree_flow")
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_hard_plans_of_the_benchmark_settle(seed: int, tmp_path: Path) -> None:
+    """benchmarks/hard_plans.py's random plans (the tester's style; every one
+    needs the search): every running total within a unit, no flow."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import hard_plans
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    path = tmp_path / "hard.yaml"
+    path.write_text(yaml.safe_dump(hard_plans.random_plan(seed), sort_keys=False))
+    check_running_totals(path)
