@@ -63,6 +63,10 @@ TRIES = 4
 PASSES = 16
 FLIP = 20
 STUCK = 5
+#: The work (bits set and undone) beyond which a search of a large tree tries
+#: fewer times (at least once per way of taking the top row): about 12 s. A tree
+#: the search cannot settle then costs it about as much as one it can.
+WORK = 8_000_000
 #: The fewest members of one shape a search takes as one node (``lump``).
 LUMP = 16
 
@@ -102,9 +106,13 @@ def round_by_search(
         search = _Search(tree, units, exact, denoms)
         if not search.start():
             continue
-        for mode in ("fixed",) if fixed is not None else ("nearest", "free"):
-            for seed in range(tries if fixed is None else max(1, tries // 3)):
-                found = search.run(mode, fixed, passes * search.free, seed)
+        modes = ("fixed",) if fixed is not None else ("nearest", "free")
+        budget = passes * search.free
+        count = tries if fixed is None else max(1, tries // 3)
+        count = max(1, min(count, WORK // (len(modes) * budget)))
+        for mode in modes:
+            for seed in range(count):
+                found = search.run(mode, fixed, budget, seed)
                 if found is not None:
                     return found
     return None
