@@ -28,19 +28,26 @@ the top), each the nearer of the two first, and after each choice propagates
 what the rules force (a family whose count is decided forces the rest of its
 bits; a node ahead forces its later bits until its next unit; one behind
 forces its earlier ones). A choice that leads to a contradiction is undone and
-the other value tried. Undoing choices one by one only reaches the latest few
-hundred (a boundary's worth of a 300-node plan), while what dooms a boundary
-was mostly chosen at an earlier one: so a try that meets :data:`STUCK`
-contradictions without getting past the furthest boundary it reached goes
-back to the start of an earlier boundary — one before, then two, four, … —
-and chooses again from there, the farther value first at random choices
-(seeded: the same every run). Within a budget of contradictions per try;
-then it starts again from the first boundary with other random choices.
-Going back a few boundaries rather than starting afresh keeps what the try
-had settled before them: a plan with seven hard stretches needs each got
-past once, not all of them in one lucky try (tests/ledger/outside-one-more-rep.yaml:
-a try from the start got through about one in thirty times, 6 s in all;
-going back, the first try, 1 s).
+the other value tried, going back as far as needed, within a budget of
+contradictions; then it starts again, taking the farther value first at
+random choices (seeded: the same every run). Searches like this one have
+heavy tails — a few early choices can doom a try that a fresh start avoids —
+and the restarts settled the plans a single longer try gave up on
+(tests/ledger/outside-s*.yaml).
+
+Should those tries give up, tries that go back follow. Undoing choices one by
+one only reaches the latest few hundred (a boundary's worth of a 300-node
+plan), while what dooms a boundary may have been chosen at an earlier one: so
+a try that meets :data:`STUCK` contradictions without getting past the
+furthest boundary it reached goes back to the start of an earlier boundary —
+one before, then two, four, … — and chooses again from there, the farther
+value first at random choices, within a budget of work. Going back a few
+boundaries rather than starting afresh keeps what the try had settled before
+them: a plan with several hard stretches needs each got past once, not all of
+them in one lucky try (tests/ledger/outside-one-more-rep.yaml: a try from the
+start got through about one in thirty times; one going back, the first). The
+plain tries stay first: they are cheap, and settle some trees the others do
+not.
 """
 
 from __future__ import annotations
@@ -53,20 +60,24 @@ from dataclasses import replace
 
 from targetsplit.plan.tree import Node
 
-#: Tries of the search, per way of taking the top node's bits (the first try
-#: taking the nearer value everywhere until it first goes back, the others the
-#: farther one at random at one choice in :data:`FLIP`); the work each may do
-#: before it gives up, in passes over the bits to set (bits set and undone, over
-#: those); and the contradictions a try may meet without getting past the
-#: furthest boundary it reached before it goes back to an earlier one.
+#: First, plain tries: per way of taking the top node's bits, :data:`PLAIN`
+#: tries of :data:`CONTRADICTIONS` contradictions each, undoing the latest
+#: choices only (the first try taking the nearer value everywhere, the others
+#: the farther one at random at one choice in :data:`FLIP`). They are cheap and
+#: settle most trees (some that the tries below do not).
+PLAIN = 12
+CONTRADICTIONS = 400
+FLIP = 20
+#: Then tries that go back to an earlier boundary when stuck: :data:`TRIES` per
+#: way, each of :data:`PASSES` passes' work over the bits to set (bits set and
+#: undone, over those), going back once it meets :data:`STUCK` contradictions
+#: without getting past the furthest boundary it reached.
 TRIES = 4
 PASSES = 16
-FLIP = 20
 STUCK = 5
-#: The work (bits set and undone) beyond which a search of a large tree tries
-#: fewer times (at least once per way of taking the top row): about 12 s. A tree
-#: the search cannot settle then costs it about as much as one it can.
-WORK = 8_000_000
+#: The work (bits set and undone) beyond which a search of a large tree makes
+#: fewer of those tries (at least one per way of taking the top row): about 6 s.
+WORK = 4_000_000
 #: The fewest members of one shape a search takes as one node (``lump``).
 LUMP = 16
 
@@ -107,6 +118,12 @@ def round_by_search(
         if not search.start():
             continue
         modes = ("fixed",) if fixed is not None else ("nearest", "free")
+        plain = PLAIN if fixed is None else PLAIN // 3
+        for mode in modes:
+            for seed in range(plain):
+                found = search.run(mode, fixed, CONTRADICTIONS, seed, back=False)
+                if found is not None:
+                    return found
         budget = passes * search.free
         count = tries if fixed is None else max(1, tries // 3)
         count = max(1, min(count, WORK // (len(modes) * budget)))
@@ -311,21 +328,23 @@ class _Search:
         return ok
 
     def run(
-        self, mode: str, fixed: Sequence[int] | None, budget: int, seed: int
+        self, mode: str, fixed: Sequence[int] | None, budget: int, seed: int, back: bool = True
     ) -> dict[str, list[int]] | None:
         """One try (after :meth:`start`): the top node's bits as ``mode`` says
         ("nearest", "free", or "fixed" to the running totals ``fixed`` gives);
         with a ``seed``, the farther value first at random choices (the same
-        every run). It gives up once it has undone more than ``budget`` bits.
-        Undone when it fails, for the next try."""
+        every run). Going ``back`` to an earlier boundary when stuck, it gives
+        up once it has undone more than ``budget`` bits; else, undoing the
+        latest choices only, after ``budget`` contradictions. Undone when it
+        fails, for the next try."""
         mark = len(self.trail)
-        found = self._try(mode, fixed, budget, seed)
+        found = self._try(mode, fixed, budget, seed, back)
         if found is None:
             self._undo(mark)
         return found
 
     def _try(
-        self, mode: str, fixed: Sequence[int] | None, budget: int, seed: int
+        self, mode: str, fixed: Sequence[int] | None, budget: int, seed: int, going_back: bool
     ) -> dict[str, list[int]] | None:
         b, val, near, floor = self.b, self.val, self.near, self.floor
         ok = True  # the top node's bits, as asked
@@ -366,10 +385,16 @@ class _Search:
                 continue
             # A contradiction: the other value of the latest choice that has one.
             while True:
-                if self.undone > limit or not choices:
+                if not choices:
+                    return None
+                if not going_back:
+                    budget -= 1
+                    if budget < 0:
+                        return None
+                elif self.undone > limit:
                     return None
                 stuck += 1
-                if stuck > STUCK:  # back to an earlier boundary's start, choosing anew
+                if going_back and stuck > STUCK:  # to an earlier boundary's start, anew
                     start = max(0, furthest - back) * n
                     stuck, back, shuffle = 0, 2 * back, True
                     cut = len(choices) - 1
