@@ -90,8 +90,6 @@ def round_by_search(
     *,
     root_row: Sequence[int] | None = None,
     lump: bool = False,
-    tries: int = TRIES,
-    passes: int = PASSES,
 ) -> dict[str, list[int]] | None:
     """Each node's cells (``exact[key]`` over ``denoms[key]`` rounded, adding up
     to ``units[key]``) with every running total the floor or the ceiling of
@@ -121,11 +119,11 @@ def round_by_search(
         plain = PLAIN if fixed is None else PLAIN // 3
         for mode in modes:
             for seed in range(plain):
-                found = search.run(mode, fixed, CONTRADICTIONS, seed, back=False)
+                found = search.run(mode, fixed, CONTRADICTIONS, seed, going_back=False)
                 if found is not None:
                     return found
-        budget = passes * search.free
-        count = tries if fixed is None else max(1, tries // 3)
+        budget = PASSES * search.free
+        count = TRIES if fixed is None else max(1, TRIES // 3)
         count = max(1, min(count, WORK // (len(modes) * budget)))
         for mode in modes:
             for seed in range(count):
@@ -328,17 +326,22 @@ class _Search:
         return ok
 
     def run(
-        self, mode: str, fixed: Sequence[int] | None, budget: int, seed: int, back: bool = True
+        self,
+        mode: str,
+        fixed: Sequence[int] | None,
+        budget: int,
+        seed: int,
+        going_back: bool = True,
     ) -> dict[str, list[int]] | None:
         """One try (after :meth:`start`): the top node's bits as ``mode`` says
         ("nearest", "free", or "fixed" to the running totals ``fixed`` gives);
         with a ``seed``, the farther value first at random choices (the same
-        every run). Going ``back`` to an earlier boundary when stuck, it gives
+        every run). ``going_back`` to an earlier boundary when stuck, it gives
         up once it has undone more than ``budget`` bits; else, undoing the
         latest choices only, after ``budget`` contradictions. Undone when it
         fails, for the next try."""
         mark = len(self.trail)
-        found = self._try(mode, fixed, budget, seed, back)
+        found = self._try(mode, fixed, budget, seed, going_back)
         if found is None:
             self._undo(mark)
         return found
