@@ -12,7 +12,10 @@ team r0 was also 1.47 units off mid-week once the search rounded subtrees only
 outside-filler is a hard team beside plain reps, whose search takes the reps'
 team as one node; outside-one-more-rep is outside-s40158 with a rep added
 under r0/n1_1/n2_2, where every try of the search got stuck at a boundary
-for choices made at earlier ones (before a stuck try went back boundaries)."""
+for choices made at earlier ones (before a stuck try went back boundaries);
+outside-eight-copies is eight copies of outside-four-copies' hard team, on
+which every try that undoes its latest choices only gives up (settled by the
+search that learns from its contradictions, split/learn.py)."""
 
 from __future__ import annotations
 

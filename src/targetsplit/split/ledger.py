@@ -23,10 +23,10 @@ at segment boundaries. Should a parent's row leave its children no solution —
 possible only with shapes of their own below it — the smallest subtree around
 it is rounded by a search over its nodes' running totals
 (:mod:`targetsplit.split.search`), widening to the whole metric where needed;
-only should the search give up on that too (no random plan has; a plan of 60
-copies of a hard subtree has) is the metric rounded as one feasible flow over
-the tree, which always exists but bounds the running totals of the plan total
-and the leaves only.
+only should the search give up on that too, or prove that no rounding exists
+(no plan built so far makes it), is the metric rounded as one feasible flow
+over the tree, which always exists but bounds the running totals of the plan
+total and the leaves only.
 
 A cut-off inside a segment splits that segment's cells once more, top-down
 with the same fraction of working days for every node (:meth:`Ledger.to_date`).

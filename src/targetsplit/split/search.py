@@ -35,19 +35,16 @@ heavy tails — a few early choices can doom a try that a fresh start avoids —
 and the restarts settled the plans a single longer try gave up on
 (tests/ledger/outside-s*.yaml).
 
-Should those tries give up, tries that go back follow. Undoing choices one by
-one only reaches the latest few hundred (a boundary's worth of a 300-node
-plan), while what dooms a boundary may have been chosen at an earlier one: so
-a try that meets :data:`STUCK` contradictions without getting past the
-furthest boundary it reached goes back to the start of an earlier boundary —
-one before, then two, four, … — and chooses again from there, the farther
-value first at random choices, within a budget of work. Going back a few
-boundaries rather than starting afresh keeps what the try had settled before
-them: a plan with several hard stretches needs each got past once, not all of
-them in one lucky try (tests/ledger/outside-one-more-rep.yaml: a try from the
-start got through about one in thirty times; one going back, the first). The
-plain tries stay first: they are cheap, and settle some trees the others do
-not.
+Should those tries give up, a search that learns from its contradictions
+follows (:mod:`targetsplit.split.learn`). Undoing choices one by one only
+reaches the latest few hundred (a boundary's worth of a 300-node plan), while
+what dooms a boundary may have been chosen many boundaries before; that search
+works out which choices caused each contradiction and goes straight back to
+them. It settles plans of many copies of a hard team on which these tries, and
+tries going back a few boundaries at a time blindly (an earlier version), gave
+up after a minute or more. The plain tries stay first: they are cheap, settle
+nearly every plan that needs a search at all, and keep its figures as they
+were.
 """
 
 from __future__ import annotations
@@ -59,6 +56,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from targetsplit.plan.tree import Node
+from targetsplit.split.learn import Learner, Outcome
 
 #: First, plain tries: per way of taking the top node's bits, :data:`PLAIN`
 #: tries of :data:`CONTRADICTIONS` contradictions each, undoing the latest
@@ -68,16 +66,13 @@ from targetsplit.plan.tree import Node
 PLAIN = 12
 CONTRADICTIONS = 400
 FLIP = 20
-#: Then tries that go back to an earlier boundary when stuck: :data:`TRIES` per
-#: way, each of :data:`PASSES` passes' work over the bits to set (bits set and
-#: undone, over those), going back once it meets :data:`STUCK` contradictions
-#: without getting past the furthest boundary it reached.
-TRIES = 4
-PASSES = 16
-STUCK = 5
-#: The work (bits set and undone) beyond which a search of a large tree makes
-#: fewer of those tries (at least one per way of taking the top row): about 6 s.
-WORK = 4_000_000
+#: Then the search that learns (:mod:`targetsplit.split.learn`), within a
+#: budget of work (bits set and undone): :data:`LEARN_PASSES` passes over the
+#: bits to set, at least :data:`LEARN_LEAST` and at most :data:`LEARN_MOST`
+#: (about a minute).
+LEARN_PASSES = 100
+LEARN_LEAST = 2_000_000
+LEARN_MOST = 30_000_000
 #: The fewest members of one shape a search takes as one node (``lump``).
 LUMP = 16
 
@@ -115,19 +110,35 @@ def round_by_search(
         search = _Search(tree, units, exact, denoms)
         if not search.start():
             continue
+        # The search that learns, the top's row as given, else rounded half up
+        # (where that leaves a solution: the search proves it where it does
+        # not), else free.
+        work = max(LEARN_LEAST, min(LEARN_MOST, LEARN_PASSES * search.free))
+        b = search.b
+        tops: list[Sequence[int] | None] = [fixed] if fixed is not None else [[], None]
+        for top in tops:
+            learner = Learner(search)
+            if top == []:
+                ok = all(learner.fix(j, search.near[j]) for j in range(b) if learner.val[j] < 0)
+            elif top is not None:
+                ok = all(
+                    0 <= x - search.floor[j] <= 1 and learner.fix(j, x - search.floor[j])
+                    for j, x in enumerate(top)
+                )
+            else:
+                ok = True
+            outcome = learner.solve(work) if ok else Outcome.NONE
+            if outcome == Outcome.FOUND:
+                return learner.rows()
+        if outcome == Outcome.NONE:  # proved: none with the top's row as it may be
+            continue
+        # Should it give up, the plain tries (an earlier version's: restarts of
+        # a search that undoes its latest choices only, at random).
         modes = ("fixed",) if fixed is not None else ("nearest", "free")
         plain = PLAIN if fixed is None else PLAIN // 3
         for mode in modes:
             for seed in range(plain):
-                found = search.run(mode, fixed, CONTRADICTIONS, seed, going_back=False)
-                if found is not None:
-                    return found
-        budget = PASSES * search.free
-        count = TRIES if fixed is None else max(1, TRIES // 3)
-        count = max(1, min(count, WORK // (len(modes) * budget)))
-        for mode in modes:
-            for seed in range(count):
-                found = search.run(mode, fixed, budget, seed)
+                found = search.run(mode, fixed, CONTRADICTIONS, seed)
                 if found is not None:
                     return found
     return None
@@ -238,7 +249,6 @@ class _Search:
                 if val[v] < 0:
                     down[v] = f
         self.trail: list[int] = []
-        self.undone = 0  # bits undone so far: the work the tries did in vain
         self.free = 0  # the bits left to set after :meth:`start`
         self.queue: list[int] = []
         self.order: list[int] = []  # the bits in the order the search sets them
@@ -264,7 +274,6 @@ class _Search:
     def _undo(self, mark: int) -> None:
         """Unset the bits set since the trail had ``mark`` entries."""
         trail, val = self.trail, self.val
-        self.undone += len(trail) - mark
         while len(trail) > mark:
             v = trail.pop()
             x = val[v]
@@ -322,32 +331,24 @@ class _Search:
         """What the whole running totals force, once for all tries; False on a
         contradiction (then no try can succeed)."""
         ok = all(self._family(f) for f in range(len(self.need))) and self._propagate()
-        self.free = max(1, self.val.count(-1))  # the bits the tries are to set
+        self.free = self.val.count(-1)  # the bits the tries are to set
         return ok
 
     def run(
-        self,
-        mode: str,
-        fixed: Sequence[int] | None,
-        budget: int,
-        seed: int,
-        going_back: bool = True,
+        self, mode: str, fixed: Sequence[int] | None, budget: int, seed: int
     ) -> dict[str, list[int]] | None:
         """One try (after :meth:`start`): the top node's bits as ``mode`` says
         ("nearest", "free", or "fixed" to the running totals ``fixed`` gives);
         with a ``seed``, the farther value first at random choices (the same
-        every run). ``going_back`` to an earlier boundary when stuck, it gives
-        up once it has undone more than ``budget`` bits; else, undoing the
-        latest choices only, after ``budget`` contradictions. Undone when it
-        fails, for the next try."""
+        every run). Undone when it fails, for the next try."""
         mark = len(self.trail)
-        found = self._try(mode, fixed, budget, seed, going_back)
+        found = self._try(mode, fixed, budget, seed)
         if found is None:
             self._undo(mark)
         return found
 
     def _try(
-        self, mode: str, fixed: Sequence[int] | None, budget: int, seed: int, going_back: bool
+        self, mode: str, fixed: Sequence[int] | None, budget: int, seed: int
     ) -> dict[str, list[int]] | None:
         b, val, near, floor = self.b, self.val, self.near, self.floor
         ok = True  # the top node's bits, as asked
@@ -359,54 +360,30 @@ class _Search:
             )
         if not ok or not self._propagate():
             return None
-        limit = self.undone + budget
-        rng = random.Random(seed)
-        shuffle = seed != 0  # the farther value first at random choices
-        n = len(self.nodes)
+        rng = random.Random(seed) if seed else None
         if not self.order:
-            self.order = [i * b + j for j in range(b) for i in range(n)]
-        order = self.order  # boundary by boundary: position // n is the boundary
+            self.order = [i * b + j for j in range(b) for i in range(len(self.nodes))]
+        order = self.order
         # Each choice: (position in order, the other value, the trail's length before).
         choices: list[tuple[int, int, int]] = []
         at = 0
-        # The furthest boundary reached, the contradictions met since, and how
-        # many boundaries before it the next going back starts.
-        furthest, stuck, back = 0, 0, 1
         while True:
             while at < len(order) and val[order[at]] >= 0:
                 at += 1
             if at == len(order):
                 break
-            if at // n > furthest:
-                furthest, stuck, back = at // n, 0, 1
             v = order[at]
             first = near[v]
-            if shuffle and not rng.randrange(FLIP):
+            if rng is not None and not rng.randrange(FLIP):
                 first = 1 - first
             choices.append((at, 1 - first, len(self.trail)))
             if self._set(v, first) and self._propagate():
                 continue
             # A contradiction: the other value of the latest choice that has one.
             while True:
-                if not choices:
+                budget -= 1
+                if budget < 0 or not choices:
                     return None
-                if not going_back:
-                    budget -= 1
-                    if budget < 0:
-                        return None
-                elif self.undone > limit:
-                    return None
-                stuck += 1
-                if going_back and stuck > STUCK:  # to an earlier boundary's start, anew
-                    start = max(0, furthest - back) * n
-                    stuck, back, shuffle = 0, 2 * back, True
-                    cut = len(choices) - 1
-                    while cut and choices[cut - 1][0] >= start:
-                        cut -= 1
-                    at, _, mark = choices[cut]
-                    del choices[cut:]
-                    self._undo(mark)
-                    break
                 at, other, mark = choices.pop()
                 self._undo(mark)
                 if other < 0:
