@@ -23,34 +23,28 @@ every cell, and no unit lands where nothing is due. The ledger asks for it over
 the working days (:func:`targetsplit.split.ledger._round_tree`), first for the
 smallest subtree around the stuck parent, widening until a search finds one.
 
-The search fixes the bits boundary by boundary (time first, then the tree from
-the top), each the nearer of the two first, and after each choice propagates
-what the rules force (a family whose count is decided forces the rest of its
-bits; a node ahead forces its later bits until its next unit; one behind
-forces its earlier ones). A choice that leads to a contradiction is undone and
-the other value tried, going back as far as needed, within a budget of
-contradictions; then it starts again, taking the farther value first at
-random choices (seeded: the same every run). Searches like this one have
-heavy tails — a few early choices can doom a try that a fresh start avoids —
-and the restarts settled the plans a single longer try gave up on
-(tests/ledger/outside-s*.yaml).
+The search itself is :mod:`targetsplit.split.learn`'s: it sets the bits
+boundary by boundary (time first, then the tree from the top), each the nearer
+of the two first, propagates what the rules force (a family whose count is
+decided forces the rest of its bits; a node ahead forces its later bits until
+its next unit; one behind forces its earlier ones), and learns from each
+contradiction which earlier choices caused it. This module states the rules
+(:class:`_Search`: the bits, what the whole running totals fix before any
+choice, the families) and says what is sought in which order: the top's row as
+given; else the plan total rounded half up, then free.
 
-Should those tries give up, a search that learns from its contradictions
-follows (:mod:`targetsplit.split.learn`). Undoing choices one by one only
-reaches the latest few hundred (a boundary's worth of a 300-node plan), while
-what dooms a boundary may have been chosen many boundaries before; that search
-works out which choices caused each contradiction and goes straight back to
-them. It settles plans of many copies of a hard team on which these tries, and
-tries going back a few boundaries at a time blindly (an earlier version), gave
-up after a minute or more. The plain tries stay first: they are cheap, settle
-nearly every plan that needs a search at all, and keep its figures as they
-were.
+(Earlier versions searched here without learning: a choice that led to a
+contradiction was undone and the other value tried, the latest choices first,
+with seeded restarts, then tries that went back a few boundaries blindly. What
+dooms a boundary may have been chosen many boundaries before, beyond the reach
+of undoing the latest few hundred choices: those gave up, after a minute or
+more, on plans of many copies of a hard team that the search that learns
+settles in seconds.)
 """
 
 from __future__ import annotations
 
 import itertools
-import random
 from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -58,16 +52,8 @@ from dataclasses import replace
 from targetsplit.plan.tree import Node
 from targetsplit.split.learn import Learner, Outcome
 
-#: First, plain tries: per way of taking the top node's bits, :data:`PLAIN`
-#: tries of :data:`CONTRADICTIONS` contradictions each, undoing the latest
-#: choices only (the first try taking the nearer value everywhere, the others
-#: the farther one at random at one choice in :data:`FLIP`). They are cheap and
-#: settle most trees (some that the tries below do not).
-PLAIN = 12
-CONTRADICTIONS = 400
-FLIP = 20
-#: Then the search that learns (:mod:`targetsplit.split.learn`), within a
-#: budget of work (bits set and undone): :data:`LEARN_PASSES` passes over the
+#: The search's budget of work (bits set and undone), for all ways of taking
+#: the top's row together: :data:`LEARN_PASSES` passes over the
 #: bits to set, at least :data:`LEARN_LEAST` and at most :data:`LEARN_MOST`
 #: (about a minute).
 LEARN_PASSES = 100
@@ -91,7 +77,8 @@ def round_by_search(
     exact. The top node's row is ``root_row`` where given (a subtree's, its
     top's row kept); else the plan total's running totals are rounded half up
     wherever that leaves a solution (so within half a unit), else as the search
-    finds them. ``None`` when no try of the search finds one within its budget.
+    finds them. ``None`` where the search proves there is none, or gives up
+    (after :data:`LEARN_MOST` bits' work at most).
 
     ``lump``: a subtree below the top whose every node has the time shape of
     its top (exact rows in proportion: plain reps under a team) and that has
@@ -110,37 +97,29 @@ def round_by_search(
         search = _Search(tree, units, exact, denoms)
         if not search.start():
             continue
-        # The search that learns, the top's row as given, else rounded half up
-        # (where that leaves a solution: the search proves it where it does
-        # not), else free.
+        # The top's row as given; else the plan total's rounded half up (where
+        # that leaves a rounding: the search proves it where it does not), with
+        # half the budget, then free, with what is left.
         work = max(LEARN_LEAST, min(LEARN_MOST, LEARN_PASSES * search.free))
-        b = search.b
-        tops: list[Sequence[int] | None] = [fixed] if fixed is not None else [[], None]
+        tops: list[Sequence[int] | None] = (
+            [fixed] if fixed is not None else [search.near[: search.b], None]
+        )
         for top in tops:
             learner = Learner(search)
-            if top == []:
-                ok = all(learner.fix(j, search.near[j]) for j in range(b) if learner.val[j] < 0)
-            elif top is not None:
+            if top is fixed and fixed is not None:
                 ok = all(
                     0 <= x - search.floor[j] <= 1 and learner.fix(j, x - search.floor[j])
-                    for j, x in enumerate(top)
+                    for j, x in enumerate(fixed)
                 )
+                budget = work
+            elif top is not None:  # the top's bits where start() left them free
+                ok = all(learner.fix(j, x) for j, x in enumerate(top) if learner.val[j] < 0)
+                budget = work // 2
             else:
-                ok = True
-            outcome = learner.solve(work) if ok else Outcome.NONE
-            if outcome == Outcome.FOUND:
+                ok, budget = True, work
+            if ok and learner.solve(budget) == Outcome.FOUND:
                 return learner.rows()
-        if outcome == Outcome.NONE:  # proved: none with the top's row as it may be
-            continue
-        # Should it give up, the plain tries (an earlier version's: restarts of
-        # a search that undoes its latest choices only, at random).
-        modes = ("fixed",) if fixed is not None else ("nearest", "free")
-        plain = PLAIN if fixed is None else PLAIN // 3
-        for mode in modes:
-            for seed in range(plain):
-                found = search.run(mode, fixed, CONTRADICTIONS, seed)
-                if found is not None:
-                    return found
+            work -= learner.work
     return None
 
 
@@ -248,10 +227,8 @@ class _Search:
                     up[w] = f
                 if val[v] < 0:
                     down[v] = f
-        self.trail: list[int] = []
         self.free = 0  # the bits left to set after :meth:`start`
         self.queue: list[int] = []
-        self.order: list[int] = []  # the bits in the order the search sets them
 
     def _set(self, v: int, x: int) -> bool:
         """Set bit ``v`` to ``x`` (queued for propagation); False on a contradiction."""
@@ -259,7 +236,6 @@ class _Search:
         if have >= 0:
             return have == x
         self.val[v] = x
-        self.trail.append(v)
         f = self.up[v]
         if f >= 0:
             self.sum[f] += x
@@ -270,23 +246,6 @@ class _Search:
             self.free_parent[f] -= 1
         self.queue.append(v)
         return True
-
-    def _undo(self, mark: int) -> None:
-        """Unset the bits set since the trail had ``mark`` entries."""
-        trail, val = self.trail, self.val
-        while len(trail) > mark:
-            v = trail.pop()
-            x = val[v]
-            val[v] = -1
-            f = self.up[v]
-            if f >= 0:
-                self.sum[f] -= x
-                self.free_kids[f] += 1
-            f = self.down[v]
-            if f >= 0:
-                self.sum[f] += x
-                self.free_parent[f] += 1
-        self.queue.clear()
 
     def _family(self, f: int) -> bool:
         """What family ``f``'s count forces; False on a contradiction."""
@@ -331,67 +290,8 @@ class _Search:
         """What the whole running totals force, once for all tries; False on a
         contradiction (then no try can succeed)."""
         ok = all(self._family(f) for f in range(len(self.need))) and self._propagate()
-        self.free = self.val.count(-1)  # the bits the tries are to set
+        self.free = self.val.count(-1)  # the bits the search is to set
         return ok
-
-    def run(
-        self, mode: str, fixed: Sequence[int] | None, budget: int, seed: int
-    ) -> dict[str, list[int]] | None:
-        """One try (after :meth:`start`): the top node's bits as ``mode`` says
-        ("nearest", "free", or "fixed" to the running totals ``fixed`` gives);
-        with a ``seed``, the farther value first at random choices (the same
-        every run). Undone when it fails, for the next try."""
-        mark = len(self.trail)
-        found = self._try(mode, fixed, budget, seed)
-        if found is None:
-            self._undo(mark)
-        return found
-
-    def _try(
-        self, mode: str, fixed: Sequence[int] | None, budget: int, seed: int
-    ) -> dict[str, list[int]] | None:
-        b, val, near, floor = self.b, self.val, self.near, self.floor
-        ok = True  # the top node's bits, as asked
-        if mode == "nearest":
-            ok = all(val[j] >= 0 or self._set(j, near[j]) for j in range(b))
-        if ok and fixed is not None:
-            ok = all(
-                0 <= x - floor[j] <= 1 and self._set(j, x - floor[j]) for j, x in enumerate(fixed)
-            )
-        if not ok or not self._propagate():
-            return None
-        rng = random.Random(seed) if seed else None
-        if not self.order:
-            self.order = [i * b + j for j in range(b) for i in range(len(self.nodes))]
-        order = self.order
-        # Each choice: (position in order, the other value, the trail's length before).
-        choices: list[tuple[int, int, int]] = []
-        at = 0
-        while True:
-            while at < len(order) and val[order[at]] >= 0:
-                at += 1
-            if at == len(order):
-                break
-            v = order[at]
-            first = near[v]
-            if rng is not None and not rng.randrange(FLIP):
-                first = 1 - first
-            choices.append((at, 1 - first, len(self.trail)))
-            if self._set(v, first) and self._propagate():
-                continue
-            # A contradiction: the other value of the latest choice that has one.
-            while True:
-                budget -= 1
-                if budget < 0 or not choices:
-                    return None
-                at, other, mark = choices.pop()
-                self._undo(mark)
-                if other < 0:
-                    continue
-                choices.append((at, -1, mark))
-                if self._set(order[at], other) and self._propagate():
-                    break
-        return self._rows()
 
     def _rows(self) -> dict[str, list[int]]:
         b, floor, val = self.b, self.floor, self.val
