@@ -14,6 +14,9 @@ Usage:
     python benchmarks/hard_plans.py copies N
         (N copies of tests/ledger/outside-four-copies.yaml's hard team side
         by side: 11 N + 1 nodes)
+    python benchmarks/hard_plans.py teams COUNT [FIRST_SEED [N]]
+        (copies of the largest team of random plan SEED side by side: N of
+        them, else 4 + SEED % 17; the metrics' totals times the copies)
     python benchmarks/hard_plans.py plan FILE.yaml [FILE.yaml ...]
 """
 
@@ -100,6 +103,16 @@ def copies(n: int) -> dict[str, Any]:
     return dict(four)
 
 
+def teams(seed: int, n: int | None = None) -> dict[str, Any]:
+    plan = random_plan(seed)
+    team = max(plan["split"].values(), key=lambda t: len(yaml.safe_dump(t)))
+    n = 4 + seed % 17 if n is None else n
+    plan["split"] = {f"copy{i}": team for i in range(n)}
+    plan["metrics"]["m0"]["total"] *= n
+    plan["metrics"]["m1"]["total"] = round(plan["metrics"]["m1"]["total"] * n, 2)
+    return plan
+
+
 def run(path: str) -> tuple[float, bool, bool]:
     """Seconds, whether the search ran, whether a metric fell back to the flow."""
     searched = []
@@ -162,7 +175,12 @@ def main() -> None:
     else:
         count = int(sys.argv[2]) if len(sys.argv) > 2 else 20
         first = int(sys.argv[3]) if len(sys.argv) > 3 else 0
-        plans = {f"s{seed}": random_plan(seed) for seed in range(first, first + count)}
+        seeds = range(first, first + count)
+        if what == "teams":
+            n = int(sys.argv[4]) if len(sys.argv) > 4 else None
+            plans = {f"t{seed}": teams(seed, n) for seed in seeds}
+        else:
+            plans = {f"s{seed}": random_plan(seed) for seed in seeds}
     paths = []
     for name, plan in plans.items():
         path = out / f"{name}.yaml"

@@ -1,25 +1,28 @@
-"""The time ledger's search that learns from its contradictions (conflict-driven
-clause learning, as SAT solvers do): the last try before a metric is rounded as
-one flow. Pure Python.
+"""The time ledger's search over running totals: one that learns from its
+contradictions (conflict-driven clause learning, as SAT solvers do). Pure
+Python.
 
 It sets the bits of a started :class:`targetsplit.split.search._Search` — each
 node's running total at each boundary, the floor or the ceiling of exact —
-under the same rules: a family's count of children ahead fixed by whether its
+under its rules: a family's count of children ahead fixed by whether its
 parent is, a node ahead staying ahead until its next whole unit, nothing moving
-where nothing is due. The other tries, at a contradiction, undo their latest
-choices (or go back a few boundaries, blindly). This one works out which
-choices caused it — each bit set by a rule knows the bits that made the rule
-fire — and records that those choices must not come together again (a learned
-rule, which fires from then on like the others), then goes straight back to the
-latest of them however far back it was made. Choices come boundary by boundary,
-each bit nearer exact first (else as it was last set), except that bits met in
-recent contradictions come first; it restarts often (the Luby sequence times
-:data:`RESTART` contradictions), keeping what it learned.
+where nothing is due. Searches that, at a contradiction, undo their latest
+choices (earlier versions) cannot reach a doomed choice made many boundaries
+back: a boundary of a 300-node plan alone holds 300 choices. This one works
+out which choices caused the contradiction — each bit set by a rule knows the
+bits that made the rule fire — records that those choices must not come
+together again (a learned rule, which fires from then on like the others),
+and goes straight back to the latest of them, however far back it was made.
+Choices come boundary by boundary, each bit nearer exact first (else as it
+was last set), except that bits met in recent contradictions come first; it
+restarts often (the Luby sequence times :data:`RESTART` contradictions),
+keeping what it learned. Nothing is left to chance: the same figures every
+run.
 
-Plans built of many copies of a hard team, where the other tries gave up after
-a minute or more (``benchmarks/hard_plans.py copies 60``), it settles in
-seconds; and it can prove that no rounding exists (a contradiction before any
-choice), which the others cannot.
+Plans built of many copies of a hard team, on which the earlier searches gave
+up after a minute or more (``benchmarks/hard_plans.py copies 60``), it settles
+in seconds; and it can prove that no rounding exists (a contradiction before
+any choice), which they could not.
 
 Literals: ``2 * v + x`` is "bit ``v`` is ``x``"; ``lit ^ 1`` is its negation.
 """
@@ -54,6 +57,8 @@ def _luby(i: int) -> int:
 
 
 class Outcome:
+    """What :meth:`Learner.solve` comes to."""
+
     FOUND, NONE, GAVE_UP = "found", "none", "gave up"
 
 
