@@ -24,7 +24,8 @@ possible only with shapes of their own below it — the smallest subtree around
 it is rounded by a search over its nodes' running totals
 (:mod:`targetsplit.split.search`), widening to the whole metric where needed;
 only should the search give up on that too, or prove that no rounding exists
-(no plan built so far makes it), is the metric rounded as one feasible flow
+(plans of many copies of a hard team, built to be so, can still make it give
+up), is the metric rounded as one feasible flow
 over the tree, which always exists but bounds the running totals of the plan
 total and the leaves only.
 

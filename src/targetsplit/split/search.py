@@ -52,13 +52,14 @@ from dataclasses import replace
 from targetsplit.plan.tree import Node
 from targetsplit.split.learn import Learner, Outcome
 
-#: The search's budget of work (bits set and undone), for all ways of taking
-#: the top's row together: :data:`LEARN_PASSES` passes over the
-#: bits to set, at least :data:`LEARN_LEAST` and at most :data:`LEARN_MOST`
-#: (about a minute).
+#: The search's budget of work (bits undone, and contradictions: see
+#: :meth:`targetsplit.split.learn.Learner.solve`), for all ways of taking the
+#: top's row and both trees (lumped and whole) together: :data:`LEARN_PASSES`
+#: passes over the bits to set, at least :data:`LEARN_LEAST` and at most
+#: :data:`LEARN_MOST` (about a minute on a 2-core machine of 2026).
 LEARN_PASSES = 100
 LEARN_LEAST = 2_000_000
-LEARN_MOST = 30_000_000
+LEARN_MOST = 25_000_000
 #: The fewest members of one shape a search takes as one node (``lump``).
 LUMP = 16
 
@@ -78,7 +79,7 @@ def round_by_search(
     top's row kept); else the plan total's running totals are rounded half up
     wherever that leaves a solution (so within half a unit), else as the search
     finds them. ``None`` where the search proves there is none, or gives up
-    (after :data:`LEARN_MOST` bits' work at most).
+    (after :data:`LEARN_MOST` of work at most).
 
     ``lump``: a subtree below the top whose every node has the time shape of
     its top (exact rows in proportion: plain reps under a team) and that has
@@ -93,30 +94,32 @@ def round_by_search(
         cut = _lumped(root, exact)
         if sum(1 for _ in cut.walk()) < sum(1 for _ in root.walk()):
             trees.insert(0, cut)
+    work = 0  # the budget, set by the first tree searched: for all together
     for tree in trees:
         search = _Search(tree, units, exact, denoms)
         if not search.start():
             continue
+        work = work or max(LEARN_LEAST, min(LEARN_MOST, LEARN_PASSES * search.free))
         # The top's row as given; else the plan total's rounded half up (where
         # that leaves a rounding: the search proves it where it does not), with
-        # half the budget, then free, with what is left.
-        work = max(LEARN_LEAST, min(LEARN_MOST, LEARN_PASSES * search.free))
-        tops: list[Sequence[int] | None] = (
-            [fixed] if fixed is not None else [search.near[: search.b], None]
-        )
-        for top in tops:
+        # half the budget left, then free, with what is left.
+        ways: list[Sequence[int] | None] = [fixed] if fixed is not None else [search.near, None]
+        for way in ways:
+            if work <= 0:
+                return None
             learner = Learner(search)
-            if top is fixed and fixed is not None:
+            budget = work
+            if way is None:
+                ok = True
+            elif fixed is not None:
                 ok = all(
                     0 <= x - search.floor[j] <= 1 and learner.fix(j, x - search.floor[j])
                     for j, x in enumerate(fixed)
                 )
-                budget = work
-            elif top is not None:  # the top's bits where start() left them free
-                ok = all(learner.fix(j, x) for j, x in enumerate(top) if learner.val[j] < 0)
+            else:  # the top's bits where start() left them free
+                b = search.b
+                ok = all(learner.fix(j, way[j]) for j in range(b) if learner.val[j] < 0)
                 budget = work // 2
-            else:
-                ok, budget = True, work
             if ok and learner.solve(budget) == Outcome.FOUND:
                 return learner.rows()
             work -= learner.work
