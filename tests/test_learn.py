@@ -119,3 +119,33 @@ def test_every_rule_it_learns_follows_from_the_rules() -> None:
     assert learner.solve(10_000_000) == Outcome.FOUND
     assert learner.checked >= 8
     assert _bounds_kept(root, units, exact, denoms, learner.rows())
+
+
+def test_the_budget_is_one_for_the_whole_search(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """All the ways of taking the top row share one budget: with a small one the
+    search gives up (the caller then rounds by the flow) having done about that
+    much work in all, not that much per way."""
+    from targetsplit.split import learn, search
+
+    root, units, exact, denoms = _search_input(
+        ROOT / "tests" / "ledger" / "outside-four-copies.yaml"
+    )
+    assert search.round_by_search(root, units, exact, denoms) is not None
+    done: list[int] = []
+    solve = learn.Learner.solve
+
+    def counted(self: Learner, work: int) -> str:
+        outcome = solve(self, work)
+        done.append(self.work)
+        return outcome
+
+    monkeypatch.setattr(learn.Learner, "solve", counted)
+    monkeypatch.setattr(search, "LEARN_LEAST", 3_000)
+    monkeypatch.setattr(search, "LEARN_MOST", 3_000)
+    assert search.round_by_search(root, units, exact, denoms) is None
+    # The half-up way (half the budget), then the free way with what is left,
+    # if anything is; each may pass its share by one contradiction and what it
+    # undoes (at most every bit).
+    assert 1 <= len(done) <= 2
+    bits = len(exact) * len(exact[root.key])
+    assert sum(done) <= 3_000 + len(done) * (learn.CONTRADICTION + bits)
