@@ -94,12 +94,13 @@ def round_by_search(
         cut = _lumped(root, exact)
         if sum(1 for _ in cut.walk()) < sum(1 for _ in root.walk()):
             trees.insert(0, cut)
-    work = 0  # the budget, set by the first tree searched: for all together
+    work: int | None = None  # the budget, set by the first tree searched: for all
     for tree in trees:
         search = _Search(tree, units, exact, denoms)
         if not search.start():
             continue
-        work = work or max(LEARN_LEAST, min(LEARN_MOST, LEARN_PASSES * search.free))
+        if work is None:
+            work = max(LEARN_LEAST, min(LEARN_MOST, LEARN_PASSES * search.free))
         # The top's row as given; else the plan total's rounded half up (where
         # that leaves a rounding: the search proves it where it does not), with
         # half the budget left, then free, with what is left.
