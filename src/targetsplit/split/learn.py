@@ -2,7 +2,7 @@
 contradictions (conflict-driven clause learning, as SAT solvers do). Pure
 Python.
 
-It sets the bits of a started :class:`targetsplit.split.search._Search` — each
+It sets the bits of a :class:`targetsplit.split.search._Search` — each
 node's running total at each boundary, the floor or the ceiling of exact —
 under its rules: a family's count of children ahead fixed by whether its
 parent is, a node ahead staying ahead until its next whole unit, nothing moving
@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import heapq
 from array import array
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class Outcome:
 
 
 class Learner:
-    """A conflict-driven search over a started :class:`_Search`'s bits.
+    """A conflict-driven search over a :class:`_Search`'s bits.
 
     Family ``f`` is the rule "exactly ``k[f]`` of its literals are true": its
     free children's bits ahead (``2 * w + 1``) and, where free, its parent's
@@ -80,7 +81,7 @@ class Learner:
         self.size = size = len(s.val)
         self.b = s.b
         self.n = size // s.b if s.b else 0
-        self.val = array("b", s.val)  # the bits start() fixed: level 0
+        self.val = array("b", s.val)  # the whole running totals: level 0
         self.level = array("i", [0]) * size
         self.pos = array("i", [-1]) * size  # place on the trail
         self.why = array("b", bytes(size))
@@ -106,6 +107,7 @@ class Learner:
         self.phase = array("b", s.near)
         self.conflicts = 0
         self.work = 0  # bits undone, and contradictions (CONTRADICTION each)
+        self.free = 0  # the bits left to choose after start()
 
     # -- setting bits and what the rules force ------------------------------
 
@@ -358,10 +360,51 @@ class Learner:
         return -1
 
     def fix(self, v: int, x: int) -> bool:
-        """Bit ``v`` set to ``x`` before :meth:`solve`; False where it is the other."""
+        """Bit ``v`` set to ``x`` before :meth:`start`; False where it is the other."""
         if self.val[v] >= 0:
             return self.val[v] == x
         self.val[v] = x
+        return True
+
+    def start(self, top: Sequence[int] | None = None, *, strict: bool = False) -> bool:
+        """What the rules force before any choice, at level 0: from the bits
+        fixed (whole running totals, and :meth:`fix`), and from every family
+        whose count is decided from the outset (none of its children may be
+        ahead, or all must be). Then the top node's bits ``top`` (``strict``:
+        as they must be; else where they were left free), and what they force.
+        False on a contradiction: then there is no rounding (so fixed). Sets
+        :attr:`free`, the bits left to choose before ``top``."""
+        s, val = self.s, self.val
+        for v in range(self.size):
+            if val[v] >= 0:
+                self.pos[v] = len(self.trail)
+                self.trail.append(v)
+        for f in range(len(self.k)):
+            k, size = self.k[f], self.size_of[f]
+            if k < 0 or k > size:
+                return False
+            if 0 < k < size:
+                continue
+            kid_bit = 1 if k == size else 0  # all literals true, or all false
+            bits = [(w, kid_bit) for w in s.kids[s.first[f] : s.first[f + 1]]]
+            if s.parent[f] >= 0:
+                bits.append((s.parent[f], 1 - kid_bit))
+            for w, x in bits:
+                if val[w] < 0:
+                    self._assign(w, x, _CHOICE, 0)
+                elif val[w] != x:
+                    return False
+        if self._propagate() is not None:
+            return False
+        self.free = val.count(-1)
+        if top is not None:
+            for j, x in enumerate(top):
+                if val[j] < 0:
+                    self._assign(j, x, _CHOICE, 0)
+                elif strict and val[j] != x:
+                    return False
+            if self._propagate() is not None:
+                return False
         return True
 
     def solve(self, work: int) -> str:
@@ -369,11 +412,8 @@ class Learner:
         :data:`Outcome.NONE` where there is provably no way to set them (a
         contradiction before any choice); :data:`Outcome.GAVE_UP` once its
         work passes ``work``: bits undone, and :data:`CONTRADICTION` for each
-        contradiction (so that the time it takes is about in proportion)."""
-        for v in range(self.size):  # the bits fixed before: level 0
-            if self.val[v] >= 0:
-                self.pos[v] = len(self.trail)
-                self.trail.append(v)
+        contradiction (so that the time it takes is about in proportion).
+        After :meth:`start`."""
         restart, luby, since = RESTART, 1, 0
         while True:
             conflict = self._propagate()

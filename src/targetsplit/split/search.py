@@ -97,31 +97,30 @@ def round_by_search(
     work: int | None = None  # the budget, set by the first tree searched: for all
     for tree in trees:
         search = _Search(tree, units, exact, denoms)
-        if not search.start():
-            continue
-        if work is None:
-            work = max(LEARN_LEAST, min(LEARN_MOST, LEARN_PASSES * search.free))
         # The top's row as given; else the plan total's rounded half up (where
         # that leaves a rounding: the search proves it where it does not), with
         # half the budget left, then free, with what is left.
         ways: list[Sequence[int] | None] = [fixed] if fixed is not None else [search.near, None]
         for way in ways:
-            if work <= 0:
+            if work is not None and work <= 0:
                 return None
             learner = Learner(search)
-            budget = work
+            top: Sequence[int] | None = None
+            strict = False
             if way is None:
-                ok = True
+                pass
             elif fixed is not None:
-                ok = all(
-                    0 <= x - search.floor[j] <= 1 and learner.fix(j, x - search.floor[j])
-                    for j, x in enumerate(fixed)
-                )
-            else:  # the top's bits where start() left them free
-                b = search.b
-                ok = all(learner.fix(j, way[j]) for j in range(b) if learner.val[j] < 0)
-                budget = work // 2
-            if ok and learner.solve(budget) == Outcome.FOUND:
+                top, strict = [x - search.floor[j] for j, x in enumerate(fixed)], True
+                if not all(0 <= x <= 1 for x in top):
+                    break
+            else:  # the top's bits where the rules left them free
+                top = way[: search.b]
+            if not learner.start(top, strict=strict):
+                continue
+            if work is None:
+                work = max(LEARN_LEAST, min(LEARN_MOST, LEARN_PASSES * learner.free))
+            budget = work // 2 if way is not None and fixed is None else work
+            if learner.solve(budget) == Outcome.FOUND:
                 return learner.rows()
             work -= learner.work
     return None
@@ -206,9 +205,6 @@ class _Search:
         self.first = array("q", [0])
         self.parent = array("q")  # the parent's variable, -1 when fixed
         self.need = array("q")
-        self.sum = array("q")  # of the bits set, the parent's negated
-        self.free_kids = array("q")
-        self.free_parent = array("q")
         # The family a bit is a child's bit in, and the one it is the parent's in (-1: none).
         self.up = up = array("q", [-1]) * size
         self.down = down = array("q", [-1]) * size
@@ -224,78 +220,10 @@ class _Search:
                 self.first.append(len(self.kids))
                 self.need.append(floor[v] - sum(floor[k * b + j] for k in kids))
                 self.parent.append(v if val[v] < 0 else -1)
-                self.sum.append(0)
-                self.free_kids.append(len(free))
-                self.free_parent.append(1 if val[v] < 0 else 0)
                 for w in free:
                     up[w] = f
                 if val[v] < 0:
                     down[v] = f
-        self.free = 0  # the bits left to set after :meth:`start`
-        self.queue: list[int] = []
-
-    def _set(self, v: int, x: int) -> bool:
-        """Set bit ``v`` to ``x`` (queued for propagation); False on a contradiction."""
-        have = self.val[v]
-        if have >= 0:
-            return have == x
-        self.val[v] = x
-        f = self.up[v]
-        if f >= 0:
-            self.sum[f] += x
-            self.free_kids[f] -= 1
-        f = self.down[v]
-        if f >= 0:
-            self.sum[f] -= x
-            self.free_parent[f] -= 1
-        self.queue.append(v)
-        return True
-
-    def _family(self, f: int) -> bool:
-        """What family ``f``'s count forces; False on a contradiction."""
-        left = self.need[f] - self.sum[f]  # what the unset bits must add up to
-        most, least = self.free_kids[f], -self.free_parent[f]
-        if left > most or left < least:
-            return False
-        if left == most:
-            kid_bit, parent_bit = 1, 0
-        elif left == least:
-            kid_bit, parent_bit = 0, 1
-        else:
-            return True
-        val = self.val
-        for w in self.kids[self.first[f] : self.first[f + 1]]:
-            if val[w] < 0 and not self._set(w, kid_bit):
-                return False
-        v = self.parent[f]
-        return v < 0 or val[v] >= 0 or self._set(v, parent_bit)
-
-    def _propagate(self) -> bool:
-        val, link, b, queue = self.val, self.link, self.b, self.queue
-        while queue:
-            v = queue.pop()
-            x = val[v]
-            j = v % b
-            # Along the node: ahead stays ahead (and nothing due keeps the bit)
-            # forwards; behind was behind backwards.
-            if j + 1 < b and link[v] and (x or link[v] == 2) and not self._set(v + 1, x):
-                return False
-            if j and link[v - 1] and (not x or link[v - 1] == 2) and not self._set(v - 1, x):
-                return False
-            f = self.up[v]
-            if f >= 0 and not self._family(f):
-                return False
-            f = self.down[v]
-            if f >= 0 and not self._family(f):
-                return False
-        return True
-
-    def start(self) -> bool:
-        """What the whole running totals force, once for all tries; False on a
-        contradiction (then no try can succeed)."""
-        ok = all(self._family(f) for f in range(len(self.need))) and self._propagate()
-        self.free = self.val.count(-1)  # the bits the search is to set
-        return ok
 
     def _rows(self) -> dict[str, list[int]]:
         b, floor, val = self.b, self.floor, self.val
