@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from targetsplit.split import fastround
-from targetsplit.split.ledger import _round_children
+from targetsplit.split.rows import round_children as _round_children
 
 
 def _case(rng: random.Random) -> tuple[list[int], list[int], int, list[int], list[list[int]]]:

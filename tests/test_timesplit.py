@@ -13,7 +13,7 @@ from targetsplit.calendar.workdays import breakdown
 from targetsplit.errors import PlanError
 from targetsplit.plan.load import parse_plan
 from targetsplit.split.hierarchy import allocate
-from targetsplit.split.ledger import _round_children
+from targetsplit.split.rows import round_children as _round_children
 from targetsplit.split.timesplit import split_over_time
 
 

@@ -2,7 +2,7 @@
 
 When every node of a metric follows one seasonality, each node's exact row
 is its figure times one vector, and the per-parent greedy of
-``split.ledger._round_children`` can run for all the sibling groups of a
+``split.rows.round_children`` can run for all the sibling groups of a
 level at once. This module does exactly that greedy — the same candidates,
 the same order (furthest behind its exact running total, then the larger
 remainder, then the sibling declared first), the same checks — so its

@@ -58,168 +58,15 @@ from targetsplit.plan.rampfit import Profiles, Unfit, fit, has_ramps
 from targetsplit.plan.tree import Node, Plan, node_loc
 from targetsplit.split import fastround
 from targetsplit.split.hierarchy import Allocation
+from targetsplit.split.rows import bounds, cell_bounds, round_children, round_row
 from targetsplit.split.search import round_by_search
-
-
-def _round_row(exact: Sequence[int], denom: int, total: int) -> list[int]:
-    """One row by rounding its running totals half up: each cell is the floor or
-    ceiling of its exact value, and every running total is within half a unit."""
-    out = []
-    running = 0
-    before = 0
-    for x in exact:
-        running += x
-        now = (2 * running + denom) // (2 * denom)
-        out.append(now - before)
-        before = now
-    assert before == total, "a row's exact values add up to its total"
-    return out
-
-
-def _round_children(
-    rows: Sequence[Sequence[int]],
-    denoms: Sequence[int],
-    row_totals: Sequence[int],
-    col_totals: Sequence[int],
-) -> list[list[int]] | None:
-    """Integer rows, each cell the floor or ceiling of ``row / its denominator``,
-    with the given row and column totals; ``None`` when there is no such rounding.
-
-    Period by period, a column's spare units go to the children that are most
-    behind their exact running total, so that each child's targets to date stay
-    close to exact too (a max-flow settles the rare case this cannot finish).
-    """
-    k = len(rows)
-    floors = [[x // d for x in row] for row, d in zip(rows, denoms, strict=True)]
-    rems = [[x % d for x in row] for row, d in zip(rows, denoms, strict=True)]
-    same = len(set(denoms)) == 1
-
-    def key(i: int, deficit: int, rem: int) -> tuple[int, int, int]:
-        if same:
-            return deficit, rem, -i
-        # Over different denominators: in units of 2**-64 (integers compare
-        # fast; Fractions were most of the time of a team of 10,000 reps with
-        # seasonality of their own). Only the order matters, and only between
-        # children: which one gets a spare unit.
-        d = denoms[i]
-        return (deficit << 64) // d, (rem << 64) // d, -i
-
-    need_col = [c - sum(col) for c, col in zip(col_totals, zip(*floors, strict=True), strict=True)]
-    need_row = [t - sum(f) for t, f in zip(row_totals, floors, strict=True)]
-    # Where a column or a row needs a cell below its floor, the greedy cannot
-    # round it (the flows may, with their loose cells).
-    ok = all(c >= 0 for c in need_col) and all(r >= 0 for r in need_row)
-    result = [list(f) for f in floors]
-    running = [0] * k  # exact running totals (numerators)
-    given = [0] * k  # rounded running totals, times each row's denominator
-    left = list(need_row)
-    columns = zip(
-        zip(*rows, strict=True),
-        zip(*floors, strict=True),
-        zip(*rems, strict=True),
-        need_col,
-        strict=True,
-    )
-    for j, (xs, fs, rs, spare) in enumerate(columns if ok else ()):
-        running = [a + x for a, x in zip(running, xs, strict=True)]
-        given = [g + f * d for g, f, d in zip(given, fs, denoms, strict=True)]
-        if not spare:
-            continue
-        cand = [key(i, running[i] - given[i], rs[i]) for i in range(k) if rs[i] and left[i] > 0]
-        if len(cand) < spare:
-            ok = False
-            break
-        chosen = [max(cand)] if spare == 1 else sorted(cand, reverse=True)[:spare]
-        for _, _, neg in chosen:
-            i = -neg
-            result[i][j] += 1
-            given[i] += denoms[i]
-            left[i] -= 1
-    if ok and not any(left) and _running_within_a_unit(rows, result, denoms):
-        return result
-    return _round_by_prefix_flow(rows, denoms, row_totals, col_totals) or _round_by_prefix_flow(
-        rows, denoms, row_totals, col_totals, loose=True
-    )
 
 
 def _round_group(
     denom: int, rows: list[list[int]], row_totals: list[int], col_totals: list[int]
 ) -> list[list[int]] | None:
-    """:func:`_round_children` for rows over one denominator."""
-    return _round_children(rows, [denom] * len(rows), row_totals, col_totals)
-
-
-def _running_within_a_unit(
-    rows: Sequence[Sequence[int]], result: Sequence[Sequence[int]], denoms: Sequence[int]
-) -> bool:
-    """Whether every running total of ``result`` is the floor or the ceiling of exact."""
-    for row, out, denom in zip(rows, result, denoms, strict=True):
-        exact = given = 0
-        for x, y in zip(row, out, strict=True):
-            exact += x
-            given += y * denom
-            if given - exact >= denom or exact - given >= denom:
-                return False
-    return True
-
-
-def _cell_bounds(x: int, denom: int, loose: bool) -> tuple[int, int]:
-    """A cell's bounds: the floor and the ceiling of exact, or, ``loose``, any
-    number of units where there is something to carry (never on days without
-    working time, never below zero) — used only where running totals within a
-    unit need a cell to take one unit more than its ceiling."""
-    if not loose:
-        return _bounds(x, denom)
-    return (0, INF) if x else (0, 0)
-
-
-def _bounds(x: int, denom: int) -> tuple[int, int]:
-    """The floor and the ceiling of ``x / denom``."""
-    q, r = divmod(x, denom)
-    return q, q + (1 if r else 0)
-
-
-def _round_by_prefix_flow(
-    rows: Sequence[Sequence[int]],
-    denoms: Sequence[int],
-    row_totals: Sequence[int],
-    col_totals: Sequence[int],
-    *,
-    loose: bool = False,
-) -> list[list[int]] | None:
-    """Children's rows as one feasible flow in which every cell *and every
-    running total* is the floor or the ceiling of its exact value; ``None`` when
-    the parent's row allows no such rounding.
-
-    Child ``i`` is a chain of nodes, one per period, each holding the running
-    total through its period: the chain's head receives the child's figure, and
-    each link passes on the running total of the periods before, while the
-    period's own cell flows to that period's column (which must carry the
-    parent's figure for it)."""
-    k, p = len(rows), len(col_totals)
-    source, sink = k * p + p, k * p + p + 1
-    edges: list[tuple[int, int, int, int]] = []
-    cells: list[tuple[int, int, int]] = []  # child, period, edge
-    for i, (row, denom) in enumerate(zip(rows, denoms, strict=True)):
-        base = i * p
-        edges.append((source, base + p - 1, row_totals[i], row_totals[i]))
-        running = sum(row)
-        for j in range(p - 1, -1, -1):
-            running -= row[j]  # now the exact total of the periods before j
-            cells.append((i, j, len(edges)))
-            edges.append((base + j, k * p + j, *_cell_bounds(row[j], denom, loose)))
-            if j:
-                edges.append((base + j, base + j - 1, *_bounds(running, denom)))
-    for j, total in enumerate(col_totals):
-        edges.append((k * p + j, sink, total, total))
-    edges.append((sink, source, 0, INF))
-    flows = feasible_flow(sink + 1, edges)
-    if flows is None:
-        return None
-    out = [[0] * p for _ in range(k)]
-    for i, j, e in cells:
-        out[i][j] = flows[e]
-    return out
+    """:func:`round_children` for rows over one denominator."""
+    return round_children(rows, [denom] * len(rows), row_totals, col_totals)
 
 
 def _round_tree(
@@ -307,7 +154,7 @@ def _round_tree_by_segments(
     and rounded after, as here). Should the search give up on that too, the metric
     is to be rounded as one feasible flow (:func:`_round_tree_by_flow`).
     """
-    out = {root.key: _round_row(exact[root.key], denoms[root.key], units[root.key])}
+    out = {root.key: round_row(exact[root.key], denoms[root.key], units[root.key])}
     above = {c.key: n for n in root.walk() for c in n.children}  # each node's parent
     settled: set[str] = set()  # rounded by a search, with all below them
     # Subtrees a search took as one node (all of one shape: its members are
@@ -321,7 +168,7 @@ def _round_tree_by_segments(
         if not node.children or node.key in settled:
             continue
         kids = node.children
-        rounded = _round_children(
+        rounded = round_children(
             [exact[c.key] for c in kids],
             [denoms[c.key] for c in kids],
             [units[c.key] for c in kids],
@@ -368,13 +215,13 @@ def _round_tree_by_flow(
     down the tree; each leaf's flows over all periods meet in its figure.
 
     The root and every leaf are chains of running totals (as in
-    :func:`_round_by_prefix_flow`): the root's fixed to its own rounding
+    :func:`round_by_prefix_flow`): the root's fixed to its own rounding
     (each running total within half a unit) where that leaves a solution,
     else each the floor or the ceiling of exact, as every leaf's is — first
     with every cell the floor or ceiling of exact, then letting a cell take
     more where the running totals need it; should that leave no solution
     either, only the cells are bounded."""
-    own = _round_row(exact[root.key], denoms[root.key], units[root.key])
+    own = round_row(exact[root.key], denoms[root.key], units[root.key])
     tiers = (
         (own, True, False),
         (own, True, True),
@@ -415,7 +262,7 @@ def _tree_flow(
         return index[key] * p + j
 
     def running(key: str, j: int) -> tuple[int, int]:
-        return _bounds(sum(exact[key][: j + 1]), denoms[key]) if prefix else (0, INF)
+        return bounds(sum(exact[key][: j + 1]), denoms[key]) if prefix else (0, INF)
 
     edges: list[tuple[int, int, int, int]] = []
     owner: list[tuple[str, int, int]] = []
@@ -423,18 +270,16 @@ def _tree_flow(
     edges.append((source, root_chain + p - 1, units[root.key], units[root.key]))
     for j in range(p - 1, -1, -1):
         owner.append((root.key, j, len(edges)))
-        bounds = (
-            _bounds(row[j], denoms[root.key]) if root_row is None else (root_row[j], root_row[j])
-        )
-        edges.append((root_chain + j, cell(root.key, j), *bounds))
+        own = bounds(row[j], denoms[root.key]) if root_row is None else (root_row[j], root_row[j])
+        edges.append((root_chain + j, cell(root.key, j), *own))
         if j:
             edges.append((root_chain + j, root_chain + j - 1, *running(root.key, j - 1)))
     for n in nodes:
         for c in n.children:
             for j in range(p):
                 owner.append((c.key, j, len(edges)))
-                bounds = _cell_bounds(exact[c.key][j], denoms[c.key], loose)
-                edges.append((cell(n.key, j), cell(c.key, j), *bounds))
+                held = cell_bounds(exact[c.key][j], denoms[c.key], loose)
+                edges.append((cell(n.key, j), cell(c.key, j), *held))
     for li, leaf in enumerate(leaves):
         base = chain_base + li * p
         for j in range(p):
@@ -780,7 +625,7 @@ def build(alloc: Allocation, *, keep_exact: bool = False) -> Ledger:
         name = metric.name
         total = alloc.rows[0].units[name]
         if one and fastround.small(total, denom, vector):
-            root_row = _round_row([total * v for v in vector], denom, total)
+            root_row = round_row([total * v for v in vector], denom, total)
             table = fastround.round_table(
                 np,
                 tree,
