@@ -6,6 +6,7 @@ copies of a hard team that the other tries gave up on."""
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from targetsplit.split import ledger as ledger_module
 from targetsplit.split.hierarchy import allocate
 from targetsplit.split.learn import Learner, Outcome, _luby
 from targetsplit.split.ledger import build
-from targetsplit.split.search import _Search
+from targetsplit.split.search import _Search, round_by_search
 from test_search import _any_rounding, _bounds_kept, problems
 
 
@@ -58,6 +59,27 @@ def test_it_finds_one_exactly_when_there_is_one(problem) -> None:  # type: ignor
     assert (outcome == Outcome.FOUND) == _any_rounding(root, units, exact, denom)
 
 
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_segments=4, alike=True))
+def test_ordering_siblings_alike_loses_no_rounding(problem) -> None:  # type: ignore[no-untyped-def]
+    """With copies among the children (subtrees alike, which the search orders:
+    Learner._alike), it still finds a rounding exactly when one exists, and
+    what it finds keeps every bound — from each bit's nearer value and from
+    the ledger's rounding (the search's start)."""
+    root, units, exact, denoms = problem
+    leaves = [n for n in root.walk() if not n.children]
+    if sum(len(exact[leaf.key]) - 1 for leaf in leaves) > 14:  # too many to try them all
+        return
+    (denom,) = set(denoms.values())
+    exists = _any_rounding(root, units, exact, denom)
+    outcome, out = _learn(problem)
+    assert (outcome == Outcome.FOUND) == exists
+    assert out is None or _bounds_kept(*problem, out)
+    found = round_by_search(root, units, exact, denoms)
+    assert (found is not None) == exists
+    assert found is None or _bounds_kept(*problem, found)
+
+
 def _search_input(path: Path) -> tuple[Node, dict[str, int], dict[str, list[int]], dict[str, int]]:
     """What the ledger gives the search for the whole tree of the plan at ``path``
     (its first metric that needs one), by the day."""
@@ -89,6 +111,7 @@ class _Checked(Learner):
         learned, back = super()._analyze(conflict)
         fresh = Learner(self.make())
         fresh.rules = [list(r) for r in self.rules]
+        fresh.watches = {}
         for i, r in enumerate(fresh.rules):
             fresh.watches.setdefault(r[0], []).append(i)
             fresh.watches.setdefault(r[1], []).append(i)
@@ -134,6 +157,9 @@ def test_the_budget_is_one_for_the_whole_search(monkeypatch) -> None:  # type: i
         return outcome
 
     monkeypatch.setattr(learn.Learner, "solve", counted)
+    # From each bit's nearer value (from the ledger's rounding it needs no
+    # contradiction at all, so no budget could run out).
+    monkeypatch.setattr(search._Search, "hint", lambda self, top: array("b", self.near))
     monkeypatch.setattr(search, "LEARN_LEAST", 3_000)
     monkeypatch.setattr(search, "LEARN_MOST", 3_000)
     assert search.round_by_search(root, units, exact, denoms) is None

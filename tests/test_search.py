@@ -16,41 +16,64 @@ from targetsplit.split.search import round_by_search
 
 
 @st.composite
-def problems(draw: st.DrawFn, max_segments: int = 6):  # type: ignore[no-untyped-def]
+def problems(draw: st.DrawFn, max_segments: int = 6, alike: bool = False):  # type: ignore[no-untyped-def]
     """A tree (depth up to 3), each leaf's exact values per segment (integers
     over one denominator: its figure in units times its own shape, zeros where
-    nothing is due), the parents' the sums."""
+    nothing is due), the parents' the sums. ``alike``: a parent's children may
+    be copies of its first one, subtrees and figures and all (as the search
+    orders siblings alike: :meth:`targetsplit.split.learn.Learner._alike`)."""
     segments = draw(st.integers(1, max_segments))
     denom = draw(st.sampled_from([2, 3, 4, 5, 7, 12]))
     counter = itertools.count()
+    copy_of: dict[str, str] = {}  # a copy's node -> the node it copies
 
     def grow(path: tuple[str, ...], depth: int) -> Node:
         width = draw(st.integers(0 if depth else 2, 3 if depth < 2 else 0))
+        if alike and width >= 2 and draw(st.booleans()):
+            first = grow((*path, f"n{next(counter)}"), depth + 1)
+            return Node(
+                path[-1] if path else "",
+                path,
+                {},
+                {},
+                (first, *(copy(first, path) for _ in range(width - 1))),
+            )
         kids = tuple(grow((*path, f"n{next(counter)}"), depth + 1) for _ in range(width))
         return Node(path[-1] if path else "", path, {}, {}, kids)
+
+    def copy(node: Node, under: tuple[str, ...]) -> Node:
+        path = (*under, f"n{next(counter)}")
+        copy_of["/".join(path)] = node.key
+        return Node(path[-1], path, {}, {}, tuple(copy(c, path) for c in node.children))
 
     root = grow((), 0)
     exact: dict[str, list[int]] = {}
     units: dict[str, int] = {}
-    for node in list(root.walk())[::-1]:
+    nodes = list(root.walk())
+    for node in nodes:  # the first of each set of copies first: it comes first
+        if node.children:
+            continue
+        if node.key in copy_of:
+            units[node.key] = units[copy_of[node.key]]
+            exact[node.key] = exact[copy_of[node.key]]
+            continue
+        units[node.key] = draw(st.integers(0, 6))
+        shape = draw(st.lists(st.integers(0, 4), min_size=segments, max_size=segments))
+        if not any(shape):
+            shape[draw(st.integers(0, segments - 1))] = 1
+        # units * denom spread over the segments in proportion to the shape.
+        total, weight = units[node.key] * denom, sum(shape)
+        row, given = [], 0
+        for k in range(segments):
+            upto = total * sum(shape[: k + 1]) // weight
+            row.append(upto - given)
+            given = upto
+        exact[node.key] = row
+    for node in nodes[::-1]:  # children before their parents
         if node.children:
             exact[node.key] = [
                 sum(col) for col in zip(*(exact[c.key] for c in node.children), strict=True)
             ]
-        else:
-            units[node.key] = draw(st.integers(0, 6))
-            shape = draw(st.lists(st.integers(0, 4), min_size=segments, max_size=segments))
-            if not any(shape):
-                shape[draw(st.integers(0, segments - 1))] = 1
-            # units * denom spread over the segments in proportion to the shape.
-            total, weight = units[node.key] * denom, sum(shape)
-            row, given = [], 0
-            for k in range(segments):
-                upto = total * sum(shape[: k + 1]) // weight
-                row.append(upto - given)
-                given = upto
-            exact[node.key] = row
-        if node.children:
             units[node.key] = sum(units[c.key] for c in node.children)
     return root, units, exact, dict.fromkeys(exact, denom)
 

@@ -30,7 +30,6 @@ Literals: ``2 * v + x`` is "bit ``v`` is ``x``"; ``lit ^ 1`` is its negation.
 from __future__ import annotations
 
 import heapq
-import itertools
 from array import array
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -40,6 +39,8 @@ if TYPE_CHECKING:
 
 #: Restarts after the Luby sequence (1 1 2 1 1 2 4 …) times this many contradictions.
 RESTART = 16
+#: Contradictions from each start before the next (doubled once all are taken).
+REPHASE = 200
 #: Each contradiction weighs this much more than the one before in choosing.
 DECAY = 1.1
 #: What a contradiction costs, in the budget's unit, a bit undone: tracing it
@@ -77,21 +78,16 @@ class Learner:
     parent. Bit ``v`` is a child's bit in family ``up[v]`` and the parent's in
     ``down[v]`` (-1: none), as in the search."""
 
-    def __init__(self, s: _Search, phase: Sequence[int] | None = None) -> None:
+    def __init__(self, s: _Search, starts: Sequence[Sequence[int]] = ()) -> None:
         self.s = s
         self.size = size = len(s.val)
         self.b = s.b
         self.n = size // s.b if s.b else 0
-        # Bits beyond ``size``: each "two siblings alike are equal up to here"
-        # (see :meth:`_alike`), set only by rules.
-        self.rules: list[list[int]] = []
-        self.watches: dict[int, list[int]] = {}  # literal -> rules to visit when it turns false
-        total = size + self._alike()
-        self.val = array("b", s.val) + array("b", [-1]) * (total - size)  # level 0: whole ones
-        self.level = array("i", [0]) * total
-        self.pos = array("i", [-1]) * total  # place on the trail
-        self.why = array("b", bytes(total))
-        self.why_of = array("q", [0]) * total  # the neighbour, the family or the rule
+        self.val = array("b", s.val)  # the whole running totals: level 0
+        self.level = array("i", [0]) * size
+        self.pos = array("i", [-1]) * size  # place on the trail
+        self.why = array("b", bytes(size))
+        self.why_of = array("q", [0]) * size  # the neighbour, the family or the rule
         self.trail: list[int] = []
         self.limits: list[int] = []  # the trail's length where each level starts
         self.qhead = 0  # the trail up to here is propagated (and counted)
@@ -102,58 +98,21 @@ class Learner:
         )
         self.trues = array("q", bytes(8 * families))
         self.falses = array("q", bytes(8 * families))
+        self.rules: list[list[int]] = []
+        self.watches: dict[int, list[int]] = {}  # literal -> rules to visit when it turns false
         # Choosing: bits met in contradictions by weight (a heap, stale entries
         # skipped), then the others boundary by boundary from ``cursor``.
         self.activity: dict[int, float] = {}
         self.inc = 1.0
         self.heap: list[tuple[float, int]] = []
         self.cursor = 0
-        self.phase = array("b", s.near if phase is None else phase)
-        self.phase += array("b", bytes(total - size))  # the added bits: never chosen
-        # The rules' arrays, the added bits in none of their families or links.
-        self.up, self.down, self.link = s.up, s.down, s.link
-        if total > size:
-            self.up = s.up + array("q", [-1]) * (total - size)
-            self.down = s.down + array("q", [-1]) * (total - size)
-            self.link = s.link + array("b", bytes(total - size))
+        # Each bit's value to try first, as it was last set; the starts taken
+        # in turn (:meth:`solve`), each bit's nearer value the last of them.
+        self.starts = [*starts, s.near]
+        self.phase = array("b", self.starts[0])
         self.conflicts = 0
         self.work = 0  # bits undone, and contradictions (CONTRADICTION each)
         self.free = 0  # the bits left to choose after start()
-
-    def _alike(self) -> int:
-        """Rules that order siblings alike (:attr:`_Search.alike`): each one's
-        top row, read boundary by boundary, is at least the next one's (ahead
-        before behind at the first boundary where they differ). Any rounding
-        can be brought to that order by swapping whole subtrees (the top-most
-        first, then those inside them), so none is lost; but the search no
-        longer tries, one after another, roundings that differ only by which
-        of the alike is ahead — with 60 copies of a team under the plan total,
-        more than it could ever try. Returns the number of bits it adds: per
-        pair and boundary, whether the two are equal up to there."""
-        s, b, size = self.s, self.b, self.size
-        extra = 0
-        for members in s.alike:
-            free = [j for j in range(b) if s.val[members[0] * b + j] < 0]
-            for a, c in itertools.pairwise(members):
-                equal = -1  # equal up to here: the bit, -1 before the first boundary
-                for at, j in enumerate(free):
-                    x, y = a * b + j, c * b + j
-                    since = [] if equal < 0 else [2 * equal]
-                    self._rule([2 * x + 1, 2 * y, *since])  # equal so far, c ahead: a too
-                    if at + 1 == len(free):
-                        break
-                    now = size + extra
-                    extra += 1
-                    self._rule([2 * now + 1, 2 * x, 2 * y, *since])  # both ahead
-                    self._rule([2 * now + 1, 2 * x + 1, 2 * y + 1, *since])  # both behind
-                    equal = now
-        return extra
-
-    def _rule(self, rule: list[int]) -> None:
-        r = len(self.rules)
-        self.rules.append(rule)
-        self.watches.setdefault(rule[0], []).append(r)
-        self.watches.setdefault(rule[1], []).append(r)
 
     # -- setting bits and what the rules force ------------------------------
 
@@ -174,7 +133,7 @@ class Learner:
     def _propagate(self) -> list[int] | None:
         """Propagate the trail: the true literals of a contradiction, else None."""
         s, val, b, trail = self.s, self.val, self.b, self.trail
-        link, up, down = self.link, self.up, self.down
+        link, up, down = s.link, s.up, s.down
         kids, first, parent = s.kids, s.first, s.parent
         ks, sizes, trues, falses = self.k, self.size_of, self.trues, self.falses
         while self.qhead < len(trail):
@@ -319,8 +278,7 @@ class Learner:
                 if w in seen or level[w] == 0:
                     continue
                 seen.add(w)
-                if w < self.size:  # the added bits are never chosen: only set by rules
-                    self._bump(w)
+                self._bump(w)
                 if level[w] == here:
                     count += 1
                 else:
@@ -362,8 +320,8 @@ class Learner:
         if len(self.limits) <= level:
             return
         cut = self.limits[level]
-        val, trail, up, down = self.val, self.trail, self.up, self.down
-        n, b, size = self.n, self.b, self.size
+        val, trail, up, down = self.val, self.trail, self.s.up, self.s.down
+        n, b = self.n, self.b
         cursor = self.cursor
         self.work += len(trail) - cut
         for at in range(cut, len(trail)):
@@ -380,8 +338,7 @@ class Learner:
             a = self.activity.get(v)
             if a is not None:
                 heapq.heappush(self.heap, (-a, v))
-            if v < size:
-                cursor = min(cursor, (v % b) * n + v // b)
+            cursor = min(cursor, (v % b) * n + v // b)
         self.cursor = cursor
         del trail[cut:]
         del self.limits[level:]
@@ -444,7 +401,7 @@ class Learner:
                     return False
         if self._propagate() is not None:
             return False
-        self.free = val[: self.size].count(-1)
+        self.free = val.count(-1)
         if top is not None:
             for j, x in enumerate(top):
                 if val[j] < 0:
@@ -463,6 +420,8 @@ class Learner:
         contradiction (so that the time it takes is about in proportion).
         After :meth:`start`."""
         restart, luby, since = RESTART, 1, 0
+        start, block = 0, REPHASE
+        until = block
         while True:
             conflict = self._propagate()
             if conflict is not None:
@@ -484,6 +443,14 @@ class Learner:
                 continue
             if self.work > work:
                 return Outcome.GAVE_UP
+            if self.conflicts >= until and len(self.starts) > 1:  # the next start
+                start = (start + 1) % len(self.starts)
+                block *= 2 if start == 0 else 1
+                until = self.conflicts + block
+                since, luby = 0, 1
+                self._backjump(0)
+                self.phase = array("b", self.starts[start])
+                continue
             if since >= restart * _luby(luby):
                 since, luby = 0, luby + 1
                 self._backjump(0)
@@ -496,5 +463,5 @@ class Learner:
 
     def rows(self) -> dict[str, list[int]]:
         """The cells found (after :data:`Outcome.FOUND`), as the search gives them."""
-        self.s.val[:] = self.val[: self.size]
+        self.s.val[:] = self.val
         return self.s._rows()

@@ -106,7 +106,7 @@ def round_by_search(
         for way in ways:
             if work is not None and work <= 0:
                 return None
-            learner = Learner(search, phase)
+            learner = Learner(search, [phase])
             top: Sequence[int] | None = None
             strict = False
             if way is None:
@@ -228,26 +228,6 @@ class _Search:
                 if val[v] < 0:
                     down[v] = f
 
-        # Siblings alike — the same exact rows, figures and subtrees (a rep's
-        # copies, a team's): any rounding with two of them swapped, subtrees
-        # and all, is one too. Their node numbers, each group in plan order.
-        alike: dict[tuple[object, ...], int] = {}
-        kind: dict[str, int] = {}
-        for n in reversed(nodes):  # children before their parents
-            sig = (
-                tuple(exact[n.key]),
-                denoms[n.key],
-                units[n.key],
-                tuple(kind[c.key] for c in n.children),
-            )
-            kind[n.key] = alike.setdefault(sig, len(alike))
-        self.alike: list[list[int]] = []
-        for n in nodes:
-            groups: dict[int, list[int]] = {}
-            for c in n.children:
-                groups.setdefault(kind[c.key], []).append(index[c.key])
-            self.alike.extend(g for g in groups.values() if len(g) > 1)
-
     def hint(self, top: Sequence[int] | None) -> array[int]:
         """Each bit's value to try first: the ledger's parent-by-parent rounding
         from the top down — the top's row ``top`` (else half up), each parent's
@@ -262,15 +242,11 @@ class _Search:
         b, nodes, floor = self.b, self.nodes, self.floor
         exact, denoms, units = self.exact, self.denoms, self.units
         index = {n.key: i for i, n in enumerate(nodes)}
-        whole = {frozenset(g) for g in self.alike}
         root = nodes[0].key
         rows = {
             0: list(top) if top is not None else round_row(exact[root], denoms[root], units[root])
         }
         phase = array("b", bytes(len(floor)))
-        size = [1] * len(nodes)  # nodes in each subtree
-        for i in range(len(nodes) - 1, -1, -1):
-            size[i] += sum(size[index[c.key]] for c in nodes[i].children)
         for i, n in enumerate(nodes):
             row, running = rows.pop(i), 0
             for j in range(b):
@@ -279,34 +255,15 @@ class _Search:
             kids = [index[c.key] for c in n.children]
             if not kids:
                 continue
-            got: list[list[int]] | None
-            if frozenset(kids) in whole:  # the first so many ahead
-                ahead = [phase[i * b + j] + floor[i * b + j] for j in range(b)]
-                for j in range(b):
-                    ahead[j] -= sum(floor[k * b + j] for k in kids)
-                got = [
-                    self._row(k, [1 if at < ahead[j] else 0 for j in range(b)])
-                    for at, k in enumerate(kids)
-                ]
-            else:
-                got = round_children(
-                    [exact[nodes[k].key] for k in kids],
-                    [denoms[nodes[k].key] for k in kids],
-                    [units[nodes[k].key] for k in kids],
-                    row,
-                )
+            got = round_children(
+                [exact[nodes[k].key] for k in kids],
+                [denoms[nodes[k].key] for k in kids],
+                [units[nodes[k].key] for k in kids],
+                row,
+            )
             for at, k in enumerate(kids):
                 key = nodes[k].key
                 rows[k] = got[at] if got else round_row(exact[key], denoms[key], units[key])
-        for members in self.alike:  # parents first: a subtree moves with its own
-            span = size[members[0]] * b
-            blocks = sorted(
-                (phase[a * b : a * b + span] for a in members),
-                key=lambda block: block[:b].tolist(),
-                reverse=True,
-            )
-            for a, block in zip(members, blocks, strict=True):
-                phase[a * b : a * b + span] = block
         return phase
 
     def _row(self, i: int, bits: Sequence[int]) -> list[int]:
