@@ -61,11 +61,11 @@ def test_it_finds_one_exactly_when_there_is_one(problem) -> None:  # type: ignor
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems(max_segments=4, alike=True))
-def test_ordering_siblings_alike_loses_no_rounding(problem) -> None:  # type: ignore[no-untyped-def]
-    """With copies among the children (subtrees alike, which the search orders:
-    Learner._alike), it still finds a rounding exactly when one exists, and
-    what it finds keeps every bound — from each bit's nearer value and from
-    the ledger's rounding (the search's start)."""
+def test_with_copies_among_siblings_too(problem) -> None:  # type: ignore[no-untyped-def]
+    """With copies among the children (subtrees alike, figures and all: plans
+    of many copies of a team are the hardest), it still finds a rounding
+    exactly when one exists, and what it finds keeps every bound — on its own,
+    and as the ledger asks for it (starting from the ledger's rounding)."""
     root, units, exact, denoms = problem
     leaves = [n for n in root.walk() if not n.children]
     if sum(len(exact[leaf.key]) - 1 for leaf in leaves) > 14:  # too many to try them all

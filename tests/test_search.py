@@ -20,8 +20,7 @@ def problems(draw: st.DrawFn, max_segments: int = 6, alike: bool = False):  # ty
     """A tree (depth up to 3), each leaf's exact values per segment (integers
     over one denominator: its figure in units times its own shape, zeros where
     nothing is due), the parents' the sums. ``alike``: a parent's children may
-    be copies of its first one, subtrees and figures and all (as the search
-    orders siblings alike: :meth:`targetsplit.split.learn.Learner._alike`)."""
+    be copies of its first one, subtrees and figures and all."""
     segments = draw(st.integers(1, max_segments))
     denom = draw(st.sampled_from([2, 3, 4, 5, 7, 12]))
     counter = itertools.count()

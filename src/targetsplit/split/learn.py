@@ -13,10 +13,14 @@ out which choices caused the contradiction — each bit set by a rule knows the
 bits that made the rule fire — records that those choices must not come
 together again (a learned rule, which fires from then on like the others),
 and goes straight back to the latest of them, however far back it was made.
-Choices come boundary by boundary, each bit nearer exact first (else as it
-was last set), except that bits met in recent contradictions come first; it
-restarts often (the Luby sequence times :data:`RESTART` contradictions),
-keeping what it learned. Nothing is left to chance: the same figures every
+Choices come boundary by boundary, except that bits met in recent
+contradictions come first; each bit is set as it was last set, at first as
+a *start* has it: the caller's (the ledger's parent-by-parent rounding,
+which keeps every family's count wherever it could) and each bit nearer
+exact, taken in turn — :data:`REPHASE` contradictions from each, then twice
+as many — since what suits one plan does not suit another. It restarts
+often (the Luby sequence times :data:`RESTART` contradictions), keeping what
+it learned, whichever start it is on. Nothing is left to chance: the same figures every
 run.
 
 Plans built of many copies of a hard team, on which the earlier searches gave
@@ -76,7 +80,8 @@ class Learner:
     free children's bits ahead (``2 * w + 1``) and, where free, its parent's
     not ahead (``2 * p``), ``k`` being the search's ``need`` plus one for the
     parent. Bit ``v`` is a child's bit in family ``up[v]`` and the parent's in
-    ``down[v]`` (-1: none), as in the search."""
+    ``down[v]`` (-1: none), as in the search. ``starts``: values to try
+    first for each bit, taken in turn with each bit's nearer value."""
 
     def __init__(self, s: _Search, starts: Sequence[Sequence[int]] = ()) -> None:
         self.s = s

@@ -30,6 +30,8 @@ def round_children(
     denoms: Sequence[int],
     row_totals: Sequence[int],
     col_totals: Sequence[int],
+    *,
+    greedy_only: bool = False,
 ) -> list[list[int]] | None:
     """Integer rows, each cell the floor or ceiling of ``row / its denominator``,
     with the given row and column totals; ``None`` when there is no such rounding.
@@ -86,6 +88,8 @@ def round_children(
             left[i] -= 1
     if ok and not any(left) and running_within_a_unit(rows, result, denoms):
         return result
+    if greedy_only:  # no flows: where the greedy cannot finish, None
+        return None
     return round_by_prefix_flow(rows, denoms, row_totals, col_totals) or round_by_prefix_flow(
         rows, denoms, row_totals, col_totals, loose=True
     )

@@ -24,8 +24,9 @@ the working days (:func:`targetsplit.split.ledger._round_tree`), first for the
 smallest subtree around the stuck parent, widening until a search finds one.
 
 The search itself is :mod:`targetsplit.split.learn`'s: it sets the bits
-boundary by boundary (time first, then the tree from the top), each the nearer
-of the two first, propagates what the rules force (a family whose count is
+boundary by boundary (time first, then the tree from the top), each first as
+the ledger's parent-by-parent rounding has it (:meth:`_Search.hint`) and, in
+turn with that, as the nearer of the two; propagates what the rules force (a family whose count is
 decided forces the rest of its bits; a node ahead forces its later bits until
 its next unit; one behind forces its earlier ones), and learns from each
 contradiction which earlier choices caused it. This module states the rules
@@ -229,16 +230,14 @@ class _Search:
                     down[v] = f
 
     def hint(self, top: Sequence[int] | None) -> array[int]:
-        """Each bit's value to try first: the ledger's parent-by-parent rounding
-        from the top down — the top's row ``top`` (else half up), each parent's
-        children's rows as the ledger rounds them, half up where it finds none
-        (the search is there to mend those) — with siblings alike in the order
-        the search's rules want them (:meth:`Learner._alike`): the first so
-        many of them ahead where all a parent's children are alike, and
-        otherwise sorted, subtrees and all. A start that keeps every family's
-        count wherever the ledger could is one the search mostly keeps: plans
-        of 60 copies of a random team, which it gave up on from each bit's
-        nearer value, it settles from this in seconds."""
+        """A value to try first for each bit: the ledger's parent-by-parent
+        rounding from the top down — the top's row ``top`` (else half up), each
+        parent's children's rows as the ledger's greedy rounds them, half up
+        where it cannot finish (the search is there to mend those). Every family's count
+        is then right wherever the ledger's rounding could keep it, and the
+        search mostly keeps what it can: on plans of 60 copies of random teams
+        it gave up on 7 of 30 from each bit's nearer value alone, and settles
+        them all from this and that in turn (:meth:`Learner.solve`)."""
         b, nodes, floor = self.b, self.nodes, self.floor
         exact, denoms, units = self.exact, self.denoms, self.units
         index = {n.key: i for i, n in enumerate(nodes)}
@@ -260,6 +259,7 @@ class _Search:
                 [denoms[nodes[k].key] for k in kids],
                 [units[nodes[k].key] for k in kids],
                 row,
+                greedy_only=True,  # the flows would cost more than all the rest
             )
             for at, k in enumerate(kids):
                 key = nodes[k].key
