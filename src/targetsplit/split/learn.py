@@ -20,8 +20,8 @@ which keeps every family's count wherever it could) and each bit nearer
 exact, taken in turn — :data:`REPHASE` contradictions from each, then twice
 as many — since what suits one plan does not suit another. It restarts
 often (the Luby sequence times :data:`RESTART` contradictions), keeping what
-it learned, whichever start it is on. Nothing is left to chance: the same figures every
-run.
+it learned, whichever start it is on. Nothing is left to chance: the same
+figures every run.
 
 Plans built of many copies of a hard team, on which the earlier searches gave
 up after a minute or more (``benchmarks/hard_plans.py copies 60``), it settles
