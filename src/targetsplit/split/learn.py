@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 #: Restarts after the Luby sequence (1 1 2 1 1 2 4 …) times this many contradictions.
 RESTART = 16
 #: Contradictions from each start before the next (doubled once all are taken).
-REPHASE = 200
+REPHASE = 50
 #: Each contradiction weighs this much more than the one before in choosing.
 DECAY = 1.1
 #: What a contradiction costs, in the budget's unit, a bit undone: tracing it
