@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+import itertools
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
@@ -59,7 +60,7 @@ from targetsplit.plan.tree import Node, Plan, node_loc
 from targetsplit.split import fastround
 from targetsplit.split.hierarchy import Allocation
 from targetsplit.split.rows import bounds, cell_bounds, round_children, round_row
-from targetsplit.split.search import round_by_search
+from targetsplit.split.search import round_between, round_by_search
 
 
 def _round_group(
@@ -67,6 +68,11 @@ def _round_group(
 ) -> list[list[int]] | None:
     """:func:`round_children` for rows over one denominator."""
     return round_children(rows, [denom] * len(rows), row_totals, col_totals)
+
+
+#: How many segments on each side of one whose days cannot be rounded
+#: between its ends are searched with it (:func:`_round_days`).
+DAYS_REACH = 4
 
 
 def _round_tree(
@@ -80,7 +86,17 @@ def _round_tree(
 ) -> dict[str, list[int]]:
     """:func:`_round_tree_unless_stuck`, else the whole tree as one flow."""
     found = _round_tree_unless_stuck(root, units, exact, denoms, workdays, by_day=by_day)
-    return found if found is not None else _round_tree_by_flow(root, units, exact, denoms)
+    return found.rows if found is not None else _round_tree_by_flow(root, units, exact, denoms)
+
+
+class _Rounded(NamedTuple):
+    """A metric's rows per segment, and (rounded ``by_day``, the search over
+    the days having given up) the working days on which some node's target
+    to date cannot be within a unit (:func:`_round_days`), of ``workdays``."""
+
+    rows: dict[str, list[int]]
+    off: tuple[int, ...] = ()
+    workdays: int = 0
 
 
 def _round_tree_unless_stuck(
@@ -91,7 +107,7 @@ def _round_tree_unless_stuck(
     workdays: Sequence[int],
     *,
     by_day: bool = False,
-) -> dict[str, list[int]] | None:
+) -> _Rounded | None:
     """Top-down controlled rounding of one metric; node ``key``'s exact values
     are ``exact[key]`` over ``denoms[key]``, segment ``j`` having
     ``workdays[j]`` working days.
@@ -102,10 +118,15 @@ def _round_tree_unless_stuck(
     segment counts it, the days' cells summed back to segments — so that
     every node's running total is within a unit at the end of every working
     day, and a target to date on any day can be had within a unit for every
-    node (:meth:`Ledger.to_date` finds it). Where all share one shape, the
-    segment boundaries are enough: every node's exact value to date is then
-    the same fraction of its figure. ``None`` where the search gives up: the
-    metric is then to be rounded as one flow (:func:`_round_tree_by_flow`).
+    node (:meth:`Ledger.to_date` finds it). Should the search give up at that
+    grain (far more bits than at the segments'), the segments are rounded,
+    and their days checked and mended where they can be (:func:`_round_days`):
+    the working days on which a target to date may be more than a unit off
+    for some node are in ``off``. Where all share one
+    shape, the segment boundaries are enough: every node's exact value to
+    date is then the same fraction of its figure. ``None`` where the search
+    gives up: the metric is then to be rounded as one flow
+    (:func:`_round_tree_by_flow`).
     """
     if by_day and any(w > 1 for w in workdays):
         common = math.lcm(*(w for w in workdays if w))
@@ -121,8 +142,12 @@ def _round_tree_unless_stuck(
         days = _round_tree_by_segments(
             root, units, daily, {key: denoms[key] * common for key in daily}
         )
-        if days is None:  # the flow, at the segments' grain (it bounds less anyway)
-            return None
+        if days is None:  # the segments, then each one's days between its ends
+            rows = _round_tree_by_segments(root, units, exact, denoms)
+            if rows is None:
+                return None
+            off = _round_days(root, units, exact, denoms, workdays, rows)
+            return _Rounded(rows, off, sum(workdays))
         out: dict[str, list[int]] = {}
         for key, cells in days.items():
             summed, at = [], 0
@@ -130,8 +155,120 @@ def _round_tree_unless_stuck(
                 summed.append(sum(cells[at : at + max(w, 1)]))
                 at += max(w, 1)
             out[key] = summed
-        return out
-    return _round_tree_by_segments(root, units, exact, denoms)
+        return _Rounded(out)
+    rows = _round_tree_by_segments(root, units, exact, denoms)
+    return None if rows is None else _Rounded(rows)
+
+
+def _round_days(
+    root: Node,
+    units: Mapping[str, int],
+    exact: Mapping[str, list[int]],
+    denoms: Mapping[str, int],
+    workdays: Sequence[int],
+    rows: dict[str, list[int]],
+) -> tuple[int, ...]:
+    """The working days (each as its number in the period, from 0) on which a
+    target to date cannot be had within a unit of exact for every node (each
+    part within its cell, children adding up, as :meth:`Ledger.to_date` seeks
+    it) between the segments' ends as ``rows`` have them.
+
+    Where a segment has such days, it is searched again with its neighbours,
+    up to :data:`DAYS_REACH` on each side, over their working days, the ends
+    between them free and the outer ones kept
+    (:func:`~targetsplit.split.search.round_between`, the cells before and
+    after lumped into one each): where that finds a rounding, ``rows`` is
+    changed so (every running total at a segment's end still within a unit)
+    and none of their days is left out."""
+    keys = [n.key for n in root.walk()]
+    # Exact values and units before each segment, per node.
+    exact_before = {key: [0, *itertools.accumulate(exact[key])] for key in keys}
+    done = {key: [0, *itertools.accumulate(rows[key])] for key in keys}
+    count = len(workdays)
+    day_one = [0, *itertools.accumulate(workdays)]  # working days before each segment
+    bad = {
+        j: _days_off(root, exact, denoms, workdays[j], rows, j, exact_before, done)
+        for j in range(count)
+        if workdays[j] > 1
+    }
+    for j in range(count):
+        if not bad.get(j):
+            continue
+        for reach in range(1, DAYS_REACH + 1):
+            first, last = max(0, j - reach), min(count - 1, j + reach)
+            if first == 0 and last == count - 1:
+                break  # the whole period: the search that gave up
+            window = range(first, last + 1)
+            common = math.lcm(*(workdays[i] for i in window if workdays[i]))
+            cut: dict[str, list[int]] = {}
+            for key in keys:
+                cells = [exact_before[key][first] * common]
+                for i in window:
+                    w = workdays[i]
+                    x = exact[key][i]
+                    cells += [x * (common // w)] * w if w else [x * common]
+                cells.append((exact_before[key][-1] - exact_before[key][last + 1]) * common)
+                cut[key] = cells
+            ends: dict[str, tuple[int, int | None]] = {
+                key: (done[key][first], done[key][last + 1]) for key in keys
+            }
+            scaled = {key: denoms[key] * common for key in keys}
+            found = round_between(root, units, cut, scaled, ends)
+            if found is None:
+                continue
+            for key in keys:  # the window's days summed back to its segments
+                cells, at = found[key], 1
+                for i in window:
+                    n = max(workdays[i], 1)
+                    rows[key][i] = sum(cells[at : at + n])
+                    at += n
+                    done[key][i + 1] = done[key][i] + rows[key][i]
+            for i in window:
+                bad[i] = ()
+            break
+    out: list[int] = []
+    for j in sorted(bad):
+        out += [day_one[j] + k for k in bad[j]]
+    return tuple(out)
+
+
+def _days_off(
+    root: Node,
+    exact: Mapping[str, list[int]],
+    denoms: Mapping[str, int],
+    workdays: int,
+    rows: Mapping[str, list[int]],
+    j: int,
+    exact_before: Mapping[str, list[int]],
+    done: Mapping[str, list[int]],
+) -> tuple[int, ...]:
+    """Of segment ``j``'s working days but its last (counted from 0), those on
+    which some node's target to date cannot be within a unit of exact: each
+    node's part of the segment's cell the floor or the ceiling of what it
+    wants (the segment's exact value spread evenly over its days), within the
+    cell and within what its members' parts can add up to."""
+    post_order = list(root.walk())[::-1]
+    off = []
+    for day in range(1, workdays):
+        lows: dict[str, int] = {}
+        highs: dict[str, int] = {}
+        for node in post_order:
+            key = node.key
+            d = denoms[key] * workdays
+            # What the node wants of its cell, over d.
+            want = exact_before[key][j] * workdays + exact[key][j] * day - done[key][j] * d
+            cell = rows[key][j]
+            low = min(max(want // d, 0), cell)
+            high = max(min(-(-want // d), cell), low)
+            if node.children:
+                kids_low = sum(lows[c.key] for c in node.children)
+                kids_high = sum(highs[c.key] for c in node.children)
+                low, high = max(low, kids_low), min(high, kids_high)
+                if low > high:
+                    off.append(day - 1)
+                    break
+            lows[key], highs[key] = low, high
+    return tuple(off)
 
 
 def _round_tree_by_segments(
@@ -299,18 +436,31 @@ def _tree_flow(
 
 class Loose(NamedTuple):
     """A metric whose rounding fell back to the whole-tree flow, and how far
-    from exact that left its nodes' running totals at the segments' ends."""
+    from exact that left its nodes' running totals at the segments' ends; or
+    (``days``) one rounded over the segments, every running total within a
+    unit at their ends, whose working days could not all be rounded so."""
 
     metric: str
     nodes: int  # the metric's nodes
     over: int  # of them, those with a running total more than a unit from exact
     worst: Fraction  # the largest distance of any node's running total, in units (shown rounded up)
     ends: bool  # the plan total's and every leaf's running totals within a unit
+    # Rounded over the segments: of how many working days (the second) how
+    # many (the first) a target to date may be more than a unit off on.
+    days: tuple[int, int] | None = None
 
     def warning(self) -> Diagnostic:
         """The warning a command gives, at the metric in the plan."""
         what = f"metric '{self.metric}': no rounding over time was found that keeps every node's"
-        if not self.over:
+        if self.days is not None:
+            off, days = self.days
+            what += (
+                " target to date within a unit of exact on every day, so it was rounded"
+                " over the weeks and months: every running total is within a unit at the end"
+                " of each week and month, every target to date on a working day between"
+                f" them too but on {off:,} of the {days:,}, where it may be further off"
+            )
+        elif not self.over:
             what += (
                 " target to date within a unit of exact on every day, so it was rounded"
                 " as one flow: every running total is within a unit at the end of each"
@@ -702,7 +852,11 @@ def _rounded(
     how far off that leaves the metric appended to ``loose``."""
     found = _round_tree_unless_stuck(root, units, exact, denoms, workdays, by_day=by_day)
     if found is not None:
-        return found
+        if found.off:
+            nodes = sum(1 for _ in root.walk())
+            days = (len(found.off), found.workdays)
+            loose.append(Loose(name, nodes, 0, Fraction(0), True, days))
+        return found.rows
     flowed = _round_tree_by_flow(root, units, exact, denoms)
     loose.append(_loose(name, root, flowed, exact, denoms))
     return flowed

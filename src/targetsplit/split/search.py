@@ -63,6 +63,9 @@ from targetsplit.split.rows import round_children, round_row
 LEARN_PASSES = 100
 LEARN_LEAST = 2_000_000
 LEARN_MOST = 25_000_000
+#: The budget of :func:`round_between` (a stretch's working days), likewise.
+BETWEEN_LEAST = 100000
+BETWEEN_MOST = 1000000
 #: The fewest members of one shape a search takes as one node (``lump``).
 LUMP = 16
 
@@ -128,6 +131,35 @@ def round_by_search(
                 return learner.rows()
             work -= learner.work
     return None
+
+
+def round_between(
+    root: Node,
+    units: Mapping[str, int],
+    exact: Mapping[str, list[int]],
+    denoms: Mapping[str, int],
+    ends: Mapping[str, tuple[int, int | None]],
+) -> dict[str, list[int]] | None:
+    """:func:`round_by_search` with every node's running totals at the first
+    boundary and at the last fixed: ``ends[key]`` (the last free where None). The ledger rounds a
+    stretch's working days so (the cells before and after it lumped into one
+    each), its ends as the rounding over weeks and months had them. ``None``
+    where there is no such rounding, or the search gives up (after
+    :data:`BETWEEN_MOST` of work)."""
+    search = _Search(root, units, exact, denoms)
+    b = search.b
+    learner = Learner(search)
+    for i, node in enumerate(search.nodes):
+        for j, running in zip((0, b - 1), ends[node.key], strict=True):
+            if running is None:  # free
+                continue
+            bit = running - search.floor[i * b + j]
+            if not 0 <= bit <= 1 or not learner.fix(i * b + j, bit):
+                return None
+    if not learner.start():
+        return None
+    work = max(BETWEEN_LEAST, min(BETWEEN_MOST, LEARN_PASSES * learner.free))
+    return learner.rows() if learner.solve(work) == Outcome.FOUND else None
 
 
 def _lumped(root: Node, exact: Mapping[str, list[int]]) -> Node:
