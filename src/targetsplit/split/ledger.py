@@ -22,12 +22,14 @@ so that every node's target to date is within a unit on every day, not only
 at segment boundaries. Should a parent's row leave its children no solution —
 possible only with shapes of their own below it — the smallest subtree around
 it is rounded by a search over its nodes' running totals
-(:mod:`targetsplit.split.search`), widening to the whole metric where needed;
-only should the search give up on that too, or prove that no rounding exists
-(plans of many copies of a hard team, built to be so, can still make it give
-up), is the metric rounded as one feasible flow
-over the tree, which always exists but bounds the running totals of the plan
-total and the leaves only.
+(:mod:`targetsplit.split.search`), widening to the whole metric where needed.
+Should the search over the working days give up on that too, or prove that
+no rounding exists (plans of many copies of a hard team, built to be so, can
+still make it give up), the segments are rounded alone (far fewer bits), and
+their days checked and mended where they can be (:func:`_round_days`); only
+should the segments' search give up too is the metric rounded as one
+feasible flow over the tree, which always exists but bounds the running
+totals of the plan total and the leaves only.
 
 A cut-off inside a segment splits that segment's cells once more, top-down
 with the same fraction of working days for every node (:meth:`Ledger.to_date`).
