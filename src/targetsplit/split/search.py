@@ -64,8 +64,8 @@ LEARN_PASSES = 100
 LEARN_LEAST = 2_000_000
 LEARN_MOST = 25_000_000
 #: The budget of :func:`round_between` (a stretch's working days), likewise.
-BETWEEN_LEAST = 100000
-BETWEEN_MOST = 1000000
+BETWEEN_LEAST = 30_000
+BETWEEN_MOST = 300_000
 #: The fewest members of one shape a search takes as one node (``lump``).
 LUMP = 16
 
