@@ -132,15 +132,7 @@ def _round_tree_unless_stuck(
     """
     if by_day and any(w > 1 for w in workdays):
         common = math.lcm(*(w for w in workdays if w))
-        daily: dict[str, list[int]] = {}
-        for node in root.walk():
-            cells: list[int] = []
-            for x, w in zip(exact[node.key], workdays, strict=True):
-                if w:
-                    cells += [x * (common // w)] * w
-                else:  # nothing due: one empty cell
-                    cells.append(x)
-            daily[node.key] = cells
+        daily = {node.key: _spread(exact[node.key], workdays, common) for node in root.walk()}
         days = _round_tree_by_segments(
             root, units, daily, {key: denoms[key] * common for key in daily}
         )
@@ -160,6 +152,34 @@ def _round_tree_unless_stuck(
         return _Rounded(out)
     rows = _round_tree_by_segments(root, units, exact, denoms)
     return None if rows is None else _Rounded(rows)
+
+
+def _spread(row: Sequence[int], workdays: Sequence[int], common: int) -> list[int]:
+    """A row of segment cells spread evenly over their working days, over
+    ``common`` times its denominator (a segment without any: one cell)."""
+    cells: list[int] = []
+    for x, w in zip(row, workdays, strict=True):
+        cells += [x * (common // w)] * w if w else [x * common]
+    return cells
+
+
+def _part_range(
+    want: int,
+    d: int,
+    cell: int,
+    lows: Mapping[str, int],
+    highs: Mapping[str, int],
+    kids: Sequence[Node],
+) -> tuple[int, int]:
+    """What a node's part of its cell to date may be: the floor or the ceiling
+    of ``want`` over ``d``, within the cell and within what its members' parts
+    (``lows`` to ``highs``) can add up to; low above high where they do not meet."""
+    low = min(max(want // d, 0), cell)
+    high = max(min(-(-want // d), cell), low)
+    if kids:
+        low = max(low, sum(lows[c.key] for c in kids))
+        high = min(high, sum(highs[c.key] for c in kids))
+    return low, high
 
 
 def _round_days(
@@ -204,13 +224,11 @@ def _round_days(
             common = math.lcm(*(workdays[i] for i in window if workdays[i]))
             cut: dict[str, list[int]] = {}
             for key in keys:
-                cells = [exact_before[key][first] * common]
-                for i in window:
-                    w = workdays[i]
-                    x = exact[key][i]
-                    cells += [x * (common // w)] * w if w else [x * common]
-                cells.append((exact_before[key][-1] - exact_before[key][last + 1]) * common)
-                cut[key] = cells
+                cut[key] = [
+                    exact_before[key][first] * common,
+                    *_spread(exact[key][first : last + 1], workdays[first : last + 1], common),
+                    (exact_before[key][-1] - exact_before[key][last + 1]) * common,
+                ]
             ends: dict[str, tuple[int, int | None]] = {
                 key: (done[key][first], done[key][last + 1]) for key in keys
             }
@@ -259,16 +277,11 @@ def _days_off(
             d = denoms[key] * workdays
             # What the node wants of its cell, over d.
             want = exact_before[key][j] * workdays + exact[key][j] * day - done[key][j] * d
-            cell = rows[key][j]
-            low = min(max(want // d, 0), cell)
-            high = max(min(-(-want // d), cell), low)
-            if node.children:
-                kids_low = sum(lows[c.key] for c in node.children)
-                kids_high = sum(highs[c.key] for c in node.children)
-                low, high = max(low, kids_low), min(high, kids_high)
-                if low > high:
-                    off.append(day - 1)
-                    break
+            kids = node.children
+            low, high = _part_range(want, d, rows[key][j], lows, highs, kids)
+            if low > high:
+                off.append(day - 1)
+                break
             lows[key], highs[key] = low, high
     return tuple(off)
 
@@ -613,15 +626,11 @@ class Ledger:
             highs: dict[str, int] = {}
             for node in post_order:
                 key = node.key
-                cell = cells[name][key]
-                low = min(max(want[key] // common, 0), cell)
-                high = max(min(-(-want[key] // common), cell), low)
-                if node.children:
-                    kids_low = sum(lows[c.key] for c in node.children)
-                    kids_high = sum(highs[c.key] for c in node.children)
-                    low, high = max(low, kids_low), min(high, kids_high)
-                    if low > high:
-                        low, high = kids_low, kids_high
+                kids = node.children
+                low, high = _part_range(want[key], common, cells[name][key], lows, highs, kids)
+                if low > high:
+                    low = sum(lows[c.key] for c in kids)
+                    high = sum(highs[c.key] for c in kids)
                 lows[key], highs[key] = low, high
             root = plan.root.key
             nearest = (2 * want[root] + common) // (2 * common)
