@@ -21,7 +21,7 @@ from targetsplit.plan.tree import Node
 from targetsplit.split import ledger
 from targetsplit.split.ledger import Loose
 from targetsplit.split.search import round_between, round_by_search
-from test_search import _bounds_kept, problems
+from test_search import _bounds_kept, problems, roundings
 
 ROOT = Path(__file__).resolve().parent.parent
 STUCK = ROOT / "tests" / "ledger" / "stuck-siblings-b.yaml"
@@ -67,39 +67,6 @@ def _day_can_be_within_a_unit(
     return False
 
 
-def _roundings(
-    root: Node, units: Mapping[str, int], exact: Mapping[str, list[int]], denom: int
-) -> list[dict[str, list[int]]]:
-    """Every rounding of the segments that keeps every bound: every leaf's
-    running totals tried (floor or ceiling at each boundary), the parents' the
-    sums."""
-    leaves = [n for n in root.walk() if not n.children]
-    p = len(exact[root.key])
-    choices = []
-    for leaf in leaves:
-        running, options = 0, []
-        for x in exact[leaf.key][:-1]:
-            running += x
-            q, r = divmod(running, denom)
-            options.append((q, q + 1) if r else (q,))
-        rows = []
-        for totals in itertools.product(*options):
-            full = (0, *totals, units[leaf.key])
-            rows.append([full[j + 1] - full[j] for j in range(p)])
-        choices.append(rows)
-    found = []
-    for pick in itertools.product(*choices):
-        out = dict(zip((leaf.key for leaf in leaves), pick, strict=True))
-        for node in list(root.walk())[::-1]:
-            if node.children:
-                out[node.key] = [
-                    sum(col) for col in zip(*(out[c.key] for c in node.children), strict=True)
-                ]
-        if _bounds_kept(root, units, exact, dict.fromkeys(exact, denom), out):
-            found.append(out)
-    return found
-
-
 def _off(
     root: Node,
     exact: Mapping[str, list[int]],
@@ -132,7 +99,7 @@ def test_any_rounding_of_the_segments_checked_and_mended(problem: Any, data: st.
     if free > 12 or len(leaves) > 6:  # too many to try them all
         return
     (denom,) = set(denoms.values())
-    every = _roundings(root, units, exact, denom)
+    every = list(roundings(root, units, exact, denom))
     if not every:
         return
     rows = data.draw(st.sampled_from(every))

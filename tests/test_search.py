@@ -6,7 +6,7 @@ one whenever one exists."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -103,10 +103,10 @@ def _bounds_kept(
     return True
 
 
-def _any_rounding(
+def roundings(
     root: Node, units: Mapping[str, int], exact: Mapping[str, list[int]], denom: int
-) -> bool:
-    """Whether some rounding keeps every bound: every leaf's running totals
+) -> Iterator[dict[str, list[int]]]:
+    """Every rounding that keeps every bound: every leaf's running totals
     tried (floor or ceiling at each boundary), the parents' their sums."""
     leaves = [n for n in root.walk() if not n.children]
     p = len(exact[root.key])
@@ -130,8 +130,14 @@ def _any_rounding(
                     sum(col) for col in zip(*(out[c.key] for c in node.children), strict=True)
                 ]
         if _bounds_kept(root, units, exact, dict.fromkeys(exact, denom), out):
-            return True
-    return False
+            yield out
+
+
+def _any_rounding(
+    root: Node, units: Mapping[str, int], exact: Mapping[str, list[int]], denom: int
+) -> bool:
+    """Whether some rounding keeps every bound (:func:`roundings`)."""
+    return next(roundings(root, units, exact, denom), None) is not None
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
