@@ -4,8 +4,8 @@ every command whose figures come from the ledger says so once per metric.
 
 The search gives up only on rare, large plans (a minute's rounding), so here
 it is made to: ``round_by_search`` as the ledger calls it answers None, and
-the rounding over weeks and months that follows where the days' search gave
-up is made to give up too (tests/test_ledger_days.py tries it).
+so does the search over the weeks and months and the days found off that
+comes first where the days get stuck (tests/test_ledger_days.py tries it).
 """
 
 from __future__ import annotations
@@ -50,15 +50,8 @@ def flowed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         seen.append(totals[units[root.key]])
         return flow(root, units, exact, denoms)
 
-    def stuck(*a, **k):  # type: ignore[no-untyped-def]
-        got = unless_stuck(*a, **k)
-        # Rounded over the weeks and months where the days' search gave up
-        # (``workdays`` set): made to give up there too.
-        return None if got is None or got.workdays else got
-
-    unless_stuck = ledger_module._round_tree_unless_stuck
     monkeypatch.setattr(ledger_module, "round_by_search", lambda *a, **k: None)
-    monkeypatch.setattr(ledger_module, "_round_tree_unless_stuck", stuck)
+    monkeypatch.setattr(ledger_module, "_round_by_cut_days", lambda *a: None)
     monkeypatch.setattr(ledger_module, "_round_tree_by_flow", spy)
     return seen
 

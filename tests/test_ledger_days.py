@@ -117,20 +117,23 @@ def test_any_rounding_of_the_segments_checked_and_mended(problem: Any, data: st.
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems(), st.data())
 def test_the_days_given_up_on(problem: Any, data: st.DataObject) -> None:
-    """The search over the days made to give up: the segments keep every
-    bound, and the days said to be off are those that truly are."""
+    """The search over all the days made to give up (and the searches over
+    the segments and the days found off given one round, or several): the
+    segments keep every bound, and the days said to be off are those that
+    truly are — none where nothing is said."""
     root, units, exact, denoms = problem
     workdays = _workdays(data, exact)
-    p = len(workdays)
+    days = sum(max(w, 1) for w in workdays)
     by_segments = ledger._round_tree_by_segments
 
-    def days_give_up(root: Node, units: Any, exact: Any, denoms: Any) -> Any:
-        if len(exact[root.key]) != p:  # the days' grain
+    def days_give_up(root: Node, units: Any, exact: Any, denoms: Any, **kw: Any) -> Any:
+        if len(exact[root.key]) == days and days > len(workdays):  # all the days
             return None
-        return by_segments(root, units, exact, denoms)
+        return by_segments(root, units, exact, denoms, **kw)
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(ledger, "_round_tree_by_segments", days_give_up)
+        mp.setattr(ledger, "CUT_ROUNDS", data.draw(st.sampled_from([1, 2, 8])))
         got = ledger._round_tree_unless_stuck(root, units, exact, denoms, workdays, by_day=True)
     if got is None:  # the segments too: the flow's, not tested here
         return
@@ -202,8 +205,9 @@ def test_the_message() -> None:
 
 
 def test_a_command_warns_of_the_days(monkeypatch: pytest.MonkeyPatch, run: Any) -> None:
-    """The days' search made to give up, and two days made off: the commands
-    say so once per metric searched; where none are off, nothing is said."""
+    """The search over all the days made to give up: nothing is said where
+    the segments and the days found off settle; where days are left off
+    (made so here), the commands say so once per metric searched."""
     search = ledger.round_by_search
 
     def days_give_up(root: Node, units: Any, exact: Any, denoms: Any, **kw: Any) -> Any:
@@ -213,13 +217,18 @@ def test_a_command_warns_of_the_days(monkeypatch: pytest.MonkeyPatch, run: Any) 
 
     monkeypatch.setattr(ledger, "round_by_search", days_give_up)
     done = run("allocate", str(STUCK), "--by", "week")
-    assert done.code == 0 and "no rounding over time" not in done.err  # every day mended
-    mend = ledger._round_days
+    assert done.code == 0 and "no rounding over time" not in done.err  # no day left off
+    cut, mend = ledger._round_by_cut_days, ledger._round_days
 
-    def two_off(*a: Sequence[Any]) -> tuple[int, ...]:
-        mend(*a)  # type: ignore[arg-type]
+    def one_off(*a: Any) -> Any:
+        got = cut(*a)
+        return None if got is None else (got[0], {0: (0,)})
+
+    def two_off(*a: Any) -> tuple[int, ...]:
+        mend(*a)
         return (3, 4)
 
+    monkeypatch.setattr(ledger, "_round_by_cut_days", one_off)
     monkeypatch.setattr(ledger, "_round_days", two_off)
     done = run("allocate", str(STUCK), "--by", "month")
     lines = [line for line in done.err.splitlines() if "rounded over the weeks and months" in line]

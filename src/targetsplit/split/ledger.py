@@ -75,6 +75,9 @@ def _round_group(
 #: How many segments on each side of one whose days cannot be rounded
 #: between its ends are searched with it (:func:`_round_days`).
 DAYS_REACH = 4
+#: How many searches over the segments and the days found off so far
+#: (:func:`_round_by_cut_days`).
+CUT_ROUNDS = 8
 
 
 def _round_tree(
@@ -133,15 +136,18 @@ def _round_tree_unless_stuck(
     if by_day and any(w > 1 for w in workdays):
         common = math.lcm(*(w for w in workdays if w))
         daily = {node.key: _spread(exact[node.key], workdays, common) for node in root.walk()}
-        days = _round_tree_by_segments(
-            root, units, daily, {key: denoms[key] * common for key in daily}
-        )
-        if days is None:  # the segments, then each one's days between its ends
-            rows = _round_tree_by_segments(root, units, exact, denoms)
-            if rows is None:
-                return None
-            off = _round_days(root, units, exact, denoms, workdays, rows)
-            return _Rounded(rows, off, sum(workdays))
+        daily_denoms = {key: denoms[key] * common for key in daily}
+        days = _round_tree_by_segments(root, units, daily, daily_denoms, search=False)
+        if days is None:  # stuck: the segments and the days found off first
+            cut = _round_by_cut_days(root, units, exact, denoms, workdays)
+            if cut is not None and not cut[1]:
+                return _Rounded(cut[0])
+            days = _round_tree_by_segments(root, units, daily, daily_denoms)  # all the days
+            if days is None:  # the days found off, mended where they can be
+                if cut is None:
+                    return None
+                off = _round_days(root, units, exact, denoms, workdays, cut[0])
+                return _Rounded(cut[0], off, sum(workdays))
         out: dict[str, list[int]] = {}
         for key, cells in days.items():
             summed, at = [], 0
@@ -180,6 +186,79 @@ def _part_range(
         low = max(low, sum(lows[c.key] for c in kids))
         high = min(high, sum(highs[c.key] for c in kids))
     return low, high
+
+
+def _round_by_cut_days(
+    root: Node,
+    units: Mapping[str, int],
+    exact: Mapping[str, list[int]],
+    denoms: Mapping[str, int],
+    workdays: Sequence[int],
+) -> tuple[dict[str, list[int]], dict[int, tuple[int, ...]]] | None:
+    """The segments' rows, searched over the segments and over the days found
+    off so far: each working day on which some node's target to date cannot
+    be within a unit (:func:`_days_off`) becomes a boundary of the next search
+    (its segment cut there, each part's exact value in proportion to its
+    days), whose rounding of that day then is one; until none is left, or
+    after :data:`CUT_ROUNDS` searches, or where a search gives up (then the
+    last rows found); with the days still off (:func:`_all_days_off`). A few
+    dozen days more than the segments' bits, not the whole year's days.
+    ``None`` where the first search gives up."""
+    keys = [n.key for n in root.walk()]
+    count = len(workdays)
+    cuts: list[set[int]] = [set() for _ in range(count)]  # days after which a segment is cut
+    best = None
+    for _ in range(CUT_ROUNDS):
+        common = math.lcm(1, *(workdays[j] for j in range(count) if cuts[j]))
+        pieces = []  # per segment, its parts' numbers of days
+        for j, w in enumerate(workdays):
+            ends = sorted(cuts[j])
+            pieces.append([b - a for a, b in zip([0, *ends], [*ends, w], strict=True)])
+        fine = {
+            key: [
+                x * (common // w) * n if cuts[j] else x * common
+                for j, (x, w) in enumerate(zip(exact[key], workdays, strict=True))
+                for n in pieces[j]
+            ]
+            for key in keys
+        }
+        got = _round_tree_by_segments(root, units, fine, {k: denoms[k] * common for k in keys})
+        if got is None:
+            break
+        rows: dict[str, list[int]] = {}
+        for key, cells in got.items():
+            summed, at = [], 0
+            for parts in pieces:
+                summed.append(sum(cells[at : at + len(parts)]))
+                at += len(parts)
+            rows[key] = summed
+        off = _all_days_off(root, exact, denoms, workdays, rows)
+        best = rows, off
+        if not off:
+            break
+        for j, days in off.items():
+            cuts[j].update(d + 1 for d in days)
+    return best
+
+
+def _all_days_off(
+    root: Node,
+    exact: Mapping[str, list[int]],
+    denoms: Mapping[str, int],
+    workdays: Sequence[int],
+    rows: Mapping[str, list[int]],
+) -> dict[int, tuple[int, ...]]:
+    """:func:`_days_off` of every segment that has any."""
+    keys = [n.key for n in root.walk()]
+    exact_before = {key: [0, *itertools.accumulate(exact[key])] for key in keys}
+    done = {key: [0, *itertools.accumulate(rows[key])] for key in keys}
+    out = {}
+    for j, w in enumerate(workdays):
+        if w > 1:
+            off = _days_off(root, exact, denoms, w, rows, j, exact_before, done)
+            if off:
+                out[j] = off
+    return out
 
 
 def _round_days(
@@ -291,9 +370,11 @@ def _round_tree_by_segments(
     units: Mapping[str, int],
     exact: Mapping[str, list[int]],
     denoms: Mapping[str, int],
+    *,
+    search: bool = True,
 ) -> dict[str, list[int]] | None:
     """:func:`_round_tree` over the cells given; ``None`` where it needs the
-    whole-tree flow.
+    whole-tree flow (``search`` False: where it needs a search).
 
     A parent's row is rounded before its children's, so it may be one its
     children cannot share with every running total within a unit (with time
@@ -327,6 +408,8 @@ def _round_tree_by_segments(
             out[node.key],
         )
         if rounded is None:
+            if not search:
+                return None
             up: Node | None = node
             while lump and up is not None:
                 lump = up.key not in lumped
