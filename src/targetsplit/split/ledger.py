@@ -23,13 +23,15 @@ at segment boundaries. Should a parent's row leave its children no solution —
 possible only with shapes of their own below it — the smallest subtree around
 it is rounded by a search over its nodes' running totals
 (:mod:`targetsplit.split.search`), widening to the whole metric where needed.
-Should the search over the working days give up on that too, or prove that
-no rounding exists (plans of many copies of a hard team, built to be so, can
-still make it give up), the segments are rounded alone (far fewer bits), and
-their days checked and mended where they can be (:func:`_round_days`); only
-should the segments' search give up too is the metric rounded as one
-feasible flow over the tree, which always exists but bounds the running
-totals of the plan total and the leaves only.
+Over the working days, that search comes second: the segments are searched
+first, with each day on which a target to date cannot be within a unit as
+one more boundary, round after round (:func:`_round_by_cut_days`: far fewer
+bits). Should the search over the days give up too, or prove that no
+rounding exists (plans of many copies of a hard team, built to be so, can
+still make it give up), those segments are kept, and their days mended where
+they can be (:func:`_round_days`); only should the segments' search give up
+too is the metric rounded as one feasible flow over the tree, which always
+exists but bounds the running totals of the plan total and the leaves only.
 
 A cut-off inside a segment splits that segment's cells once more, top-down
 with the same fraction of working days for every node (:meth:`Ledger.to_date`).
@@ -123,11 +125,13 @@ def _round_tree_unless_stuck(
     segment counts it, the days' cells summed back to segments — so that
     every node's running total is within a unit at the end of every working
     day, and a target to date on any day can be had within a unit for every
-    node (:meth:`Ledger.to_date` finds it). Should the search give up at that
-    grain (far more bits than at the segments'), the segments are rounded,
-    and their days checked and mended where they can be (:func:`_round_days`):
-    the working days on which a target to date may be more than a unit off
-    for some node are in ``off``. Where all share one
+    node (:meth:`Ledger.to_date` finds it). Where the top-down rounding gets
+    stuck there, the segments and the days found off are searched first
+    (:func:`_round_by_cut_days`), the days all only where days are left off;
+    should that search give up (far more bits than the segments'), the
+    segments so found are kept and their days mended where they can be
+    (:func:`_round_days`): the working days on which a target to date may
+    be more than a unit off for some node are in ``off``. Where all share one
     shape, the segment boundaries are enough: every node's exact value to
     date is then the same fraction of its figure. ``None`` where the search
     gives up: the metric is then to be rounded as one flow
