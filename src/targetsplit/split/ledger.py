@@ -127,7 +127,7 @@ def _round_tree_unless_stuck(
     day, and a target to date on any day can be had within a unit for every
     node (:meth:`Ledger.to_date` finds it). Where the top-down rounding gets
     stuck there, the segments and the days found off are searched first
-    (:func:`_round_by_cut_days`), the days all only where days are left off;
+    (:func:`_round_by_cut_days`), all the days only where days are left off;
     should that search give up (far more bits than the segments'), the
     segments so found are kept and their days mended where they can be
     (:func:`_round_days`): the working days on which a target to date may
@@ -291,11 +291,7 @@ def _round_days(
     done = {key: [0, *itertools.accumulate(rows[key])] for key in keys}
     count = len(workdays)
     day_one = [0, *itertools.accumulate(workdays)]  # working days before each segment
-    bad = {
-        j: _days_off(root, exact, denoms, workdays[j], rows, j, exact_before, done)
-        for j in range(count)
-        if workdays[j] > 1
-    }
+    bad = _all_days_off(root, exact, denoms, workdays, rows)
     for j in range(count):
         if not bad.get(j):
             continue
@@ -312,7 +308,7 @@ def _round_days(
                     *_spread(exact[key][first : last + 1], workdays[first : last + 1], common),
                     (exact_before[key][-1] - exact_before[key][last + 1]) * common,
                 ]
-            ends: dict[str, tuple[int, int | None]] = {
+            ends = {
                 key: (done[key][first], done[key][last + 1]) for key in keys
             }
             scaled = {key: denoms[key] * common for key in keys}
@@ -327,7 +323,7 @@ def _round_days(
                     at += n
                     done[key][i + 1] = done[key][i] + rows[key][i]
             for i in window:
-                bad[i] = ()
+                bad.pop(i, None)
             break
     out: list[int] = []
     for j in sorted(bad):

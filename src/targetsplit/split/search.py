@@ -138,10 +138,10 @@ def round_between(
     units: Mapping[str, int],
     exact: Mapping[str, list[int]],
     denoms: Mapping[str, int],
-    ends: Mapping[str, tuple[int, int | None]],
+    ends: Mapping[str, tuple[int, int]],
 ) -> dict[str, list[int]] | None:
     """:func:`round_by_search` with every node's running totals at the first
-    boundary and at the last fixed: ``ends[key]`` (the last free where None). The ledger rounds a
+    boundary and at the last fixed: ``ends[key]``. The ledger rounds a
     stretch's working days so (the cells before and after it lumped into one
     each), its ends as the rounding over weeks and months had them. ``None``
     where there is no such rounding, or the search gives up (after
@@ -151,8 +151,6 @@ def round_between(
     learner = Learner(search)
     for i, node in enumerate(search.nodes):
         for j, running in zip((0, b - 1), ends[node.key], strict=True):
-            if running is None:  # free
-                continue
             bit = running - search.floor[i * b + j]
             if not 0 <= bit <= 1 or not learner.fix(i * b + j, bit):
                 return None
