@@ -199,6 +199,12 @@ def test_one_ledger_behind_every_view(text: str, days: list[int]) -> None:
         day = plan.period.start + timedelta(days=offset - 10)
         to_date = ledger.to_date(day)
         assert fast.to_date(day) == to_date
+        back = day  # the last working day on or before it: the same targets to date
+        while back >= plan.period.start and back not in b.day_month:
+            back -= timedelta(days=1)
+        if back != day:
+            event("a cut-off on a day without working time")
+            assert ledger.to_date(back) == to_date
         shares = share_map(plan, b, day)
 
         def exact_to_date(

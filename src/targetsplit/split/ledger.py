@@ -57,6 +57,7 @@ from targetsplit.calendar.seasonality import (
     share_to_date,
 )
 from targetsplit.calendar.workdays import Breakdown, Segment
+from targetsplit.calendar.workdays import days as each_day
 from targetsplit.errors import Diagnostic, PlanError
 from targetsplit.numbers.flow import INF, feasible_flow
 from targetsplit.plan.rampfit import Profiles, Unfit, fit, has_ramps
@@ -308,9 +309,7 @@ def _round_days(
                     *_spread(exact[key][first : last + 1], workdays[first : last + 1], common),
                     (exact_before[key][-1] - exact_before[key][last + 1]) * common,
                 ]
-            ends = {
-                key: (done[key][first], done[key][last + 1]) for key in keys
-            }
+            ends = {key: (done[key][first], done[key][last + 1]) for key in keys}
             scaled = {key: denoms[key] * common for key in keys}
             found = round_between(root, units, cut, scaled, ends)
             if found is None:
@@ -650,8 +649,11 @@ class Ledger:
         if day >= segs[-1].end:
             return {r.path: dict(r.units) for r in rows}
         k = bisect_right([s.start for s in segs], day) - 1
-        whole = k + 1 if segs[k].end == day else k
-        split = whole == k and segs[k].workdays != 0  # the cut-off splits segment k
+        # The segment's working days through the cut-off: none, or all of
+        # them, and it is not split (a Friday gives what the Sunday after does).
+        done = sum(1 for d in each_day(segs[k].start, day) if d in b.day_month)
+        whole = k + 1 if segs[k].end == day or done == segs[k].workdays else k
+        split = whole == k and done != 0  # the cut-off splits segment k
         held = self.units
         if isinstance(held, fastround.Table):  # in arrays: sums of whole columns
             row = held.tree.row
