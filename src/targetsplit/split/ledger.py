@@ -65,7 +65,7 @@ from targetsplit.plan.tree import Node, Plan, node_loc
 from targetsplit.split import fastround
 from targetsplit.split.hierarchy import Allocation
 from targetsplit.split.rows import bounds, cell_bounds, round_children, round_row
-from targetsplit.split.search import round_between, round_by_search
+from targetsplit.split.search import LEARN_FIRST, round_between, round_by_search
 
 
 def _round_group(
@@ -142,12 +142,12 @@ def _round_tree_unless_stuck(
         common = math.lcm(*(w for w in workdays if w))
         daily = {node.key: _spread(exact[node.key], workdays, common) for node in root.walk()}
         daily_denoms = {key: denoms[key] * common for key in daily}
-        days = _round_tree_by_segments(root, units, daily, daily_denoms, search=False)
-        if days is None:  # stuck: the segments and the days found off first
+        days = _round_tree_by_segments(root, units, daily, daily_denoms, most=LEARN_FIRST)
+        if days is None:  # the segments and the days found off, then all the days again
             cut = _round_by_cut_days(root, units, exact, denoms, workdays)
             if cut is not None and not cut[1]:
                 return _Rounded(cut[0])
-            days = _round_tree_by_segments(root, units, daily, daily_denoms)  # all the days
+            days = _round_tree_by_segments(root, units, daily, daily_denoms)
             if days is None:  # the days found off, mended where they can be
                 if cut is None:
                     return None
@@ -202,7 +202,7 @@ def _round_by_cut_days(
 ) -> tuple[dict[str, list[int]], dict[int, tuple[int, ...]]] | None:
     """The segments' rows, searched over the segments and over the days found
     off so far: each working day on which some node's target to date cannot
-    be within a unit (:func:`_days_off`) becomes a boundary of the next search
+    be within a unit (:func:`_all_days_off`) becomes a boundary of the next search
     (its segment cut there, each part's exact value in proportion to its
     days), whose rounding of that day then is one; until none is left, or
     after :data:`CUT_ROUNDS` searches, or where a search gives up (then the
@@ -253,16 +253,53 @@ def _all_days_off(
     workdays: Sequence[int],
     rows: Mapping[str, list[int]],
 ) -> dict[int, tuple[int, ...]]:
-    """:func:`_days_off` of every segment that has any."""
-    keys = [n.key for n in root.walk()]
-    exact_before = {key: [0, *itertools.accumulate(exact[key])] for key in keys}
-    done = {key: [0, *itertools.accumulate(rows[key])] for key in keys}
+    """Per segment that has any, its working days but its last (counted from
+    0) on which some node's target to date cannot be within a unit of exact:
+    each node's part of the segment's cell the floor or the ceiling of what
+    it wants (the segment's exact value spread evenly over its days), within
+    the cell and within what its members' parts can add up to (as
+    :func:`_part_range` has it, here in lists: it runs for every node and
+    working day)."""
+    nodes = list(root.walk())
+    count = len(nodes)
+    index = {n.key: i for i, n in enumerate(nodes)}
+    kids = [[index[c.key] for c in n.children] for n in nodes]
+    order = [i for i in range(count - 1, -1, -1) if kids[i]]  # parents, after their members
+    leaves = [i for i in range(count) if not kids[i]]
+    xs = [exact[n.key] for n in nodes]
+    cells = [rows[n.key] for n in nodes]
+    dens = [denoms[n.key] for n in nodes]
+    before = [0] * count  # exact values before the segment, over the node's denominator
+    given = [0] * count  # units before the segment
+    lows, highs = [0] * count, [0] * count
     out = {}
     for j, w in enumerate(workdays):
         if w > 1:
-            off = _days_off(root, exact, denoms, w, rows, j, exact_before, done)
+            off = []
+            for day in range(1, w):
+                for i in leaves:
+                    d = dens[i] * w
+                    want = before[i] * w + xs[i][j] * day - given[i] * d
+                    cell = cells[i][j]
+                    lows[i] = low = min(max(want // d, 0), cell)
+                    highs[i] = max(min(-(-want // d), cell), low)
+                for i in order:
+                    d = dens[i] * w
+                    want = before[i] * w + xs[i][j] * day - given[i] * d
+                    cell = cells[i][j]
+                    low = min(max(want // d, 0), cell)
+                    high = max(min(-(-want // d), cell), low)
+                    low = max(low, sum([lows[c] for c in kids[i]]))
+                    high = min(high, sum([highs[c] for c in kids[i]]))
+                    if low > high:
+                        off.append(day - 1)
+                        break
+                    lows[i], highs[i] = low, high
             if off:
-                out[j] = off
+                out[j] = tuple(off)
+        for i in range(count):
+            before[i] += xs[i][j]
+            given[i] += cells[i][j]
     return out
 
 
@@ -330,50 +367,17 @@ def _round_days(
     return tuple(out)
 
 
-def _days_off(
-    root: Node,
-    exact: Mapping[str, list[int]],
-    denoms: Mapping[str, int],
-    workdays: int,
-    rows: Mapping[str, list[int]],
-    j: int,
-    exact_before: Mapping[str, list[int]],
-    done: Mapping[str, list[int]],
-) -> tuple[int, ...]:
-    """Of segment ``j``'s working days but its last (counted from 0), those on
-    which some node's target to date cannot be within a unit of exact: each
-    node's part of the segment's cell the floor or the ceiling of what it
-    wants (the segment's exact value spread evenly over its days), within the
-    cell and within what its members' parts can add up to."""
-    post_order = list(root.walk())[::-1]
-    off = []
-    for day in range(1, workdays):
-        lows: dict[str, int] = {}
-        highs: dict[str, int] = {}
-        for node in post_order:
-            key = node.key
-            d = denoms[key] * workdays
-            # What the node wants of its cell, over d.
-            want = exact_before[key][j] * workdays + exact[key][j] * day - done[key][j] * d
-            kids = node.children
-            low, high = _part_range(want, d, rows[key][j], lows, highs, kids)
-            if low > high:
-                off.append(day - 1)
-                break
-            lows[key], highs[key] = low, high
-    return tuple(off)
-
-
 def _round_tree_by_segments(
     root: Node,
     units: Mapping[str, int],
     exact: Mapping[str, list[int]],
     denoms: Mapping[str, int],
     *,
-    search: bool = True,
+    most: int | None = None,
 ) -> dict[str, list[int]] | None:
     """:func:`_round_tree` over the cells given; ``None`` where it needs the
-    whole-tree flow (``search`` False: where it needs a search).
+    whole-tree flow (``most``: each search's budget, as
+    :func:`~targetsplit.split.search.round_by_search` has it).
 
     A parent's row is rounded before its children's, so it may be one its
     children cannot share with every running total within a unit (with time
@@ -407,8 +411,6 @@ def _round_tree_by_segments(
             out[node.key],
         )
         if rounded is None:
-            if not search:
-                return None
             up: Node | None = node
             while lump and up is not None:
                 lump = up.key not in lumped
@@ -417,9 +419,11 @@ def _round_tree_by_segments(
             while found is None and top is not root:
                 top = above[top.key]
                 row = None if top is root else out[top.key]
-                found = round_by_search(top, units, exact, denoms, root_row=row, lump=lump)
+                found = round_by_search(
+                    top, units, exact, denoms, root_row=row, lump=lump, most=most
+                )
             if found is None and node is root:
-                found = round_by_search(root, units, exact, denoms, lump=lump)
+                found = round_by_search(root, units, exact, denoms, lump=lump, most=most)
             if found is None:
                 return None
             out.update(found)

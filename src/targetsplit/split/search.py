@@ -63,6 +63,9 @@ from targetsplit.split.rows import round_children, round_row
 LEARN_PASSES = 100
 LEARN_LEAST = 2_000_000
 LEARN_MOST = 25_000_000
+#: The budget of the ledger's first try over the working days, where a
+#: cheaper way follows should it give up (about 20 s).
+LEARN_FIRST = 8_000_000
 #: The budget of :func:`round_between` (a stretch's working days), likewise.
 BETWEEN_LEAST = 30_000
 BETWEEN_MOST = 300_000
@@ -78,6 +81,7 @@ def round_by_search(
     *,
     root_row: Sequence[int] | None = None,
     lump: bool = False,
+    most: int | None = None,
 ) -> dict[str, list[int]] | None:
     """Each node's cells (``exact[key]`` over ``denoms[key]`` rounded, adding up
     to ``units[key]``) with every running total the floor or the ceiling of
@@ -85,7 +89,8 @@ def round_by_search(
     top's row kept); else the plan total's running totals are rounded half up
     wherever that leaves a solution (so within half a unit), else as the search
     finds them. ``None`` where the search proves there is none, or gives up
-    (after :data:`LEARN_MOST` of work at most).
+    (after :data:`LEARN_MOST` of work at most, or ``most``: the ledger's first
+    try over the working days, :data:`LEARN_FIRST`).
 
     ``lump``: a subtree below the top whose every node has the time shape of
     its top (exact rows in proportion: plain reps under a team) and that has
@@ -125,7 +130,8 @@ def round_by_search(
             if not learner.start(top, strict=strict):
                 continue
             if work is None:
-                work = max(LEARN_LEAST, min(LEARN_MOST, LEARN_PASSES * learner.free))
+                cap = LEARN_MOST if most is None else most
+                work = max(LEARN_LEAST, min(cap, LEARN_PASSES * learner.free))
             budget = work // 2 if way is not None and fixed is None else work
             if learner.solve(budget) == Outcome.FOUND:
                 return learner.rows()
