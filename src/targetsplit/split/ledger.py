@@ -23,10 +23,11 @@ at segment boundaries. Should a parent's row leave its children no solution —
 possible only with shapes of their own below it — the smallest subtree around
 it is rounded by a search over its nodes' running totals
 (:mod:`targetsplit.split.search`), widening to the whole metric where needed.
-Over the working days, that search comes second: the segments are searched
-first, with each day on which a target to date cannot be within a unit as
-one more boundary, round after round (:func:`_round_by_cut_days`: far fewer
-bits). Should the search over the days give up too, or prove that no
+Over the working days that search gets a third of its budget first; should
+it give up, the segments are searched, with each day on which a target to
+date cannot be within a unit as one more boundary, round after round
+(:func:`_round_by_cut_days`: far fewer bits); only where days are left off
+is the search over all the days tried again. Should it give up again, or prove that no
 rounding exists (plans of many copies of a hard team, built to be so, can
 still make it give up), those segments are kept, and their days mended where
 they can be (:func:`_round_days`); only should the segments' search give up
@@ -34,7 +35,8 @@ too is the metric rounded as one feasible flow over the tree, which always
 exists but bounds the running totals of the plan total and the leaves only.
 
 A cut-off inside a segment splits that segment's cells once more, top-down
-with the same fraction of working days for every node (:meth:`Ledger.to_date`).
+with the same fraction of working days for every node (:meth:`Ledger.to_date`);
+not one with the segment's working days all done, or none of them.
 """
 
 from __future__ import annotations
@@ -126,10 +128,10 @@ def _round_tree_unless_stuck(
     segment counts it, the days' cells summed back to segments — so that
     every node's running total is within a unit at the end of every working
     day, and a target to date on any day can be had within a unit for every
-    node (:meth:`Ledger.to_date` finds it). Where the top-down rounding gets
-    stuck there, the segments and the days found off are searched first
-    (:func:`_round_by_cut_days`), all the days only where days are left off;
-    should that search give up (far more bits than the segments'), the
+    node (:meth:`Ledger.to_date` finds it). Should the search there give up
+    with a third of its budget (far more bits than the segments'), the
+    segments and the days found off are searched (:func:`_round_by_cut_days`),
+    all the days again only where days are left off; should that give up, the
     segments so found are kept and their days mended where they can be
     (:func:`_round_days`): the working days on which a target to date may
     be more than a unit off for some node are in ``off``. Where all share one
