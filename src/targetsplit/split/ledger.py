@@ -23,7 +23,7 @@ at segment boundaries. Should a parent's row leave its children no solution —
 possible only with shapes of their own below it — the smallest subtree around
 it is rounded by a search over its nodes' running totals
 (:mod:`targetsplit.split.search`), widening to the whole metric where needed.
-Over the working days that search gets a third of its budget first; should
+Over the working days that search gets half its budget first; should
 it give up, the segments are searched, with each day on which a target to
 date cannot be within a unit as one more boundary, round after round
 (:func:`_round_by_cut_days`: far fewer bits); only where days are left off
@@ -129,7 +129,7 @@ def _round_tree_unless_stuck(
     every node's running total is within a unit at the end of every working
     day, and a target to date on any day can be had within a unit for every
     node (:meth:`Ledger.to_date` finds it). Should the search there give up
-    with a third of its budget (far more bits than the segments'), the
+    with half its budget (far more bits than the segments'), the
     segments and the days found off are searched (:func:`_round_by_cut_days`),
     all the days again only where days are left off; should that give up, the
     segments so found are kept and their days mended where they can be

@@ -64,8 +64,8 @@ LEARN_PASSES = 100
 LEARN_LEAST = 2_000_000
 LEARN_MOST = 25_000_000
 #: The budget of the ledger's first try over the working days, where a
-#: cheaper way follows should it give up (about 20 s).
-LEARN_FIRST = 8_000_000
+#: cheaper way follows should it give up (half of :data:`LEARN_MOST`, about 30 s).
+LEARN_FIRST = 12_500_000
 #: The budget of :func:`round_between` (a stretch's working days), likewise.
 BETWEEN_LEAST = 30_000
 BETWEEN_MOST = 300_000
