@@ -227,6 +227,11 @@ def test_missing_and_unconfigured_actuals(run, tmp_path: Path, monkeypatch) -> N
         (["--week", "9"], "error: --week: week 9 is not in the period (weeks 1 to 5)"),
         (["--week", "2", "--as-of", "2026-07-01"], "error: give --week or --as-of, not both"),
         (["--as-of", "yesterday"], "error: --as-of takes a date such as 2026-08-09"),
+        # Python reads these as dates (2026-W05 as its Monday): not written so, refused.
+        (["--as-of", "20260705"], "error: --as-of takes a date such as 2026-08-09"),
+        (["--as-of", "2026-W27"], "error: --as-of takes a date such as 2026-08-09"),
+        (["--as-of", "2026-W274"], "error: --as-of takes a date such as 2026-08-09"),
+        (["--as-of", "2026-02-30"], "error: --as-of takes a date such as 2026-08-09"),
         (["--fail-under", "lots"], "error: --fail-under takes a percent such as 90"),
         (["--sort", "name"], "error: --sort takes 'rank'"),
     ],

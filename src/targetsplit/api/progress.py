@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from targetsplit.track.burnup import BurnWeek
     from targetsplit.track.progress import Cutoff, Frame, Progress
     from targetsplit.track.weekly import Weekly
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 #: Work done while the actuals are summed (see :func:`progress`).
@@ -257,8 +260,10 @@ def _cut_day(loaded: Loaded, week: int | None, as_of: date | str | None) -> date
         except ValueError as e:
             raise UsageError(f"--week: {e}") from None
     if isinstance(as_of, str):
-        try:
-            return date.fromisoformat(as_of)
+        try:  # YYYY-MM-DD only: fromisoformat also reads 20260809 and 2026-W32 (its Monday)
+            if _DAY.fullmatch(as_of):
+                return date.fromisoformat(as_of)
         except ValueError:
-            raise UsageError(f"--as-of takes a date such as 2026-08-09, not '{as_of}'") from None
+            pass
+        raise UsageError(f"--as-of takes a date such as 2026-08-09, not '{as_of}'")
     return as_of if as_of is not None else date.today()
