@@ -25,6 +25,9 @@ class Diagnostic:
     file: str | None = None
     line: int | None = None  # 1-based
     col: int | None = None  # 1-based
+    # Where a part whose absence alone would cause it is (a ramp's missing
+    # start): not reported where that part was left out as wrong.
+    cause: Loc | None = None
 
     def placed(self, file: str, line: int | None, col: int | None) -> Diagnostic:
         return replace(self, file=file, line=line, col=col)

@@ -124,7 +124,9 @@ def parse_document(text: str, source: str) -> tuple[Plan, Document]:
             for d in e.diagnostics:
                 if d.severity == "warning":
                     warnings.append(doc.place(d))
-                elif not checked.follows_from_left_out(d.loc):
+                elif not checked.follows_from_left_out(d.loc) and not (
+                    d.cause is not None and checked.follows_from_left_out(d.cause)
+                ):
                     errors.append(doc.place(d))
     if errors or plan is None:
         raise PlanError(in_file_order(errors) + in_file_order(warnings))

@@ -13,13 +13,16 @@ class Collector:
         self.warnings: list[Diagnostic] = []
         self._seen: set[tuple[Loc, str]] = set()
 
-    def error(self, message: str, loc: Loc, dedupe: str | None = None) -> None:
-        """Record an error; with ``dedupe``, only the first at ``loc`` with that key."""
+    def error(
+        self, message: str, loc: Loc, dedupe: str | None = None, cause: Loc | None = None
+    ) -> None:
+        """Record an error; with ``dedupe``, only the first at ``loc`` with that key;
+        ``cause``: the part whose absence alone causes it (``Diagnostic.cause``)."""
         if dedupe is not None:
             if (loc, dedupe) in self._seen:
                 return
             self._seen.add((loc, dedupe))
-        self.errors.append(Diagnostic(message, loc))
+        self.errors.append(Diagnostic(message, loc, cause=cause))
 
     def warn(self, message: str, loc: Loc) -> None:
         d = Diagnostic(message, loc, severity="warning")

@@ -42,6 +42,7 @@ def build_ramp(
             diags.error(
                 f"{what}: ramp needs start: the day its first month begins (start: 2026-07-01)",
                 node_loc(path, "ramp"),
+                cause=node_loc(path, "start"),
             )
         return None
     if period is not None and doc.start > period.end:
