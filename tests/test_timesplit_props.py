@@ -205,6 +205,14 @@ def test_one_ledger_behind_every_view(text: str, days: list[int]) -> None:
         if back != day:
             event("a cut-off on a day without working time")
             assert ledger.to_date(back) == to_date
+        else:  # a working day: no target to date below the working day before's
+            back -= timedelta(days=1)
+            while back >= plan.period.start and back not in b.day_month:
+                back -= timedelta(days=1)
+            earlier = ledger.to_date(back)
+            assert all(
+                to_date[path][m] >= x for path, row in earlier.items() for m, x in row.items()
+            ), (day, back)
         shares = share_map(plan, b, day)
 
         def exact_to_date(

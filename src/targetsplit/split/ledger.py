@@ -645,7 +645,10 @@ class Ledger:
         target to date nearest exact (never below zero or above its cell) where
         its members can make that up, the plan total's the nearest such (within
         half a unit where it can); each parent's part is shared among its
-        children by how far each is from its exact running total."""
+        children by how far each is from its exact running total. The split is
+        made for each working day of the segment through the cut-off in turn,
+        each part no less than the day before's where its members can make
+        that (else as if alone), so that no target to date goes down."""
         b = self.alloc.plan.breakdown
         assert b is not None
         rows = self.alloc.rows
@@ -682,69 +685,100 @@ class Ledger:
                 for m in self.alloc.plan.metrics
             }
         plan = self.alloc.plan
-        base = _shares_to_date(plan, b, day)
-        by_metric_shares = {m.name: base for m in plan.metrics}
-        if self.fitted:  # the nodes the ramps move: by their profiles
-            moved = _fitted_to_date(self.fitted, base, b, segs[k], day, k)
-            by_metric_shares = {**by_metric_shares, **moved}
-        scales: dict[int, tuple[int, dict[str, int]]] = {}
         post_order = list(plan.root.walk())[::-1]
-        for metric in plan.metrics:
-            name = metric.name
-            shares = by_metric_shares[name]
-            if id(shares) not in scales:
-                # Exact values to date as integers over one common denominator.
-                common = 1
-                for f in set(shares.values()):
-                    common = math.lcm(common, f.denominator)
-                scales[id(shares)] = (
-                    common,
-                    {key: f.numerator * (common // f.denominator) for key, f in shares.items()},
-                )
-            common, scale = scales[id(shares)]
-            want: dict[str, int] = {}  # exact to date minus the whole segments, times common
-            for node in post_order:
-                key = node.key
-                if node.children:
-                    exact = sum(want[c.key] + out[c.key][name] * common for c in node.children)
-                else:
-                    exact = self.alloc.row(key).units[name] * scale[key]
-                want[key] = exact - out[key][name] * common
-            # What each node's part may be: the floor or the ceiling of what it
-            # wants, within its cell, and within what its members can add up to
-            # (where the two do not meet, what its members can add up to).
-            lows: dict[str, int] = {}
-            highs: dict[str, int] = {}
-            for node in post_order:
-                key = node.key
-                kids = node.children
-                low, high = _part_range(want[key], common, cells[name][key], lows, highs, kids)
-                if low > high:
-                    low = sum(lows[c.key] for c in kids)
-                    high = sum(highs[c.key] for c in kids)
-                lows[key], highs[key] = low, high
-            root = plan.root.key
-            nearest = (2 * want[root] + common) // (2 * common)
-            part = {root: min(max(nearest, lows[root]), highs[root])}
-            stack = [plan.root]
-            while stack:
-                node = stack.pop()
-                if not node.children:
-                    continue
-                kids = node.children
-                parts = _share_part(
-                    part[node.key],
-                    [want[c.key] for c in kids],
-                    common,
-                    [lows[c.key] for c in kids],
-                    [highs[c.key] for c in kids],
-                )
-                for c, x in zip(kids, parts, strict=True):
-                    part[c.key] = x
-                stack.extend(kids)
+        # Split day by day from the segment's first working day, each day's
+        # parts no less than the day before's where its members allow: a target
+        # to date does not go down from one working day to the next.
+        parts: dict[str, dict[str, int]] = {}
+        for d in each_day(segs[k].start, day):
+            if d not in b.day_month:
+                continue
+            base = _shares_to_date(plan, b, d)
+            by_metric_shares = {m.name: base for m in plan.metrics}
+            if self.fitted:  # the nodes the ramps move: by their profiles
+                moved = _fitted_to_date(self.fitted, base, b, segs[k], d, k)
+                by_metric_shares = {**by_metric_shares, **moved}
+            for metric in plan.metrics:
+                name = metric.name
+                got = None
+                if name in parts:
+                    got = self._parts(
+                        post_order, out, cells[name], by_metric_shares[name], name, parts[name]
+                    )
+                if got is None:
+                    got = self._parts(
+                        post_order, out, cells[name], by_metric_shares[name], name, None
+                    )
+                assert got is not None
+                parts[name] = got
+        for name, part in parts.items():
             for key, x in part.items():
                 out[key][name] += x
         return out
+
+    def _parts(
+        self,
+        post_order: Sequence[Node],
+        out: Mapping[str, Mapping[str, int]],
+        cells: Mapping[str, int],
+        shares: Mapping[str, Fraction],
+        name: str,
+        before: Mapping[str, int] | None,
+    ) -> dict[str, int] | None:
+        """Each node's part of its cell of the segment split by a cut-off
+        (:meth:`to_date`), ``out`` holding the whole segments before it;
+        ``before``: the day before's parts, each part no less (None where its
+        members cannot make that)."""
+        # Exact values to date as integers over one common denominator.
+        common = 1
+        for f in set(shares.values()):
+            common = math.lcm(common, f.denominator)
+        want: dict[str, int] = {}  # exact to date minus the whole segments, times common
+        for node in post_order:
+            key = node.key
+            if node.children:
+                exact = sum(want[c.key] + out[c.key][name] * common for c in node.children)
+            else:
+                f = shares[key]
+                exact = self.alloc.row(key).units[name] * f.numerator * (common // f.denominator)
+            want[key] = exact - out[key][name] * common
+        # What each node's part may be: the floor or the ceiling of what it
+        # wants, within its cell, and within what its members can add up to
+        # (where the two do not meet, what its members can add up to).
+        lows: dict[str, int] = {}
+        highs: dict[str, int] = {}
+        for node in post_order:
+            key = node.key
+            kids = node.children
+            low, high = _part_range(want[key], common, cells[key], lows, highs, kids)
+            if before is not None:
+                low = max(low, before[key])
+                if low > high:
+                    return None
+            elif low > high:
+                low = sum(lows[c.key] for c in kids)
+                high = sum(highs[c.key] for c in kids)
+            lows[key], highs[key] = low, high
+        root = post_order[-1]
+        nearest = (2 * want[root.key] + common) // (2 * common)
+        part = {root.key: min(max(nearest, lows[root.key]), highs[root.key])}
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if not node.children:
+                continue
+            kids = node.children
+            got = _share_part(
+                part[node.key],
+                [want[c.key] for c in kids],
+                common,
+                [lows[c.key] for c in kids],
+                [highs[c.key] for c in kids],
+            )
+            for c, x in zip(kids, got, strict=True):
+                part[c.key] = x
+            stack.extend(kids)
+        return part
 
 
 def _shares_to_date(plan: Plan, b: Breakdown, day: date) -> dict[str, Fraction]:
